@@ -1,0 +1,119 @@
+# cwdemux: plain make, pkg-config for every library, objects out of the tree.
+#
+#   make            build ./cwdemux
+#   make check      every test layer, one "N passed, N failed" line at the end
+#   make asan       the same suite on an ASan+UBSan build (in build-asan/)
+#   make lint       formatter and man page checks (also part of check)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages the build and tests need
+#   make demo       the live demo of the README
+
+VERSION	= 0.1.0
+PREFIX	?= /usr/local
+BINDIR	= $(PREFIX)/bin
+MANDIR	= $(PREFIX)/share/man
+DATADIR	= $(PREFIX)/share/cwdemux
+
+BUILD	?= build
+CC	?= cc
+PKGS	= libcurl openssl yajl libpcre2-8 ncursesw zlib
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	= -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wshadow \
+	  -Wmissing-prototypes -Wstrict-prototypes -Wwrite-strings \
+	  -Wcast-qual -Wundef -Wno-format-nonliteral
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+	  -DCWDEMUX_VERSION='"$(VERSION)"' \
+	  -DCWDEMUX_DATADIR='"$(DATADIR)"' -Iinclude $(PKG_CFLAGS)
+LIBS	= $(PKG_LIBS) -lm
+
+SRCS	:= $(sort $(wildcard src/*.c))
+OBJS	:= $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
+LIBOBJS	:= $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all check unit lint asan install uninstall clean deps demo bench
+
+all: cwdemux
+
+cwdemux: $(BUILD)/cwdemux
+	cp $(BUILD)/cwdemux $@
+
+$(BUILD)/cwdemux: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
+	mkdir -p $@
+
+# Every layer runs through tests/run, which prints the one summary line.
+check: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) sh tests/run
+
+lint:
+	@BUILD=$(BUILD) sh tests/run lint
+
+asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+
+install: $(BUILD)/cwdemux
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/patterns
+	install -m 755 $(BUILD)/cwdemux $(DESTDIR)$(BINDIR)/cwdemux
+	install -m 644 man/cwdemux.1 $(DESTDIR)$(MANDIR)/man1/cwdemux.1
+	install -m 644 man/cwdemux-rules.5 $(DESTDIR)$(MANDIR)/man5/cwdemux-rules.5
+	install -m 644 patterns/*.rules $(DESTDIR)$(DATADIR)/patterns/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cwdemux $(DESTDIR)$(MANDIR)/man1/cwdemux.1 \
+	    $(DESTDIR)$(MANDIR)/man5/cwdemux-rules.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+deps:
+	@sh tests/tools/deps.sh
+
+demo: cwdemux
+	@sh tests/tools/demo.sh
+
+bench: cwdemux
+	@sh tests/bench/run.sh
+
+clean:
+	rm -rf build build-asan cwdemux
+
+# The shipped rules are built into the binary, so ./cwdemux works without
+# being installed; the installed copy is for reading and for --rules.
+$(BUILD)/gen/default_rules.c: patterns/sagemaker.rules | $(BUILD)/gen
+	{ echo '/* Generated from patterns/sagemaker.rules by make. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char rules_default_text[];'; \
+	  echo 'extern const size_t rules_default_len;'; \
+	  echo 'const char rules_default_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+	      -e 's/^/"/' -e 's/$$/\\n"/' patterns/sagemaker.rules; \
+	  echo ';'; \
+	  echo 'const size_t rules_default_len = sizeof rules_default_text - 1;'; \
+	} > $@
+
+$(BUILD)/obj/default_rules.o: $(BUILD)/gen/default_rules.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen:
+	mkdir -p $@

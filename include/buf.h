@@ -1,0 +1,33 @@
+/*
+ * buf: a growable byte buffer, the one way strings are built here.
+ *
+ * Ownership: a struct buf owns data; buf_free() releases it, buf_steal()
+ * hands it (NUL-terminated) to the caller. data is always NUL-terminated
+ * after any buf_ call, so it can be printed as a string when it holds no
+ * NUL byte.
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void	buf_add(struct buf *, const void *, size_t);
+void	buf_addc(struct buf *, char);
+void	buf_adds(struct buf *, const char *);
+void	buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Make room for n more bytes and return where they go (len unchanged). */
+char	*buf_reserve(struct buf *, size_t n);
+void	buf_reset(struct buf *);
+char	*buf_steal(struct buf *);
+void	buf_free(struct buf *);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * cli: the command line. cli_parse() turns argv into struct options and
+ * checks every value, so the rest of the program sees only valid settings.
+ *
+ * Ownership: struct options points into argv (never freed) and owns its
+ * arrays; cli_free() releases them.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+
+/* Exit statuses, documented in cwdemux(1) EXIT STATUS. */
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,	/* reading or writing failed */
+	EXIT_USAGE = 2,		/* bad command line, rules or input paths */
+	EXIT_NOMEM = 70,	/* out of memory (see xmalloc) */
+};
+
+enum output_kind {
+	OUTPUT_DEFAULT,		/* lines, unless --export alone */
+	OUTPUT_LINES,
+	OUTPUT_JSON,
+	OUTPUT_NONE,
+};
+
+enum color_when {
+	COLOR_AUTO,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
+/* A list of strings from a repeatable option. */
+struct strlist {
+	const char **v;
+	size_t n;
+};
+
+struct options {
+	const char *job;		/* JOB, or NULL */
+	struct strlist from;		/* --from */
+	struct strlist rules;		/* --rules */
+	struct strlist assign;		/* --assign HOST=GROUP */
+	int no_default_rules;
+	enum output_kind output;
+	const char *export_dir;
+	int timestamps;
+	enum color_when color;
+	size_t hold_limit;		/* bytes */
+	int help, version;
+};
+
+/* Parse argv; -1 with cause (naming the bad argument) on error. */
+int	cli_parse(int argc, char **argv, struct options *, char **cause);
+void	cli_free(struct options *);
+/* Parse "64M", "512k", "1G" or a byte count. */
+int	cli_parse_size(const char *, size_t *);
+void	cli_usage(void);
+
+#endif

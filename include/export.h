@@ -1,0 +1,33 @@
+/*
+ * export: per-group log files. DIR/NAME.log holds one group's lines as
+ * "TIME HOST MESSAGE"; DIR/manifest.json lists every group with its file,
+ * hosts, streams, event and line counts and first and last timestamps.
+ *
+ * File names come from untrusted group names, so they are encoded (see
+ * export_file_name()): no name can leave DIR, hide as a dot file or clash
+ * with the manifest, and no symbolic link inside DIR is followed.
+ *
+ * Ownership: export_new() returns a state for export_sink.
+ */
+#ifndef EXPORT_H
+#define EXPORT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "sink.h"
+
+extern const struct sink export_sink;
+
+/* Create DIR if needed and open it; NULL with cause on failure. */
+void	*export_new(const char *dir, char **cause);
+
+/*
+ * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,
+ * '.' is kept except first, every other byte is "%XX", then ".log". A name
+ * whose encoding would exceed 200 bytes is cut and given a hash suffix
+ * ("~" and 16 hex digits), so every name fits in NAME_MAX.
+ */
+void	export_file_name(struct buf *, const char *group, size_t len);
+
+#endif

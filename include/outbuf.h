@@ -1,0 +1,29 @@
+/*
+ * outbuf: buffered writing to a file descriptor with every error checked.
+ * Sinks build their output in the buffer and flush it in large writes.
+ *
+ * Ownership: an outbuf owns its buffer, not its descriptor.
+ */
+#ifndef OUTBUF_H
+#define OUTBUF_H
+
+#include "buf.h"
+#include "sink.h"
+
+#define OUTBUF_FLUSH_AT (64 * 1024)
+
+struct outbuf {
+	int fd;
+	const char *name;	/* for messages: "standard output", a path */
+	struct buf b;
+	unsigned long long written;	/* bytes that reached the descriptor */
+};
+
+void	outbuf_init(struct outbuf *, int fd, const char *name);
+/* Write everything buffered; SINK_CLOSED on EPIPE. */
+enum sink_status outbuf_flush(struct outbuf *, char **cause);
+/* Flush when the buffer is large enough to be worth a write. */
+enum sink_status outbuf_maybe_flush(struct outbuf *, char **cause);
+void	outbuf_free(struct outbuf *);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * pipeline: one event's way through cwdemux, source -> classify -> store ->
+ * sinks. Sources (the offline reader, later the poller) call
+ * pipeline_event(); the store releases events to every sink added here.
+ *
+ * Ownership: the pipeline owns the sinks' states added to it (freed with
+ * their own free function) and its store and classify objects; it borrows
+ * the rules.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+#include "sink.h"
+#include "store.h"
+
+struct pipeline;
+
+struct pipeline *pipeline_new(struct rules *, enum store_order,
+	    size_t hold_limit);
+void	pipeline_free(struct pipeline *);
+
+/* Send released events to sink too; the pipeline takes state. */
+void	pipeline_add_sink(struct pipeline *, const struct sink *, void *state);
+/* Fix a host's group by hand (--assign HOST=GROUP). */
+void	pipeline_assign(struct pipeline *, const char *host, size_t,
+	    const char *group, size_t);
+
+/* One event of the stream named stream. */
+enum sink_status pipeline_event(struct pipeline *, const char *stream,
+	    size_t stream_len, int64_t ts, const char *msg, size_t len,
+	    char **cause);
+/* End of input: release what is held and finish every sink. */
+enum sink_status pipeline_finish(struct pipeline *, char **cause);
+
+uint64_t pipeline_released(const struct pipeline *);
+
+#endif

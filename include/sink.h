@@ -1,0 +1,45 @@
+/*
+ * sink: the interface every output implements (lines, JSON Lines, per-group
+ * files, and later the terminal UI). The store hands each released event to
+ * every sink, in order; a sink never sees an event twice.
+ *
+ * Ownership: an out_event and its strings are valid only during the call.
+ * A sink's state is created by its module's constructor and released by
+ * its free function.
+ */
+#ifndef SINK_H
+#define SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One released event, with the group it was released under. */
+struct out_event {
+	int64_t timestamp;	/* ms since the epoch */
+	const char *group;
+	size_t group_len;
+	const char *host;
+	size_t host_len;
+	const char *stream;
+	size_t stream_len;
+	const char *msg;	/* any bytes; lines separated by '\n' */
+	size_t len;
+};
+
+/* What a sink's functions return. */
+enum sink_status {
+	SINK_OK = 0,
+	SINK_ERROR = -1,	/* cause is set; the run fails */
+	SINK_CLOSED = 1,	/* the reader went away (EPIPE): stop quietly */
+};
+
+struct sink {
+	const char *name;
+	enum sink_status (*event)(void *state, const struct out_event *,
+	    char **cause);
+	/* End of input: flush, write summaries. */
+	enum sink_status (*finish)(void *state, char **cause);
+	void (*free)(void *state);
+};
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * source_files: the offline source. It finds the streams under the paths
+ * given with --from (a tree of per-stream files, or the tree CloudWatch's
+ * export to S3 writes: STREAM/000000.gz, 000001.gz, ..., possibly below a
+ * key prefix and the export task's id), and feeds their events to the
+ * pipeline merged by time: stable, and in each stream's own order.
+ *
+ * Ownership: source_files_new() copies what it keeps.
+ */
+#ifndef SOURCE_FILES_H
+#define SOURCE_FILES_H
+
+#include <stddef.h>
+
+#include "pipeline.h"
+
+struct source_files;
+
+/*
+ * Find the streams under paths[0..n-1]. With prefix non-NULL only streams
+ * whose names start with it are kept. Returns NULL with cause when a path
+ * cannot be read.
+ */
+struct source_files *source_files_new(const char *const *paths, size_t n,
+	    const char *prefix, char **cause);
+void	source_files_free(struct source_files *);
+
+size_t	source_files_count(const struct source_files *);
+
+/* Feed every event to the pipeline; stops early when a sink stops. */
+enum sink_status source_files_run(struct source_files *, struct pipeline *,
+	    char **cause);
+
+/*
+ * The stream a file belongs to, from its path relative to the --from
+ * path: what follows an export task id (a UUID folder) if there is one,
+ * without a trailing part file name (000000, 000001.gz) or ".gz". Returns
+ * NULL for files that are no log (hidden files, aws-logs-write-test).
+ */
+char	*source_files_stream_name(const char *relpath);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * Command-line parsing with getopt_long. Only long options, as the AWS
+ * CLI users we serve are used to; every value is validated here and a bad
+ * one is named in the error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "xmalloc.h"
+
+#define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
+
+enum {
+	OPT_FROM = 256,
+	OPT_OUTPUT,
+	OPT_EXPORT,
+	OPT_RULES,
+	OPT_NO_DEFAULT_RULES,
+	OPT_ASSIGN,
+	OPT_TIMESTAMPS,
+	OPT_COLOR,
+	OPT_HOLD_LIMIT,
+	OPT_VERSION,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
+	{ "assign", required_argument, NULL, OPT_ASSIGN },
+	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "hold-limit", required_argument, NULL, OPT_HOLD_LIMIT },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+cli_usage(void)
+{
+	printf("usage: cwdemux [OPTIONS] JOB\n"
+	       "       cwdemux --from PATH [OPTIONS] [JOB]\n"
+	       "\n"
+	       "Show the CloudWatch logs of a SageMaker training job grouped by\n"
+	       "instance group.\n"
+	       "\n"
+	       "  --from PATH          read logs already on disk (repeatable)\n"
+	       "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
+	       "  --export DIR         write one file per group and a manifest\n"
+	       "  --rules FILE         add group rules (repeatable)\n"
+	       "  --no-default-rules   drop the shipped SageMaker rules\n"
+	       "  --assign HOST=GROUP  place a host by hand (repeatable)\n"
+	       "  --timestamps         start each line with its time (UTC)\n"
+	       "  --color[=WHEN]       auto, always or never\n"
+	       "  --hold-limit SIZE    memory for events of unknown hosts (64M)\n"
+	       "  --version, --help\n"
+	       "\n"
+	       "See cwdemux(1) and cwdemux-rules(5) for everything else.\n");
+}
+
+int
+cli_parse_size(const char *s, size_t *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	default:
+		return (-1);
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || v > SIZE_MAX / mult)
+		return (-1);
+	*out = (size_t)(v * mult);
+	return (0);
+}
+
+static void
+strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = s;
+}
+
+static int
+parse_option(int c, const char *arg, struct options *o, char **cause)
+{
+	switch (c) {
+	case OPT_FROM:
+		strlist_add(&o->from, arg);
+		break;
+	case OPT_OUTPUT:
+		if (strcmp(arg, "lines") == 0)
+			o->output = OUTPUT_LINES;
+		else if (strcmp(arg, "json") == 0)
+			o->output = OUTPUT_JSON;
+		else {
+			xasprintf(cause, "--output %s: expected lines or json",
+			    arg);
+			return (-1);
+		}
+		break;
+	case OPT_EXPORT:
+		o->export_dir = arg;
+		break;
+	case OPT_RULES:
+		strlist_add(&o->rules, arg);
+		break;
+	case OPT_NO_DEFAULT_RULES:
+		o->no_default_rules = 1;
+		break;
+	case OPT_ASSIGN:
+		if (strchr(arg, '=') == NULL || *arg == '=' ||
+		    arg[strlen(arg) - 1] == '=') {
+			xasprintf(cause, "--assign %s: expected HOST=GROUP", arg);
+			return (-1);
+		}
+		strlist_add(&o->assign, arg);
+		break;
+	case OPT_TIMESTAMPS:
+		o->timestamps = 1;
+		break;
+	case OPT_COLOR:
+		if (arg == NULL || strcmp(arg, "always") == 0)
+			o->color = COLOR_ALWAYS;
+		else if (strcmp(arg, "auto") == 0)
+			o->color = COLOR_AUTO;
+		else if (strcmp(arg, "never") == 0)
+			o->color = COLOR_NEVER;
+		else {
+			xasprintf(cause, "--color=%s: expected auto, always or "
+			    "never", arg);
+			return (-1);
+		}
+		break;
+	case OPT_HOLD_LIMIT:
+		if (cli_parse_size(arg, &o->hold_limit) != 0 ||
+		    o->hold_limit == 0) {
+			xasprintf(cause, "--hold-limit %s: expected a size such "
+			    "as 64M", arg);
+			return (-1);
+		}
+		break;
+	case OPT_VERSION:
+		o->version = 1;
+		break;
+	case OPT_HELP:
+		o->help = 1;
+		break;
+	}
+	return (0);
+}
+
+int
+cli_parse(int argc, char **argv, struct options *o, char **cause)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->hold_limit = DEFAULT_HOLD_LIMIT;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+		if (c == '?') {
+			xasprintf(cause, "unknown option %s", argv[optind - 1]);
+			return (-1);
+		}
+		if (c == ':') {
+			xasprintf(cause, "option %s needs a value",
+			    argv[optind - 1]);
+			return (-1);
+		}
+		if (parse_option(c, optarg, o, cause) != 0)
+			return (-1);
+	}
+	if (o->help || o->version)
+		return (0);
+	if (optind < argc)
+		o->job = argv[optind++];
+	if (optind < argc) {
+		xasprintf(cause, "unexpected argument %s (one JOB only)",
+		    argv[optind]);
+		return (-1);
+	}
+	if (o->job == NULL && o->from.n == 0) {
+		xasprintf(cause, "no job given (cwdemux JOB, or --from PATH)");
+		return (-1);
+	}
+	if (o->job != NULL && (*o->job == '\0' || strchr(o->job, '/'))) {
+		xasprintf(cause, "job name \"%s\" is not valid", o->job);
+		return (-1);
+	}
+	if (o->output == OUTPUT_DEFAULT)
+		o->output = o->export_dir != NULL ? OUTPUT_NONE : OUTPUT_LINES;
+	return (0);
+}
+
+void
+cli_free(struct options *o)
+{
+	free(o->from.v);
+	free(o->rules.v);
+	free(o->assign.v);
+}

@@ -1,0 +1,459 @@
+/*
+ * Per-group files. Files are opened lazily (a group may appear late) with
+ * O_NOFOLLOW relative to a descriptor of DIR, so neither a hostile group
+ * name nor a symbolic link planted in DIR can send output elsewhere. At
+ * most EXPORT_MAX_OPEN files stay open; others are closed and reopened for
+ * appending, since hostile logs can invent any number of groups.
+ *
+ * The manifest is written last, to a temporary name, synced and renamed,
+ * so a manifest that exists is complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "isotime.h"
+#include "json.h"
+#include "outbuf.h"
+#include "sanitize.h"
+#include "strmap.h"
+#include "xmalloc.h"
+
+#define EXPORT_MAX_OPEN 64
+#define EXPORT_NAME_MAX 200
+#define EXPORT_NAME_CUT 180
+#define MANIFEST "manifest.json"
+#define MANIFEST_TMP "manifest.json.tmp"
+
+/* A set of names (hosts or streams) seen in a group. */
+struct nameset {
+	struct strmap *map;
+	const char **v;
+	size_t n, cap;
+};
+
+struct gfile {
+	char *group;
+	size_t group_len;
+	char *file;		/* encoded name, in DIR */
+	char *path;		/* DIR/file, for messages */
+	struct outbuf out;
+	int opened;		/* created (truncated) once already */
+	unsigned long long events, lines;
+	int64_t first, last;
+	struct nameset hosts, streams;
+	unsigned long long used;	/* for closing the least recent */
+};
+
+struct export {
+	char *dir;
+	int dirfd;
+	struct strmap *groups;	/* group name -> struct gfile */
+	struct gfile **v;
+	size_t n, cap;
+	int nopen;
+	unsigned long long clock;
+	const char *last_group;	/* cache: interned upstream */
+	struct gfile *last;
+	struct buf prefix;	/* "TIME HOST " of the current event */
+};
+
+static const char hexdigits[] = "0123456789ABCDEF";
+
+static uint64_t
+fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len-- > 0) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return (h);
+}
+
+void
+export_file_name(struct buf *b, const char *group, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)group;
+	size_t start = b->len, i;
+	uint64_t h;
+
+	for (i = 0; i < len; i++) {
+		if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_' || p[i] == '-' ||
+		    (p[i] == '.' && i > 0))
+			buf_addc(b, (char)p[i]);
+		else {
+			buf_addc(b, '%');
+			buf_addc(b, hexdigits[p[i] >> 4]);
+			buf_addc(b, hexdigits[p[i] & 15]);
+		}
+	}
+	if (b->len - start > EXPORT_NAME_MAX) {
+		b->len = start + EXPORT_NAME_CUT;
+		/* Never cut an escape in half. */
+		if (b->data[b->len - 1] == '%')
+			b->len -= 1;
+		else if (b->data[b->len - 2] == '%')
+			b->len -= 2;
+		h = fnv1a(group, len);
+		buf_printf(b, "~%016llx", (unsigned long long)h);
+	}
+	buf_adds(b, ".log");
+}
+
+static void
+nameset_add(struct nameset *s, const char *name, size_t len)
+{
+	if (s->map == NULL)
+		s->map = strmap_new();
+	if (strmap_get(s->map, name, len) != NULL)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 8 : s->cap * 2;
+		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n] = strmap_put(s->map, name, len, (void *)1);
+	s->n++;
+}
+
+static void
+nameset_free(struct nameset *s)
+{
+	strmap_free(s->map);
+	free(s->v);
+}
+
+void *
+export_new(const char *dir, char **cause)
+{
+	struct export *ex;
+	int fd;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		xasprintf(cause, "export directory %s: %s", dir,
+		    strerror(errno));
+		return (NULL);
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		xasprintf(cause, "export directory %s: %s", dir,
+		    strerror(errno));
+		return (NULL);
+	}
+	ex = xcalloc(1, sizeof *ex);
+	ex->dir = xstrdup(dir);
+	ex->dirfd = fd;
+	ex->groups = strmap_new();
+	return (ex);
+}
+
+static struct gfile *
+gfile_get(struct export *ex, const char *group, size_t len)
+{
+	struct gfile *g;
+	struct buf name = BUF_INIT;
+
+	if ((g = strmap_get(ex->groups, group, len)) != NULL)
+		return (g);
+	g = xcalloc(1, sizeof *g);
+	g->group = xmemdup(group, len);
+	g->group_len = len;
+	export_file_name(&name, group, len);
+	g->file = buf_steal(&name);
+	xasprintf(&g->path, "%s/%s", ex->dir, g->file);
+	outbuf_init(&g->out, -1, g->path);
+	strmap_put(ex->groups, group, len, g);
+	if (ex->n == ex->cap) {
+		ex->cap = ex->cap == 0 ? 8 : ex->cap * 2;
+		ex->v = xreallocarray(ex->v, ex->cap, sizeof *ex->v);
+	}
+	ex->v[ex->n++] = g;
+	return (g);
+}
+
+static enum sink_status
+gfile_close(struct export *ex, struct gfile *g, char **cause)
+{
+	enum sink_status rc;
+
+	if (g->out.fd < 0)
+		return (SINK_OK);
+	rc = outbuf_flush(&g->out, cause);
+	if (rc == SINK_OK && close(g->out.fd) != 0) {
+		xasprintf(cause, "%s: %s", g->path, strerror(errno));
+		rc = SINK_ERROR;
+	}
+	g->out.fd = -1;
+	ex->nopen--;
+	return (rc);
+}
+
+/* Close the least recently used file to stay under EXPORT_MAX_OPEN. */
+static enum sink_status
+make_room(struct export *ex, char **cause)
+{
+	struct gfile *lru = NULL;
+	size_t i;
+
+	if (ex->nopen < EXPORT_MAX_OPEN)
+		return (SINK_OK);
+	for (i = 0; i < ex->n; i++)
+		if (ex->v[i]->out.fd >= 0 &&
+		    (lru == NULL || ex->v[i]->used < lru->used))
+			lru = ex->v[i];
+	return (gfile_close(ex, lru, cause));
+}
+
+static enum sink_status
+gfile_open(struct export *ex, struct gfile *g, char **cause)
+{
+	enum sink_status rc;
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+
+	if ((rc = make_room(ex, cause)) != SINK_OK)
+		return (rc);
+	flags |= g->opened ? O_APPEND : O_TRUNC;
+	if ((g->out.fd = openat(ex->dirfd, g->file, flags, 0666)) < 0) {
+		xasprintf(cause, "%s: %s", g->path, strerror(errno));
+		return (SINK_ERROR);
+	}
+	g->opened = 1;
+	ex->nopen++;
+	return (SINK_OK);
+}
+
+static enum sink_status
+gfile_maybe_flush(struct export *ex, struct gfile *g, char **cause)
+{
+	enum sink_status rc;
+
+	if (g->out.b.len < OUTBUF_FLUSH_AT)
+		return (SINK_OK);
+	if (g->out.fd < 0 && (rc = gfile_open(ex, g, cause)) != SINK_OK)
+		return (rc);
+	return (outbuf_flush(&g->out, cause));
+}
+
+static enum sink_status
+export_event(void *state, const struct out_event *ev, char **cause)
+{
+	struct export *ex = state;
+	struct gfile *g;
+	struct buf *b;
+	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
+	char ts[ISOTIME_LEN + 1];
+	if (ev->group == ex->last_group)
+		g = ex->last;
+	else {
+		g = gfile_get(ex, ev->group, ev->group_len);
+		ex->last_group = ev->group;
+		ex->last = g;
+	}
+	g->used = ++ex->clock;
+	if (g->events == 0 || ev->timestamp < g->first)
+		g->first = ev->timestamp;
+	if (g->events == 0 || ev->timestamp > g->last)
+		g->last = ev->timestamp;
+	g->events++;
+	nameset_add(&g->hosts, ev->host, ev->host_len);
+	nameset_add(&g->streams, ev->stream, ev->stream_len);
+
+	/* Every line of the event gets the event's "TIME HOST " prefix. */
+	isotime_format(ev->timestamp, ts);
+	buf_reset(&ex->prefix);
+	buf_add(&ex->prefix, ts, ISOTIME_LEN);
+	buf_addc(&ex->prefix, ' ');
+	sanitize_field(&ex->prefix, ev->host, ev->host_len);
+	buf_addc(&ex->prefix, ' ');
+	b = &g->out.b;
+	for (;;) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		buf_add(b, ex->prefix.data, ex->prefix.len);
+		buf_add(b, p, (size_t)((nl != NULL ? nl : end) - p));
+		buf_addc(b, '\n');
+		g->lines++;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return (gfile_maybe_flush(ex, g, cause));
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+static int
+gfile_cmp(const void *a, const void *b)
+{
+	const struct gfile *ga = *(const struct gfile *const *)a;
+	const struct gfile *gb = *(const struct gfile *const *)b;
+	size_t n = ga->group_len < gb->group_len ? ga->group_len : gb->group_len;
+	int c;
+
+	if ((c = memcmp(ga->group, gb->group, n)) != 0)
+		return (c);
+	return (ga->group_len < gb->group_len ? -1 : ga->group_len > gb->group_len);
+}
+
+static void
+manifest_names(struct buf *b, const char *key, struct nameset *s)
+{
+	size_t i;
+
+	qsort(s->v, s->n, sizeof *s->v, name_cmp);
+	buf_printf(b, ",\n      \"%s\": [", key);
+	for (i = 0; i < s->n; i++) {
+		buf_adds(b, i == 0 ? "" : ", ");
+		json_add_string(b, s->v[i], strlen(s->v[i]));
+	}
+	buf_addc(b, ']');
+}
+
+/* The manifest, groups sorted by name, names within a group sorted. */
+static void
+manifest_build(struct export *ex, struct buf *b)
+{
+	struct gfile *g;
+	size_t i;
+
+	qsort(ex->v, ex->n, sizeof *ex->v, gfile_cmp);
+	buf_printf(b, "{\n  \"generator\": \"cwdemux %s\",\n  \"groups\": [",
+	    CWDEMUX_VERSION);
+	for (i = 0; i < ex->n; i++) {
+		g = ex->v[i];
+		buf_adds(b, i == 0 ? "\n    {\n      \"name\": " :
+		    ",\n    {\n      \"name\": ");
+		if (json_add_string(b, g->group, g->group_len)) {
+			buf_adds(b, ",\n      \"name_base64\": ");
+			json_add_base64(b, g->group, g->group_len);
+		}
+		buf_adds(b, ",\n      \"file\": ");
+		json_add_string(b, g->file, strlen(g->file));
+		buf_printf(b, ",\n      \"events\": %llu,\n      \"lines\": %llu",
+		    g->events, g->lines);
+		buf_printf(b, ",\n      \"first_timestamp\": %lld,\n"
+		    "      \"last_timestamp\": %lld",
+		    (long long)g->first, (long long)g->last);
+		manifest_names(b, "hosts", &g->hosts);
+		manifest_names(b, "streams", &g->streams);
+		buf_adds(b, "\n    }");
+	}
+	buf_adds(b, ex->n == 0 ? "]\n}\n" : "\n  ]\n}\n");
+}
+
+static enum sink_status
+write_manifest(struct export *ex, char **cause)
+{
+	struct outbuf out;
+	enum sink_status rc;
+	int fd;
+
+	fd = openat(ex->dirfd, MANIFEST_TMP,
+	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
+		    strerror(errno));
+		return (SINK_ERROR);
+	}
+	outbuf_init(&out, fd, MANIFEST_TMP);
+	manifest_build(ex, &out.b);
+	rc = outbuf_flush(&out, cause);
+	outbuf_free(&out);
+	if (rc == SINK_OK && fsync(fd) != 0) {
+		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
+		    strerror(errno));
+		rc = SINK_ERROR;
+	}
+	if (close(fd) != 0 && rc == SINK_OK) {
+		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
+		    strerror(errno));
+		rc = SINK_ERROR;
+	}
+	if (rc == SINK_OK &&
+	    renameat(ex->dirfd, MANIFEST_TMP, ex->dirfd, MANIFEST) != 0) {
+		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST,
+		    strerror(errno));
+		rc = SINK_ERROR;
+	}
+	return (rc);
+}
+
+/* Write out and sync one group's file, then close it. */
+static enum sink_status
+gfile_finish(struct export *ex, struct gfile *g, char **cause)
+{
+	enum sink_status rc;
+
+	if (g->out.fd < 0 && (rc = gfile_open(ex, g, cause)) != SINK_OK)
+		return (rc);
+	if ((rc = outbuf_flush(&g->out, cause)) != SINK_OK)
+		return (rc);
+	if (fsync(g->out.fd) != 0) {
+		xasprintf(cause, "%s: %s", g->path, strerror(errno));
+		return (SINK_ERROR);
+	}
+	return (gfile_close(ex, g, cause));
+}
+
+static enum sink_status
+export_finish(void *state, char **cause)
+{
+	struct export *ex = state;
+	enum sink_status rc;
+	size_t i;
+
+	for (i = 0; i < ex->n; i++)
+		if ((rc = gfile_finish(ex, ex->v[i], cause)) != SINK_OK)
+			return (rc);
+	if ((rc = write_manifest(ex, cause)) != SINK_OK)
+		return (rc);
+	if (fsync(ex->dirfd) != 0) {
+		xasprintf(cause, "%s: %s", ex->dir, strerror(errno));
+		return (SINK_ERROR);
+	}
+	return (SINK_OK);
+}
+
+static void
+export_free(void *state)
+{
+	struct export *ex = state;
+	struct gfile *g;
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		g = ex->v[i];
+		if (g->out.fd >= 0)
+			close(g->out.fd);
+		outbuf_free(&g->out);
+		nameset_free(&g->hosts);
+		nameset_free(&g->streams);
+		free(g->group);
+		free(g->file);
+		free(g->path);
+		free(g);
+	}
+	free(ex->v);
+	strmap_free(ex->groups);
+	buf_free(&ex->prefix);
+	close(ex->dirfd);
+	free(ex->dir);
+	free(ex);
+}
+
+const struct sink export_sink = {
+	.name = "export",
+	.event = export_event,
+	.finish = export_finish,
+	.free = export_free,
+};

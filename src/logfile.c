@@ -1,0 +1,249 @@
+/*
+ * Reading events from files. zlib's gzread() reads gzip and plain files
+ * alike, so one path serves both. Lines are found with memchr in a read
+ * buffer and used in place; only a line that spans two reads is copied.
+ *
+ * An event ends where the next one starts, so the reader always looks one
+ * line ahead: the line that starts event N+1 is kept in the second of two
+ * buffers while event N is handed out from the first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "isotime.h"
+#include "log.h"
+#include "logfile.h"
+#include "sanitize.h"
+#include "xmalloc.h"
+
+struct logfile {
+	char *stream;
+	char **paths;
+	size_t npaths;
+	size_t next_path;	/* the next file to open */
+	gzFile gz;		/* the file being read, or NULL */
+	int64_t mtime;		/* its modification time, in ms */
+
+	char *chunk;		/* read buffer */
+	size_t chunk_size, pos, fill;
+	struct buf part;	/* a line spanning reads */
+	int warned_long;
+
+	struct buf ev[2];	/* event being built, and the next one */
+	int cur;
+	int64_t ts[2];
+	int have_cur;		/* ev[cur] holds an event */
+	int next_ready;		/* ev[!cur] starts the next event */
+	int timestamped;	/* this stream's lines carry times */
+	int done;
+};
+
+struct logfile *
+logfile_open(const char *stream, char *const *paths, size_t n, size_t bufsize)
+{
+	struct logfile *lf;
+	size_t i;
+
+	lf = xcalloc(1, sizeof *lf);
+	lf->stream = xstrdup(stream);
+	lf->paths = xreallocarray(NULL, n, sizeof *lf->paths);
+	for (i = 0; i < n; i++)
+		lf->paths[i] = xstrdup(paths[i]);
+	lf->npaths = n;
+	lf->chunk_size = bufsize;
+	lf->chunk = xmalloc(bufsize);
+	return (lf);
+}
+
+void
+logfile_close(struct logfile *lf)
+{
+	size_t i;
+
+	if (lf == NULL)
+		return;
+	if (lf->gz != NULL)
+		gzclose(lf->gz);
+	for (i = 0; i < lf->npaths; i++)
+		free(lf->paths[i]);
+	free(lf->paths);
+	free(lf->chunk);
+	buf_free(&lf->part);
+	buf_free(&lf->ev[0]);
+	buf_free(&lf->ev[1]);
+	free(lf->stream);
+	free(lf);
+}
+
+const char *
+logfile_stream(const struct logfile *lf)
+{
+	return (lf->stream);
+}
+
+static int
+open_next(struct logfile *lf, char **cause)
+{
+	const char *path = lf->paths[lf->next_path++];
+	struct stat sb;
+
+	if ((lf->gz = gzopen(path, "rb")) == NULL) {
+		xasprintf(cause, "%s: %s", path,
+		    errno != 0 ? strerror(errno) : "cannot open");
+		return (-1);
+	}
+	gzbuffer(lf->gz, (unsigned)lf->chunk_size);
+	lf->mtime = 0;
+	if (stat(path, &sb) == 0)
+		lf->mtime = (int64_t)sb.st_mtim.tv_sec * 1000 +
+		    sb.st_mtim.tv_nsec / 1000000;
+	return (0);
+}
+
+/* Refill the read buffer; 0 at the end of the last file. */
+static int
+fill(struct logfile *lf, char **cause)
+{
+	const char *msg;
+	int n, err;
+
+	for (;;) {
+		if (lf->gz == NULL) {
+			if (lf->next_path == lf->npaths)
+				return (0);
+			if (open_next(lf, cause) != 0)
+				return (-1);
+		}
+		n = gzread(lf->gz, lf->chunk, (unsigned)lf->chunk_size);
+		if (n > 0) {
+			lf->pos = 0;
+			lf->fill = (size_t)n;
+			return (1);
+		}
+		if (n < 0 || !gzeof(lf->gz)) {
+			msg = gzerror(lf->gz, &err);
+			xasprintf(cause, "%s: %s", lf->paths[lf->next_path - 1],
+			    err == Z_ERRNO ? strerror(errno) : msg);
+			return (-1);
+		}
+		gzclose(lf->gz);
+		lf->gz = NULL;
+	}
+}
+
+/*
+ * The next line, without its newline. A line of a file that does not end
+ * in a newline still counts; a line longer than LOGFILE_LINE_MAX is cut.
+ */
+static int
+read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
+{
+	char *nl;
+	size_t n;
+	int rc;
+
+	buf_reset(&lf->part);
+	for (;;) {
+		if (lf->pos == lf->fill) {
+			rc = fill(lf, cause);
+			if (rc < 0)
+				return (-1);
+			if (rc == 0) {
+				if (lf->part.len == 0)
+					return (0);
+				break;
+			}
+		}
+		n = lf->fill - lf->pos;
+		nl = memchr(lf->chunk + lf->pos, '\n', n);
+		if (nl != NULL && lf->part.len == 0) {
+			*line = lf->chunk + lf->pos;
+			*len = (size_t)(nl - *line);
+			lf->pos += *len + 1;
+			return (1);
+		}
+		if (nl != NULL)
+			n = (size_t)(nl - (lf->chunk + lf->pos));
+		buf_add(&lf->part, lf->chunk + lf->pos, n);
+		lf->pos += n + (nl != NULL);
+		if (nl != NULL)
+			break;
+		if (lf->part.len >= LOGFILE_LINE_MAX) {
+			if (!lf->warned_long++)
+				log_warn("%s: line longer than %d MB cut into "
+				    "several events", lf->paths[lf->next_path - 1],
+				    LOGFILE_LINE_MAX >> 20);
+			break;
+		}
+	}
+	*line = lf->part.data;
+	*len = lf->part.len;
+	return (1);
+}
+
+/* Start event slot i with a line's message. */
+static void
+start_event(struct logfile *lf, int i, int64_t ts, const char *msg,
+    size_t len)
+{
+	buf_reset(&lf->ev[i]);
+	buf_add(&lf->ev[i], msg, len);
+	lf->ts[i] = ts;
+}
+
+int
+logfile_next(struct logfile *lf, int64_t *ts, const char **msg, size_t *len,
+    char **cause)
+{
+	const char *line;
+	size_t n, used;
+	int64_t t;
+	int rc;
+
+	if (lf->next_ready) {
+		lf->cur = !lf->cur;
+		lf->have_cur = 1;
+		lf->next_ready = 0;
+	} else
+		lf->have_cur = 0;
+	while (!lf->done) {
+		if ((rc = read_line(lf, &line, &n, cause)) < 0)
+			return (-1);
+		if (rc == 0) {
+			lf->done = 1;
+			break;
+		}
+		if (isotime_parse(line, n, &t, &used) == 0 &&
+		    (used == n || line[used] == ' ' || line[used] == '\t')) {
+			lf->timestamped = 1;
+			used += used < n;
+		} else if (lf->timestamped && lf->have_cur) {
+			buf_addc(&lf->ev[lf->cur], '\n');
+			buf_add(&lf->ev[lf->cur], line, n);
+			continue;
+		} else if (n == 0)
+			continue;
+		else {
+			t = lf->mtime;
+			used = 0;
+		}
+		if (!lf->have_cur) {
+			start_event(lf, lf->cur, t, line + used, n - used);
+			lf->have_cur = 1;
+			continue;
+		}
+		start_event(lf, !lf->cur, t, line + used, n - used);
+		lf->next_ready = 1;
+		break;
+	}
+	if (!lf->have_cur)
+		return (0);
+	*ts = lf->ts[lf->cur];
+	*msg = lf->ev[lf->cur].data;
+	*len = lf->ev[lf->cur].len;
+	return (1);
+}

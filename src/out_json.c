@@ -1,0 +1,71 @@
+/*
+ * JSON Lines. Every event is one object on one line, so the output can be
+ * cut anywhere between lines and stay valid.
+ */
+#include <stdlib.h>
+
+#include "json.h"
+#include "out_json.h"
+#include "outbuf.h"
+#include "xmalloc.h"
+
+struct out_json {
+	struct outbuf out;
+};
+
+void *
+out_json_new(int fd)
+{
+	struct out_json *oj;
+
+	oj = xcalloc(1, sizeof *oj);
+	outbuf_init(&oj->out, fd, "standard output");
+	return (oj);
+}
+
+static enum sink_status
+out_json_event(void *state, const struct out_event *ev, char **cause)
+{
+	struct out_json *oj = state;
+	struct buf *b = &oj->out.b;
+
+	buf_adds(b, "{\"timestamp\":");
+	json_add_int(b, ev->timestamp);
+	buf_adds(b, ",\"group\":");
+	json_add_string(b, ev->group, ev->group_len);
+	buf_adds(b, ",\"host\":");
+	json_add_string(b, ev->host, ev->host_len);
+	buf_adds(b, ",\"stream\":");
+	json_add_string(b, ev->stream, ev->stream_len);
+	buf_adds(b, ",\"message\":");
+	if (json_add_string(b, ev->msg, ev->len)) {
+		buf_adds(b, ",\"message_base64\":");
+		json_add_base64(b, ev->msg, ev->len);
+	}
+	buf_adds(b, "}\n");
+	return (outbuf_maybe_flush(&oj->out, cause));
+}
+
+static enum sink_status
+out_json_finish(void *state, char **cause)
+{
+	struct out_json *oj = state;
+
+	return (outbuf_flush(&oj->out, cause));
+}
+
+static void
+out_json_free(void *state)
+{
+	struct out_json *oj = state;
+
+	outbuf_free(&oj->out);
+	free(oj);
+}
+
+const struct sink out_json_sink = {
+	.name = "json",
+	.event = out_json_event,
+	.finish = out_json_finish,
+	.free = out_json_free,
+};

@@ -1,0 +1,57 @@
+/*
+ * Buffered, checked writes. write(2) is used directly rather than stdio so
+ * every failure is seen with its errno at the place it happens: a full disk
+ * is an error naming the file, a closed pipe is a quiet stop.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outbuf.h"
+#include "xmalloc.h"
+
+void
+outbuf_init(struct outbuf *ob, int fd, const char *name)
+{
+	memset(ob, 0, sizeof *ob);
+	ob->fd = fd;
+	ob->name = name;
+}
+
+enum sink_status
+outbuf_flush(struct outbuf *ob, char **cause)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < ob->b.len) {
+		n = write(ob->fd, ob->b.data + off, ob->b.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno == EPIPE)
+				return (SINK_CLOSED);
+			xasprintf(cause, "%s: write failed after %llu bytes: %s",
+			    ob->name, ob->written, strerror(errno));
+			return (SINK_ERROR);
+		}
+		off += (size_t)n;
+		ob->written += (size_t)n;
+	}
+	buf_reset(&ob->b);
+	return (SINK_OK);
+}
+
+enum sink_status
+outbuf_maybe_flush(struct outbuf *ob, char **cause)
+{
+	if (ob->b.len < OUTBUF_FLUSH_AT)
+		return (SINK_OK);
+	return (outbuf_flush(ob, cause));
+}
+
+void
+outbuf_free(struct outbuf *ob)
+{
+	buf_free(&ob->b);
+}

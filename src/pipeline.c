@@ -1,0 +1,138 @@
+/*
+ * The pipeline wires classify, store and the sinks together, and is the
+ * only place that knows their order. A sink that reports SINK_CLOSED (its
+ * reader went away) stops the whole run quietly; other sinks are still
+ * finished so their files are complete up to that point.
+ */
+#include <stdlib.h>
+
+#include "classify.h"
+#include "pipeline.h"
+#include "xmalloc.h"
+
+#define PIPELINE_MAX_SINKS 8
+
+struct pipeline {
+	struct classify *classify;
+	struct store *store;
+	struct {
+		const struct sink *ops;
+		void *state;
+	} sinks[PIPELINE_MAX_SINKS];
+	int nsinks;
+	int assigned;	/* a host got its group during this event */
+};
+
+static void
+on_assigned(void *arg, struct host *h)
+{
+	struct pipeline *p = arg;
+
+	(void)h;
+	p->assigned = 1;
+}
+
+static enum sink_status
+to_sinks(void *arg, const struct out_event *ev, char **cause)
+{
+	struct pipeline *p = arg;
+	enum sink_status rc;
+	int i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		rc = p->sinks[i].ops->event(p->sinks[i].state, ev, cause);
+		if (rc != SINK_OK)
+			return (rc);
+	}
+	return (SINK_OK);
+}
+
+struct pipeline *
+pipeline_new(struct rules *rules, enum store_order order, size_t hold_limit)
+{
+	struct pipeline *p;
+
+	p = xcalloc(1, sizeof *p);
+	p->classify = classify_new(rules, on_assigned, p);
+	p->store = store_new(p->classify, order, hold_limit, to_sinks, p);
+	return (p);
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nsinks; i++)
+		p->sinks[i].ops->free(p->sinks[i].state);
+	store_free(p->store);
+	classify_free(p->classify);
+	free(p);
+}
+
+void
+pipeline_add_sink(struct pipeline *p, const struct sink *ops, void *state)
+{
+	if (p->nsinks == PIPELINE_MAX_SINKS)
+		abort();
+	p->sinks[p->nsinks].ops = ops;
+	p->sinks[p->nsinks].state = state;
+	p->nsinks++;
+}
+
+void
+pipeline_assign(struct pipeline *p, const char *host, size_t host_len,
+    const char *group, size_t group_len)
+{
+	classify_assign(p->classify, host, host_len, group, group_len);
+	p->assigned = 0;
+}
+
+enum sink_status
+pipeline_event(struct pipeline *p, const char *stream, size_t stream_len,
+    int64_t ts, const char *msg, size_t len, char **cause)
+{
+	struct stream *st;
+	uint64_t lines;
+	enum sink_status rc;
+
+	st = store_stream(p->store, stream, stream_len);
+	lines = classify_event(p->classify, store_stream_host(st),
+	    store_stream_name(st), store_stream_lines(st) + 1, msg, len);
+	store_stream_add_lines(st, lines);
+	if (p->assigned) {
+		p->assigned = 0;
+		if ((rc = store_release(p->store, cause)) != SINK_OK)
+			return (rc);
+	}
+	return (store_add(p->store, st, ts, msg, len, cause));
+}
+
+enum sink_status
+pipeline_finish(struct pipeline *p, char **cause)
+{
+	enum sink_status rc, frc;
+	char *later;
+	int i;
+
+	/* Every sink is finished even after a failure; the first cause wins. */
+	rc = store_finish(p->store, cause);
+	for (i = 0; i < p->nsinks; i++) {
+		later = NULL;
+		frc = p->sinks[i].ops->finish(p->sinks[i].state, &later);
+		if (rc == SINK_OK) {
+			rc = frc;
+			*cause = later;
+		} else
+			free(later);
+	}
+	return (rc);
+}
+
+uint64_t
+pipeline_released(const struct pipeline *p)
+{
+	return (store_released(p->store));
+}

@@ -1,0 +1,483 @@
+/*
+ * Rule files and rule matching with PCRE2.
+ *
+ * Patterns are compiled in UTF mode with PCRE2_MATCH_INVALID_UTF, because
+ * log lines may hold any bytes: invalid sequences simply never match a
+ * character. Captures are found through precomputed group numbers (several
+ * per name, since PCRE2_DUPNAMES lets alternatives share a name), so the
+ * match loop does no name look-ups.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "rules.h"
+#include "xmalloc.h"
+
+/* Generated from patterns/sagemaker.rules at build time. */
+extern const char rules_default_text[];
+extern const size_t rules_default_len;
+
+#define RULES_MATCH_LIMIT 10000000
+#define RULES_DEPTH_LIMIT 2000
+#define RULES_HEAP_LIMIT_KIB 65536
+#define RULES_JIT_STACK_MAX (4 * 1024 * 1024)
+/* Limit errors a rule may cause before it is switched off. */
+#define RULES_MAX_LIMIT_HITS 100
+#define RULES_MAX_DUPNAMES 8
+#define RULES_FILE_MAX (16 * 1024 * 1024)
+
+/* The group numbers that carry one capture name. */
+struct capture {
+	int n;
+	uint32_t num[RULES_MAX_DUPNAMES];
+};
+
+struct rule {
+	enum rule_kind kind;
+	int json;		/* captures are JSON string bodies */
+	char *file;
+	unsigned line;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	struct capture group, host, map;
+	unsigned limit_hits;
+	int disabled;
+};
+
+struct rules {
+	struct rule *v;
+	size_t n, cap;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	struct buf group;	/* decoded captures of the current hit */
+	struct buf host;
+};
+
+static const struct {
+	const char *name;
+	enum rule_kind kind;
+	const char *needs;
+} rule_kinds[] = {
+	{ "stream", RULE_STREAM, "host" },
+	{ "marker", RULE_MARKER, "group" },
+	{ "hostmap", RULE_HOSTMAP, "map" },
+};
+
+struct rules *
+rules_new(void)
+{
+	struct rules *rs;
+
+	rs = xcalloc(1, sizeof *rs);
+	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
+		xmalloc(SIZE_MAX);
+	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
+	pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
+	pcre2_set_heap_limit(rs->mctx, RULES_HEAP_LIMIT_KIB);
+	rs->jit_stack = pcre2_jit_stack_create(32 * 1024, RULES_JIT_STACK_MAX,
+	    NULL);
+	if (rs->jit_stack != NULL)
+		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
+	return (rs);
+}
+
+void
+rules_free(struct rules *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		pcre2_match_data_free(rs->v[i].md);
+		pcre2_code_free(rs->v[i].re);
+		free(rs->v[i].file);
+	}
+	free(rs->v);
+	pcre2_jit_stack_free(rs->jit_stack);
+	pcre2_match_context_free(rs->mctx);
+	buf_free(&rs->group);
+	buf_free(&rs->host);
+	free(rs);
+}
+
+size_t
+rules_count(const struct rules *rs, enum rule_kind kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->n; i++)
+		n += rs->v[i].kind == kind;
+	return (n);
+}
+
+/* Collect the group numbers named name in re. */
+static void
+capture_find(pcre2_code *re, const char *name, struct capture *c)
+{
+	PCRE2_SPTR first, last, p;
+	uint32_t entry;
+	int size;
+
+	c->n = 0;
+	size = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
+	    &last);
+	if (size <= 0)
+		return;
+	if (pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry) != 0)
+		return;
+	for (p = first; p <= last && c->n < RULES_MAX_DUPNAMES; p += entry)
+		c->num[c->n++] = (uint32_t)(p[0] << 8 | p[1]);
+}
+
+static int
+kind_parse(const char *s, size_t len, enum rule_kind *kind,
+    const char **needs)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof rule_kinds / sizeof rule_kinds[0]; i++) {
+		if (strlen(rule_kinds[i].name) == len &&
+		    memcmp(rule_kinds[i].name, s, len) == 0) {
+			*kind = rule_kinds[i].kind;
+			*needs = rule_kinds[i].needs;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+static int
+compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
+    size_t column, char **cause)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	int err;
+
+	r->re = pcre2_compile((PCRE2_SPTR)re, len,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES, &err, &off,
+	    NULL);
+	if (r->re == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		xasprintf(cause, "%s line %u column %zu: %s", r->file, r->line,
+		    column + off, (char *)msg);
+		return (-1);
+	}
+	/* Without JIT the interpreter runs the same pattern, only slower. */
+	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
+	if (r->md == NULL)
+		xmalloc(SIZE_MAX);
+	capture_find(r->re, "group", &r->group);
+	capture_find(r->re, "host", &r->host);
+	capture_find(r->re, "map", &r->map);
+	(void)rs;
+	return (0);
+}
+
+/* Parse the options after "KIND," (comma separated). */
+static int
+options_parse(struct rule *r, const char *s, size_t len, size_t column,
+    char **cause)
+{
+	size_t i = 0, start;
+
+	while (i < len) {
+		start = ++i;
+		while (i < len && s[i] != ',')
+			i++;
+		if (i - start == 4 && memcmp(s + start, "json", 4) == 0)
+			r->json = 1;
+		else {
+			xasprintf(cause,
+			    "%s line %u column %zu: unknown option \"%.*s\" "
+			    "(known: json)",
+			    r->file, r->line, column + start, (int)(i - start),
+			    s + start);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static int
+is_blank(char c)
+{
+	return (c == ' ' || c == '\t');
+}
+
+static int
+rules_add_line(struct rules *rs, const char *name, unsigned lineno,
+    const char *line, size_t len, char **cause)
+{
+	struct rule r;
+	const char *needs;
+	size_t i = 0, word, comma;
+
+	while (len > 0 && (is_blank(line[len - 1]) || line[len - 1] == '\r'))
+		len--;
+	while (i < len && is_blank(line[i]))
+		i++;
+	if (i == len || line[i] == '#')
+		return (0);
+	memset(&r, 0, sizeof r);
+	r.file = xstrdup(name);
+	r.line = lineno;
+	word = i;
+	while (i < len && !is_blank(line[i]))
+		i++;
+	for (comma = word; comma < i && line[comma] != ','; comma++)
+		;
+	if (kind_parse(line + word, comma - word, &r.kind, &needs) != 0) {
+		xasprintf(cause,
+		    "%s line %u column %zu: unknown rule kind \"%.*s\" "
+		    "(known: stream, marker, hostmap)",
+		    name, lineno, word + 1, (int)(comma - word), line + word);
+		goto fail;
+	}
+	if (options_parse(&r, line + comma, i - comma, comma + 1, cause) != 0)
+		goto fail;
+	while (i < len && is_blank(line[i]))
+		i++;
+	if (i == len) {
+		xasprintf(cause, "%s line %u column %zu: missing regular "
+		    "expression after \"%.*s\"", name, lineno, i + 1,
+		    (int)(comma - word), line + word);
+		goto fail;
+	}
+	if (compile_rule(rs, &r, line + i, len - i, i + 1, cause) != 0)
+		goto fail;
+	if ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
+	    (strcmp(needs, "group") == 0 && r.group.n == 0) ||
+	    (strcmp(needs, "map") == 0 && r.map.n == 0)) {
+		xasprintf(cause, "%s line %u column %zu: a %s rule needs a "
+		    "named capture (?<%s>...)", name, lineno, i + 1,
+		    rule_kinds[r.kind].name, needs);
+		goto fail;
+	}
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
+		rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
+	}
+	rs->v[rs->n++] = r;
+	return (0);
+
+fail:
+	pcre2_match_data_free(r.md);
+	pcre2_code_free(r.re);
+	free(r.file);
+	return (-1);
+}
+
+int
+rules_load(struct rules *rs, const char *name, const char *text, size_t len,
+    char **cause)
+{
+	size_t start = 0, end;
+	unsigned lineno = 0;
+
+	while (start < len) {
+		end = start;
+		while (end < len && text[end] != '\n')
+			end++;
+		lineno++;
+		if (memchr(text + start, '\0', end - start) != NULL) {
+			xasprintf(cause, "%s line %u: NUL byte in rule file",
+			    name, lineno);
+			return (-1);
+		}
+		if (rules_add_line(rs, name, lineno, text + start, end - start,
+		    cause) != 0)
+			return (-1);
+		start = end + 1;
+	}
+	return (0);
+}
+
+int
+rules_load_file(struct rules *rs, const char *path, char **cause)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "rules file %s: %s", path, strerror(errno));
+		return (-1);
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > RULES_FILE_MAX) {
+			xasprintf(cause, "rules file %s: larger than %d MB",
+			    path, RULES_FILE_MAX / (1024 * 1024));
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		xasprintf(cause, "rules file %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = rules_load(rs, path, b.data == NULL ? "" : b.data, b.len, cause);
+out:
+	fclose(f);
+	buf_free(&b);
+	return (rc);
+}
+
+int
+rules_load_default(struct rules *rs, char **cause)
+{
+	return (rules_load(rs, "(built-in) sagemaker.rules",
+	    rules_default_text, rules_default_len, cause));
+}
+
+/*
+ * Run one rule. A limit error counts against the rule and is reported once;
+ * past RULES_MAX_LIMIT_HITS the rule is switched off.
+ */
+static int
+rule_exec(struct rules *rs, struct rule *r, const char *s, size_t len)
+{
+	int rc;
+
+	if (r->disabled)
+		return (0);
+	rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, 0, r->md, rs->mctx);
+	if (rc >= 0)
+		return (1);
+	if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+		return (0);
+	if (r->limit_hits++ == 0) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(rc, msg, sizeof msg);
+		log_warn("rule %s line %u: %s (the line is skipped)", r->file,
+		    r->line, (char *)msg);
+	}
+	if (r->limit_hits >= RULES_MAX_LIMIT_HITS) {
+		r->disabled = 1;
+		log_warn("rule %s line %u: switched off after %u failed "
+		    "matches", r->file, r->line, r->limit_hits);
+	}
+	return (0);
+}
+
+/* The first set capture among c's groups; 0 when none is set. */
+static int
+capture_get(struct rule *r, const struct capture *c, const char *s,
+    const char **p, size_t *len)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		if (ov[2 * c->num[i]] == PCRE2_UNSET)
+			continue;
+		*p = s + ov[2 * c->num[i]];
+		*len = ov[2 * c->num[i] + 1] - ov[2 * c->num[i]];
+		return (1);
+	}
+	return (0);
+}
+
+/* Fetch capture c into b, decoding JSON escapes for json rules. */
+static int
+capture_decode(struct rule *r, const struct capture *c, const char *s,
+    struct buf *b, const char **p, size_t *len)
+{
+	if (!capture_get(r, c, s, p, len))
+		return (0);
+	if (!r->json)
+		return (1);
+	buf_reset(b);
+	if (json_unescape(b, *p, *len) != 0)
+		return (0);
+	*p = b->data == NULL ? "" : b->data;
+	*len = b->len;
+	return (1);
+}
+
+static int
+hit_fill(struct rules *rs, struct rule *r, const char *s,
+    struct rules_hit *hit)
+{
+	memset(hit, 0, sizeof *hit);
+	hit->kind = r->kind;
+	hit->file = r->file;
+	hit->line = r->line;
+	switch (r->kind) {
+	case RULE_STREAM:
+		return (capture_decode(r, &r->host, s, &rs->host, &hit->host,
+		    &hit->host_len));
+	case RULE_MARKER:
+		if (!capture_decode(r, &r->group, s, &rs->group, &hit->group,
+		    &hit->group_len))
+			return (0);
+		if (!capture_decode(r, &r->host, s, &rs->host, &hit->host,
+		    &hit->host_len))
+			hit->host = NULL;
+		return (1);
+	case RULE_HOSTMAP:
+		return (capture_get(r, &r->map, s, &hit->map, &hit->map_len));
+	}
+	return (0);
+}
+
+int
+rules_match_stream(struct rules *rs, const char *name, size_t len,
+    rules_hit_fn fn, void *arg)
+{
+	struct rules_hit hit;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (rs->v[i].kind != RULE_STREAM ||
+		    !rule_exec(rs, &rs->v[i], name, len))
+			continue;
+		if (hit_fill(rs, &rs->v[i], name, &hit)) {
+			fn(arg, &hit);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+static void
+match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
+    rules_hit_fn fn, void *arg)
+{
+	struct rules_hit hit;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (rs->v[i].kind != kind || !rule_exec(rs, &rs->v[i], s, len))
+			continue;
+		if (hit_fill(rs, &rs->v[i], s, &hit) && fn(arg, &hit))
+			return;
+	}
+}
+
+void
+rules_match_line(struct rules *rs, const char *line, size_t len,
+    rules_hit_fn fn, void *arg)
+{
+	match_kind(rs, RULE_MARKER, line, len, fn, arg);
+}
+
+void
+rules_match_event(struct rules *rs, const char *msg, size_t len,
+    rules_hit_fn fn, void *arg)
+{
+	match_kind(rs, RULE_HOSTMAP, msg, len, fn, arg);
+}

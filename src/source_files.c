@@ -1,0 +1,411 @@
+/*
+ * The offline source. Discovery walks each --from path without following
+ * symbolic links, maps every file to a stream, and sorts streams by name
+ * and each stream's files by part number. Reading is a k-way merge: a
+ * binary heap keyed on (time of the stream's next event, stream index)
+ * yields events in time order, ties broken by stream name, and never
+ * reorders one stream's events.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "log.h"
+#include "logfile.h"
+#include "source_files.h"
+#include "strmap.h"
+#include "xmalloc.h"
+
+/* Read buffers share this budget, within per-stream bounds. */
+#define READ_BUDGET (64 * 1024 * 1024)
+#define READ_MIN (16 * 1024)
+#define READ_MAX (256 * 1024)
+
+struct fstream {
+	char *name;
+	char **paths;
+	size_t npaths, cap;
+	struct logfile *lf;
+	/* The event at the head of this stream. */
+	int64_t ts;
+	const char *msg;
+	size_t len;
+};
+
+struct source_files {
+	struct fstream **v;
+	size_t n, cap;
+	struct strmap *byname;
+};
+
+static int
+is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			return (0);
+	return (1);
+}
+
+/* An export task's folder: 8-4-4-4-12 hex digits. */
+static int
+is_uuid(const char *s, size_t n)
+{
+	return (n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' &&
+	    s[23] == '-' && is_hex(s, 8) && is_hex(s + 9, 4) &&
+	    is_hex(s + 14, 4) && is_hex(s + 19, 4) && is_hex(s + 24, 12));
+}
+
+/* A part file of an export: digits, optionally ".gz". */
+static int
+is_part(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > 3 && memcmp(s + n - 3, ".gz", 3) == 0)
+		n -= 3;
+	if (n == 0)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return (0);
+	return (1);
+}
+
+char *
+source_files_stream_name(const char *relpath)
+{
+	const char *start = relpath, *p, *slash, *base;
+	size_t n;
+
+	/* Whatever follows the last task-id folder is the stream. */
+	for (p = relpath; *p != '\0'; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (slash == NULL)
+			break;
+		if (is_uuid(p, (size_t)(slash - p)))
+			start = slash + 1;
+	}
+	base = strrchr(start, '/');
+	base = base == NULL ? start : base + 1;
+	if (*base == '.' || strcmp(base, "aws-logs-write-test") == 0)
+		return (NULL);
+	n = strlen(start);
+	if (is_part(base, strlen(base))) {
+		if (base == start)
+			return (NULL);
+		n = (size_t)(base - 1 - start);
+	} else if (n > 3 && memcmp(start + n - 3, ".gz", 3) == 0)
+		n -= 3;
+	if (n == 0)
+		return (NULL);
+	return (xstrndup(start, n));
+}
+
+static void
+add_file(struct source_files *sf, const char *stream, const char *path)
+{
+	struct fstream *fs;
+
+	if ((fs = strmap_get(sf->byname, stream, strlen(stream))) == NULL) {
+		fs = xcalloc(1, sizeof *fs);
+		fs->name = xstrdup(stream);
+		strmap_put(sf->byname, stream, strlen(stream), fs);
+		if (sf->n == sf->cap) {
+			sf->cap = sf->cap == 0 ? 64 : sf->cap * 2;
+			sf->v = xreallocarray(sf->v, sf->cap, sizeof *sf->v);
+		}
+		sf->v[sf->n++] = fs;
+	}
+	if (fs->npaths == fs->cap) {
+		fs->cap = fs->cap == 0 ? 4 : fs->cap * 2;
+		fs->paths = xreallocarray(fs->paths, fs->cap, sizeof *fs->paths);
+	}
+	fs->paths[fs->npaths++] = xstrdup(path);
+}
+
+static void
+add_path(struct source_files *sf, const char *path, const char *rel,
+    const char *prefix)
+{
+	char *stream;
+
+	if ((stream = source_files_stream_name(rel)) == NULL)
+		return;
+	if (prefix == NULL || strncmp(stream, prefix, strlen(prefix)) == 0)
+		add_file(sf, stream, path);
+	free(stream);
+}
+
+/* Walk dir (whose name relative to the --from path is rel). */
+static int
+walk(struct source_files *sf, const char *dir, const char *rel,
+    const char *prefix, int depth, char **cause)
+{
+	struct dirent *de;
+	struct stat sb;
+	char *path, *sub;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > 64) {
+		xasprintf(cause, "%s: directories nested too deep", dir);
+		return (-1);
+	}
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		if (*rel == '\0')
+			sub = xstrdup(de->d_name);
+		else
+			xasprintf(&sub, "%s/%s", rel, de->d_name);
+		if (lstat(path, &sb) != 0) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(sb.st_mode))
+			rc = walk(sf, path, sub, prefix, depth + 1, cause);
+		else if (S_ISREG(sb.st_mode))
+			add_path(sf, path, sub, prefix);
+		free(path);
+		free(sub);
+	}
+	if (rc == 0 && errno != 0) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		rc = -1;
+	}
+	closedir(d);
+	return (rc);
+}
+
+static int
+stream_cmp(const void *a, const void *b)
+{
+	return (strcmp((*(struct fstream *const *)a)->name,
+	    (*(struct fstream *const *)b)->name));
+}
+
+/* Part files in number order (000009 before 000010, even unpadded). */
+static int
+part_cmp(const void *a, const void *b)
+{
+	const char *pa = *(char *const *)a, *pb = *(char *const *)b;
+	const char *ba = strrchr(pa, '/'), *bb = strrchr(pb, '/');
+	size_t la, lb;
+
+	ba = ba == NULL ? pa : ba + 1;
+	bb = bb == NULL ? pb : bb + 1;
+	la = strspn(ba, "0123456789");
+	lb = strspn(bb, "0123456789");
+	if (la != 0 && lb != 0) {
+		while (la > 1 && *ba == '0')
+			ba++, la--;
+		while (lb > 1 && *bb == '0')
+			bb++, lb--;
+		if (la != lb)
+			return (la < lb ? -1 : 1);
+	}
+	return (strcmp(ba, bb));
+}
+
+/* Let every stream have a file open at once, as far as the system allows. */
+static void
+raise_file_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+struct source_files *
+source_files_new(const char *const *paths, size_t n, const char *prefix,
+    char **cause)
+{
+	struct source_files *sf;
+	struct stat sb;
+	const char *base;
+	size_t i;
+
+	sf = xcalloc(1, sizeof *sf);
+	sf->byname = strmap_new();
+	for (i = 0; i < n; i++) {
+		if (stat(paths[i], &sb) != 0) {
+			xasprintf(cause, "--from %s: %s", paths[i],
+			    strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			if (walk(sf, paths[i], "", prefix, 0, cause) != 0)
+				goto fail;
+		} else {
+			base = strrchr(paths[i], '/');
+			add_path(sf, paths[i], base == NULL ? paths[i] : base + 1,
+			    prefix);
+		}
+	}
+	qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
+	for (i = 0; i < sf->n; i++)
+		qsort(sf->v[i]->paths, sf->v[i]->npaths, sizeof(char *),
+		    part_cmp);
+	raise_file_limit();
+	return (sf);
+
+fail:
+	source_files_free(sf);
+	return (NULL);
+}
+
+void
+source_files_free(struct source_files *sf)
+{
+	struct fstream *fs;
+	size_t i, j;
+
+	if (sf == NULL)
+		return;
+	for (i = 0; i < sf->n; i++) {
+		fs = sf->v[i];
+		logfile_close(fs->lf);
+		for (j = 0; j < fs->npaths; j++)
+			free(fs->paths[j]);
+		free(fs->paths);
+		free(fs->name);
+		free(fs);
+	}
+	free(sf->v);
+	strmap_free(sf->byname);
+	free(sf);
+}
+
+size_t
+source_files_count(const struct source_files *sf)
+{
+	return (sf->n);
+}
+
+/* Heap order: earlier event first, then lower stream index. */
+static int
+before(struct fstream *const *v, size_t a, size_t b)
+{
+	if (v[a]->ts != v[b]->ts)
+		return (v[a]->ts < v[b]->ts);
+	return (a < b);
+}
+
+struct heap {
+	size_t *idx;	/* stream indexes */
+	size_t n;
+};
+
+static int
+heap_less(struct source_files *sf, struct heap *h, size_t i, size_t j)
+{
+	return (before(sf->v, h->idx[i], h->idx[j]));
+}
+
+static void
+heap_swap(struct heap *h, size_t i, size_t j)
+{
+	size_t t = h->idx[i];
+
+	h->idx[i] = h->idx[j];
+	h->idx[j] = t;
+}
+
+static void
+heap_down(struct source_files *sf, struct heap *h, size_t i)
+{
+	size_t l, r, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < h->n && heap_less(sf, h, l, m))
+			m = l;
+		if (r < h->n && heap_less(sf, h, r, m))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(h, i, m);
+		i = m;
+	}
+}
+
+static void
+heap_up(struct source_files *sf, struct heap *h, size_t i)
+{
+	while (i > 0 && heap_less(sf, h, i, (i - 1) / 2)) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+/* Load the next event of stream i; 1, 0 at its end, -1 on error. */
+static int
+advance(struct fstream *fs, char **cause)
+{
+	return (logfile_next(fs->lf, &fs->ts, &fs->msg, &fs->len, cause));
+}
+
+enum sink_status
+source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
+{
+	struct heap h = { NULL, 0 };
+	struct fstream *fs;
+	enum sink_status rc = SINK_OK;
+	size_t i, bufsize;
+	int more;
+
+	bufsize = sf->n == 0 ? READ_MAX : READ_BUDGET / sf->n;
+	bufsize = bufsize < READ_MIN ? READ_MIN :
+	    bufsize > READ_MAX ? READ_MAX : bufsize;
+	h.idx = xreallocarray(NULL, sf->n, sizeof *h.idx);
+	for (i = 0; i < sf->n; i++) {
+		fs = sf->v[i];
+		fs->lf = logfile_open(fs->name, fs->paths, fs->npaths, bufsize);
+		if ((more = advance(fs, cause)) < 0) {
+			rc = SINK_ERROR;
+			goto out;
+		}
+		if (more) {
+			h.idx[h.n++] = i;
+			heap_up(sf, &h, h.n - 1);
+		}
+	}
+	while (h.n > 0) {
+		fs = sf->v[h.idx[0]];
+		rc = pipeline_event(p, fs->name, strlen(fs->name), fs->ts,
+		    fs->msg, fs->len, cause);
+		if (rc != SINK_OK)
+			goto out;
+		if ((more = advance(fs, cause)) < 0) {
+			rc = SINK_ERROR;
+			goto out;
+		}
+		if (!more) {
+			logfile_close(fs->lf);
+			fs->lf = NULL;
+			h.idx[0] = h.idx[--h.n];
+		}
+		heap_down(sf, &h, 0);
+	}
+out:
+	free(h.idx);
+	return (rc);
+}
