@@ -30,6 +30,15 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 	  -DCWDEMUX_DATADIR='"$(DATADIR)"' -Iinclude $(PKG_CFLAGS)
 LIBS	= $(PKG_LIBS) -lm
 
+# make V=1 shows every command.
+ifeq ($(V),1)
+Q	=
+ECHO	= :
+else
+Q	= @
+ECHO	= echo
+endif
+
 SRCS	:= $(sort $(wildcard src/*.c))
 OBJS	:= $(SRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/default_rules.o
 LIBOBJS	:= $(filter-out $(BUILD)/obj/main.o,$(OBJS))
@@ -47,16 +56,19 @@ cwdemux: $(BUILD)/cwdemux
 	cp $(BUILD)/cwdemux $@
 
 $(BUILD)/cwdemux: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(ECHO) "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBOBJS) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+	@$(ECHO) "  CCLD    $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+	@$(ECHO) "  CCLD    $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 $(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
@@ -101,7 +113,7 @@ clean:
 # The shipped rules are built into the binary, so ./cwdemux works without
 # being installed; the installed copy is for reading and for --rules.
 $(BUILD)/gen/default_rules.c: patterns/sagemaker.rules | $(BUILD)/gen
-	{ echo '/* Generated from patterns/sagemaker.rules by make. */'; \
+	$(Q){ echo '/* Generated from patterns/sagemaker.rules by make. */'; \
 	  echo '#include <stddef.h>'; \
 	  echo 'extern const char rules_default_text[];'; \
 	  echo 'extern const size_t rules_default_len;'; \
@@ -113,7 +125,7 @@ $(BUILD)/gen/default_rules.c: patterns/sagemaker.rules | $(BUILD)/gen
 	} > $@
 
 $(BUILD)/obj/default_rules.o: $(BUILD)/gen/default_rules.c | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen:
 	mkdir -p $@

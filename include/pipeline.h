@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "rules.h"
 #include "sink.h"
 #include "store.h"
@@ -37,5 +38,11 @@ enum sink_status pipeline_event(struct pipeline *, const char *stream,
 enum sink_status pipeline_finish(struct pipeline *, char **cause);
 
 uint64_t pipeline_released(const struct pipeline *);
+
+/*
+ * Append "HOST GROUP" lines, one per host in the order first seen, with
+ * "unassigned" for hosts whose group is unknown. Names are raw bytes.
+ */
+void	pipeline_describe_hosts(const struct pipeline *, struct buf *);
 
 #endif

@@ -24,6 +24,7 @@ buf_reserve(struct buf *b, size_t n)
 			cap = cap * 2 < cap ? need : cap * 2;
 		b->data = xreallocarray(b->data, cap, 1);
 		b->cap = cap;
+		b->data[b->len] = '\0';
 	}
 	return (b->data + b->len);
 }

@@ -179,11 +179,13 @@ assign(struct classify *c, struct host *h, const char *name, size_t len,
 		if (c->assigned != NULL)
 			c->assigned(c->arg, h);
 	} else if (h->group != g && !conflict_reported(h, g)) {
+		const char *hn = shown(&b1, h->name, h->len);
+		const char *gn = shown(&b2, name, len);
+		const char *kept = shown(&b3, h->group->name, h->group->len);
+
 		log_warn("host %s: %s says group \"%s\", but %s placed it in "
-		    "group \"%s\" first; keeping \"%s\"",
-		    shown(&b1, h->name, h->len), source, shown(&b2, name, len),
-		    h->source, shown(&b3, h->group->name, h->group->len),
-		    b3.data);
+		    "group \"%s\" first; keeping \"%s\"", hn, source, gn,
+		    h->source, kept, kept);
 	}
 out:
 	buf_free(&b1);

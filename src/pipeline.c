@@ -136,3 +136,25 @@ pipeline_released(const struct pipeline *p)
 {
 	return (store_released(p->store));
 }
+
+void
+pipeline_describe_hosts(const struct pipeline *p, struct buf *b)
+{
+	struct host *h;
+	struct group *g;
+	const char *name;
+	size_t i, len;
+
+	for (i = 0; (h = classify_host_at(p->classify, i)) != NULL; i++) {
+		name = classify_host_name(h, &len);
+		buf_add(b, name, len);
+		buf_addc(b, ' ');
+		if ((g = classify_host_group(h)) == NULL)
+			buf_adds(b, CLASSIFY_UNASSIGNED);
+		else {
+			name = classify_group_name(g, &len);
+			buf_add(b, name, len);
+		}
+		buf_addc(b, '\n');
+	}
+}
