@@ -17,17 +17,20 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+#define BUF_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
-void	buf_add(struct buf *, const void *, size_t);
-void	buf_addc(struct buf *, char);
-void	buf_adds(struct buf *, const char *);
-void	buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
+void buf_add(struct buf *, const void *, size_t);
+void buf_addc(struct buf *, char);
+void buf_adds(struct buf *, const char *);
+void buf_printf(struct buf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Make room for n more bytes and return where they go (len unchanged). */
-char	*buf_reserve(struct buf *, size_t n);
-void	buf_reset(struct buf *);
-char	*buf_steal(struct buf *);
-void	buf_free(struct buf *);
+char *buf_reserve(struct buf *, size_t n);
+void buf_reset(struct buf *);
+char *buf_steal(struct buf *);
+void buf_free(struct buf *);
 
 #endif

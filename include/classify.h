@@ -29,18 +29,17 @@ struct group;
 typedef void (*classify_assigned_fn)(void *arg, struct host *);
 
 struct classify *classify_new(struct rules *, classify_assigned_fn, void *);
-void	classify_free(struct classify *);
+void classify_free(struct classify *);
 
 /* Fix a host's group by hand; it outranks everything the logs say. */
-void	classify_assign(struct classify *, const char *host, size_t host_len,
-	    const char *group, size_t group_len);
+void classify_assign(struct classify *, const char *host, size_t host_len,
+    const char *group, size_t group_len);
 
 /*
  * The host a stream belongs to, by the first stream rule that matches its
  * name; a stream no rule matches is a host of its own, named like it.
  */
-struct host *classify_stream(struct classify *, const char *stream,
-	    size_t len);
+struct host *classify_stream(struct classify *, const char *stream, size_t len);
 
 /*
  * Apply the rules to one event of a stream of host self. line is the
@@ -48,7 +47,7 @@ struct host *classify_stream(struct classify *, const char *stream,
  * Returns the number of lines in the event.
  */
 uint64_t classify_event(struct classify *, struct host *self,
-	    const char *stream, uint64_t line, const char *msg, size_t len);
+    const char *stream, uint64_t line, const char *msg, size_t len);
 
 const char *classify_host_name(const struct host *, size_t *len);
 /* The host's group, or NULL while it is unknown. */

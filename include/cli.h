@@ -13,13 +13,13 @@
 /* Exit statuses, documented in cwdemux(1) EXIT STATUS. */
 enum exit_status {
 	EXIT_OK = 0,
-	EXIT_RUNTIME = 1,	/* reading or writing failed */
-	EXIT_USAGE = 2,		/* bad command line, rules or input paths */
-	EXIT_NOMEM = 70,	/* out of memory (see xmalloc) */
+	EXIT_RUNTIME = 1, /* reading or writing failed */
+	EXIT_USAGE = 2, /* bad command line, rules or input paths */
+	EXIT_NOMEM = 70, /* out of memory (see xmalloc) */
 };
 
 enum output_kind {
-	OUTPUT_DEFAULT,		/* lines, unless --export alone */
+	OUTPUT_DEFAULT, /* lines, unless --export alone */
 	OUTPUT_LINES,
 	OUTPUT_JSON,
 	OUTPUT_NONE,
@@ -38,24 +38,24 @@ struct strlist {
 };
 
 struct options {
-	const char *job;		/* JOB, or NULL */
-	struct strlist from;		/* --from */
-	struct strlist rules;		/* --rules */
-	struct strlist assign;		/* --assign HOST=GROUP */
+	const char *job; /* JOB, or NULL */
+	struct strlist from; /* --from */
+	struct strlist rules; /* --rules */
+	struct strlist assign; /* --assign HOST=GROUP */
 	int no_default_rules;
 	enum output_kind output;
 	const char *export_dir;
 	int timestamps;
 	enum color_when color;
-	size_t hold_limit;		/* bytes */
+	size_t hold_limit; /* bytes */
 	int help, version;
 };
 
 /* Parse argv; -1 with cause (naming the bad argument) on error. */
-int	cli_parse(int argc, char **argv, struct options *, char **cause);
-void	cli_free(struct options *);
+int cli_parse(int argc, char **argv, struct options *, char **cause);
+void cli_free(struct options *);
 /* Parse "64M", "512k", "1G" or a byte count. */
-int	cli_parse_size(const char *, size_t *);
-void	cli_usage(void);
+int cli_parse_size(const char *, size_t *);
+void cli_usage(void);
 
 #endif

@@ -20,7 +20,7 @@
 extern const struct sink export_sink;
 
 /* Create DIR if needed and open it; NULL with cause on failure. */
-void	*export_new(const char *dir, char **cause);
+void *export_new(const char *dir, char **cause);
 
 /*
  * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,
@@ -28,6 +28,6 @@ void	*export_new(const char *dir, char **cause);
  * whose encoding would exceed 200 bytes is cut and given a hash suffix
  * ("~" and 16 hex digits), so every name fits in NAME_MAX.
  */
-void	export_file_name(struct buf *, const char *group, size_t len);
+void export_file_name(struct buf *, const char *group, size_t len);
 
 #endif

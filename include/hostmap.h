@@ -19,7 +19,7 @@ typedef void (*hostmap_fn)(void *arg, const char *group, size_t group_len,
  * Call fn for every (group, host) pair in the JSON text. Returns the number
  * of pairs, or -1 with cause set when the text is not JSON.
  */
-int	hostmap_parse(const char *json, size_t len, hostmap_fn fn, void *arg,
-	    char **cause);
+int hostmap_parse(
+    const char *json, size_t len, hostmap_fn fn, void *arg, char **cause);
 
 #endif

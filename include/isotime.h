@@ -18,9 +18,9 @@
  * +HH:MM); no zone means UTC. Stores milliseconds since the epoch and the
  * number of bytes used. Returns 0, or -1 when s does not start with a time.
  */
-int	isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used);
+int isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used);
 
 /* Write ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL into buf. */
-void	isotime_format(int64_t ms, char buf[ISOTIME_LEN + 1]);
+void isotime_format(int64_t ms, char buf[ISOTIME_LEN + 1]);
 
 #endif

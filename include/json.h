@@ -18,16 +18,16 @@
  * Append s as a quoted JSON string. Returns 1 when some bytes were not
  * valid UTF-8 and were replaced by U+FFFD, else 0.
  */
-int	json_add_string(struct buf *, const char *s, size_t len);
+int json_add_string(struct buf *, const char *s, size_t len);
 /* Append s, base64-encoded (RFC 4648, padded), as a quoted JSON string. */
-void	json_add_base64(struct buf *, const void *s, size_t len);
-void	json_add_int(struct buf *, int64_t);
+void json_add_base64(struct buf *, const void *s, size_t len);
+void json_add_int(struct buf *, int64_t);
 
 /*
  * Append the bytes a JSON string body (the text between the quotes) stands
  * for, decoding every escape including surrogate pairs. Returns 0, or -1
  * when an escape is malformed.
  */
-int	json_unescape(struct buf *, const char *s, size_t len);
+int json_unescape(struct buf *, const char *s, size_t len);
 
 #endif

@@ -7,18 +7,18 @@
 #ifndef LOG_H
 #define LOG_H
 
-void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-void	log_set_debug(int);
-int	log_debug_enabled(void);
+void log_set_debug(int);
+int log_debug_enabled(void);
 
 /* Hold messages in memory (the screen is in use) or print them again. */
-void	log_hold(int);
+void log_hold(int);
 /* Print and forget every held message. */
-void	log_flush(void);
+void log_flush(void);
 /* How many warnings were issued so far. */
-unsigned long	log_warnings(void);
+unsigned long log_warnings(void);
 
 #endif

@@ -21,13 +21,13 @@
 struct logfile;
 
 /* A stream made of the files paths[0..n-1], read in that order. */
-struct logfile *logfile_open(const char *stream, char *const *paths,
-	    size_t n, size_t bufsize);
-void	logfile_close(struct logfile *);
+struct logfile *
+logfile_open(const char *stream, char *const *paths, size_t n, size_t bufsize);
+void logfile_close(struct logfile *);
 
 /* The next event: 1, or 0 at the end, or -1 with cause on a read error. */
-int	logfile_next(struct logfile *, int64_t *ts, const char **msg,
-	    size_t *len, char **cause);
+int logfile_next(
+    struct logfile *, int64_t *ts, const char **msg, size_t *len, char **cause);
 
 const char *logfile_stream(const struct logfile *);
 

@@ -14,6 +14,6 @@
 
 extern const struct sink out_json_sink;
 
-void	*out_json_new(int fd);
+void *out_json_new(int fd);
 
 #endif

@@ -14,13 +14,13 @@
 
 struct out_lines_options {
 	int fd;
-	int timestamps;	/* ISO-8601 UTC time first */
-	int color;	/* colour the prefix by group */
-	int sanitize;	/* the reader is a terminal: neutralise controls */
+	int timestamps; /* ISO-8601 UTC time first */
+	int color; /* colour the prefix by group */
+	int sanitize; /* the reader is a terminal: neutralise controls */
 };
 
 extern const struct sink out_lines_sink;
 
-void	*out_lines_new(const struct out_lines_options *);
+void *out_lines_new(const struct out_lines_options *);
 
 #endif

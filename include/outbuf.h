@@ -14,16 +14,16 @@
 
 struct outbuf {
 	int fd;
-	const char *name;	/* for messages: "standard output", a path */
+	const char *name; /* for messages: "standard output", a path */
 	struct buf b;
-	unsigned long long written;	/* bytes that reached the descriptor */
+	unsigned long long written; /* bytes that reached the descriptor */
 };
 
-void	outbuf_init(struct outbuf *, int fd, const char *name);
+void outbuf_init(struct outbuf *, int fd, const char *name);
 /* Write everything buffered; SINK_CLOSED on EPIPE. */
 enum sink_status outbuf_flush(struct outbuf *, char **cause);
 /* Flush when the buffer is large enough to be worth a write. */
 enum sink_status outbuf_maybe_flush(struct outbuf *, char **cause);
-void	outbuf_free(struct outbuf *);
+void outbuf_free(struct outbuf *);
 
 #endif

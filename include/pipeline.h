@@ -20,20 +20,19 @@
 
 struct pipeline;
 
-struct pipeline *pipeline_new(struct rules *, enum store_order,
-	    size_t hold_limit);
-void	pipeline_free(struct pipeline *);
+struct pipeline *
+pipeline_new(struct rules *, enum store_order, size_t hold_limit);
+void pipeline_free(struct pipeline *);
 
 /* Send released events to sink too; the pipeline takes state. */
-void	pipeline_add_sink(struct pipeline *, const struct sink *, void *state);
+void pipeline_add_sink(struct pipeline *, const struct sink *, void *state);
 /* Fix a host's group by hand (--assign HOST=GROUP). */
-void	pipeline_assign(struct pipeline *, const char *host, size_t,
-	    const char *group, size_t);
+void pipeline_assign(
+    struct pipeline *, const char *host, size_t, const char *group, size_t);
 
 /* One event of the stream named stream. */
 enum sink_status pipeline_event(struct pipeline *, const char *stream,
-	    size_t stream_len, int64_t ts, const char *msg, size_t len,
-	    char **cause);
+    size_t stream_len, int64_t ts, const char *msg, size_t len, char **cause);
 /* End of input: release what is held and finish every sink. */
 enum sink_status pipeline_finish(struct pipeline *, char **cause);
 
@@ -43,6 +42,6 @@ uint64_t pipeline_released(const struct pipeline *);
  * Append "HOST GROUP" lines, one per host in the order first seen, with
  * "unassigned" for hosts whose group is unknown. Names are raw bytes.
  */
-void	pipeline_describe_hosts(const struct pipeline *, struct buf *);
+void pipeline_describe_hosts(const struct pipeline *, struct buf *);
 
 #endif

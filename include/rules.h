@@ -33,13 +33,13 @@ enum rule_kind {
 /* What one rule found in one line, event or stream name. */
 struct rules_hit {
 	enum rule_kind kind;
-	const char *file;	/* where the rule was written */
+	const char *file; /* where the rule was written */
 	unsigned line;
-	const char *group;	/* marker: the group (decoded), else NULL */
+	const char *group; /* marker: the group (decoded), else NULL */
 	size_t group_len;
-	const char *host;	/* stream, or marker with (?<host>), else NULL */
+	const char *host; /* stream, or marker with (?<host>), else NULL */
 	size_t host_len;
-	const char *map;	/* hostmap: the captured JSON, else NULL */
+	const char *map; /* hostmap: the captured JSON, else NULL */
 	size_t map_len;
 };
 
@@ -47,32 +47,32 @@ struct rules_hit {
 typedef int (*rules_hit_fn)(void *arg, const struct rules_hit *);
 
 struct rules *rules_new(void);
-void	rules_free(struct rules *);
+void rules_free(struct rules *);
 
 /*
  * Add the rules in text (len bytes) read from name. On error fills cause
  * with "NAME line L column C: what is wrong" and returns -1.
  */
-int	rules_load(struct rules *, const char *name, const char *text,
-	    size_t len, char **cause);
+int rules_load(struct rules *, const char *name, const char *text, size_t len,
+    char **cause);
 /* Read and add a rule file. */
-int	rules_load_file(struct rules *, const char *path, char **cause);
+int rules_load_file(struct rules *, const char *path, char **cause);
 /* Add the shipped rules (patterns/sagemaker.rules, built in). */
-int	rules_load_default(struct rules *, char **cause);
+int rules_load_default(struct rules *, char **cause);
 
-size_t	rules_count(const struct rules *, enum rule_kind);
+size_t rules_count(const struct rules *, enum rule_kind);
 
 /*
  * The host of a stream name by the first stream rule that matches; returns
  * 1 and calls fn with the hit, or 0 when no rule matches.
  */
-int	rules_match_stream(struct rules *, const char *name, size_t len,
-	    rules_hit_fn fn, void *arg);
+int rules_match_stream(
+    struct rules *, const char *name, size_t len, rules_hit_fn fn, void *arg);
 /* Run every marker rule over one line. */
-void	rules_match_line(struct rules *, const char *line, size_t len,
-	    rules_hit_fn fn, void *arg);
+void rules_match_line(
+    struct rules *, const char *line, size_t len, rules_hit_fn fn, void *arg);
 /* Run every hostmap rule over a whole event. */
-void	rules_match_event(struct rules *, const char *msg, size_t len,
-	    rules_hit_fn fn, void *arg);
+void rules_match_event(
+    struct rules *, const char *msg, size_t len, rules_hit_fn fn, void *arg);
 
 #endif

@@ -19,10 +19,10 @@
  * a bidirectional/invisible formatting character becomes "<U+202E>", an
  * invalid byte becomes "\xNN".
  */
-void	sanitize_term(struct buf *, const char *s, size_t len);
+void sanitize_term(struct buf *, const char *s, size_t len);
 
 /* Nonzero when sanitize_term() would append s unchanged. */
-int	sanitize_term_clean(const char *s, size_t len);
+int sanitize_term_clean(const char *s, size_t len);
 
 /*
  * Append s as one whitespace-free field (a group or host name in "GROUP
@@ -30,6 +30,6 @@ int	sanitize_term_clean(const char *s, size_t len);
  * passes, every other byte becomes "\xNN", so the result is reversible; an
  * empty name becomes "-".
  */
-void	sanitize_field(struct buf *, const char *s, size_t len);
+void sanitize_field(struct buf *, const char *s, size_t len);
 
 #endif

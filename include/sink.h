@@ -15,28 +15,28 @@
 
 /* One released event, with the group it was released under. */
 struct out_event {
-	int64_t timestamp;	/* ms since the epoch */
+	int64_t timestamp; /* ms since the epoch */
 	const char *group;
 	size_t group_len;
 	const char *host;
 	size_t host_len;
 	const char *stream;
 	size_t stream_len;
-	const char *msg;	/* any bytes; lines separated by '\n' */
+	const char *msg; /* any bytes; lines separated by '\n' */
 	size_t len;
 };
 
 /* What a sink's functions return. */
 enum sink_status {
 	SINK_OK = 0,
-	SINK_ERROR = -1,	/* cause is set; the run fails */
-	SINK_CLOSED = 1,	/* the reader went away (EPIPE): stop quietly */
+	SINK_ERROR = -1, /* cause is set; the run fails */
+	SINK_CLOSED = 1, /* the reader went away (EPIPE): stop quietly */
 };
 
 struct sink {
 	const char *name;
-	enum sink_status (*event)(void *state, const struct out_event *,
-	    char **cause);
+	enum sink_status (*event)(
+	    void *state, const struct out_event *, char **cause);
 	/* End of input: flush, write summaries. */
 	enum sink_status (*finish)(void *state, char **cause);
 	void (*free)(void *state);

@@ -21,15 +21,15 @@ struct source_files;
  * whose names start with it are kept. Returns NULL with cause when a path
  * cannot be read.
  */
-struct source_files *source_files_new(const char *const *paths, size_t n,
-	    const char *prefix, char **cause);
-void	source_files_free(struct source_files *);
+struct source_files *source_files_new(
+    const char *const *paths, size_t n, const char *prefix, char **cause);
+void source_files_free(struct source_files *);
 
-size_t	source_files_count(const struct source_files *);
+size_t source_files_count(const struct source_files *);
 
 /* Feed every event to the pipeline; stops early when a sink stops. */
-enum sink_status source_files_run(struct source_files *, struct pipeline *,
-	    char **cause);
+enum sink_status
+source_files_run(struct source_files *, struct pipeline *, char **cause);
 
 /*
  * The stream a file belongs to, from its path relative to the --from
@@ -37,6 +37,6 @@ enum sink_status source_files_run(struct source_files *, struct pipeline *,
  * without a trailing part file name (000000, 000001.gz) or ".gz". Returns
  * NULL for files that are no log (hidden files, aws-logs-write-test).
  */
-char	*source_files_stream_name(const char *relpath);
+char *source_files_stream_name(const char *relpath);
 
 #endif

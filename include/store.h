@@ -31,12 +31,12 @@ enum store_order {
 };
 
 /* Hands one released event to the outputs. */
-typedef enum sink_status (*store_emit_fn)(void *arg, const struct out_event *,
-    char **cause);
+typedef enum sink_status (*store_emit_fn)(
+    void *arg, const struct out_event *, char **cause);
 
-struct store *store_new(struct classify *, enum store_order,
-	    size_t hold_limit, store_emit_fn, void *arg);
-void	store_free(struct store *);
+struct store *store_new(struct classify *, enum store_order, size_t hold_limit,
+    store_emit_fn, void *arg);
+void store_free(struct store *);
 
 /* The stream named name, created (with its host) on first sight. */
 struct stream *store_stream(struct store *, const char *name, size_t len);
@@ -44,18 +44,18 @@ const char *store_stream_name(const struct stream *);
 struct host *store_stream_host(const struct stream *);
 /* Lines of the stream seen so far; add_lines counts an event's lines. */
 uint64_t store_stream_lines(const struct stream *);
-void	store_stream_add_lines(struct stream *, uint64_t);
+void store_stream_add_lines(struct stream *, uint64_t);
 
 /* Add one event of a stream; it is released now or held. */
 enum sink_status store_add(struct store *, struct stream *, int64_t ts,
-	    const char *msg, size_t len, char **cause);
+    const char *msg, size_t len, char **cause);
 /* Release what newly assigned hosts allow (call after an assignment). */
 enum sink_status store_release(struct store *, char **cause);
 /* End of input: release everything, unknown streams as "unassigned". */
 enum sink_status store_finish(struct store *, char **cause);
 
 /* Counters for progress and summaries. */
-size_t	store_held_bytes(const struct store *);
+size_t store_held_bytes(const struct store *);
 uint64_t store_released(const struct store *);
 
 #endif

@@ -13,16 +13,16 @@
 struct strmap;
 
 struct strmap *strmap_new(void);
-void	strmap_free(struct strmap *);
+void strmap_free(struct strmap *);
 
 /* The value stored under key, or NULL. */
-void	*strmap_get(const struct strmap *, const char *key, size_t len);
+void *strmap_get(const struct strmap *, const char *key, size_t len);
 /*
  * Store value under key (replacing any value there) and return the map's
  * own copy of the key, which lives as long as the map.
  */
-const char *strmap_put(struct strmap *, const char *key, size_t len,
-	    void *value);
-size_t	strmap_count(const struct strmap *);
+const char *
+strmap_put(struct strmap *, const char *key, size_t len, void *value);
+size_t strmap_count(const struct strmap *);
 
 #endif

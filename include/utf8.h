@@ -13,9 +13,9 @@
  * and stores the code point, or returns 0 when the bytes at s are not valid
  * UTF-8 (the caller then treats s[0] as one invalid byte).
  */
-size_t	utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Count characters, an invalid byte counting as one. */
-size_t	utf8_width(const char *s, size_t len);
+size_t utf8_width(const char *s, size_t len);
 
 #endif

@@ -11,21 +11,20 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-void	*xmalloc(size_t);
-void	*xcalloc(size_t, size_t);
-void	*xreallocarray(void *, size_t, size_t);
-char	*xstrdup(const char *);
-char	*xstrndup(const char *, size_t);
-void	*xmemdup(const void *, size_t);
-int	 xasprintf(char **, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	 xvasprintf(char **, const char *, va_list)
-	    __attribute__((format(printf, 2, 0)));
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+void *xmemdup(const void *, size_t);
+int xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
+int xvasprintf(char **, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 /*
  * Called once before exiting on allocation failure, so the module that owns
  * the terminal can restore it. NULL means nothing to undo.
  */
-void	 xmalloc_set_fatal_hook(void (*)(void));
+void xmalloc_set_fatal_hook(void (*)(void));
 
 #endif

@@ -17,15 +17,15 @@
 #include "xmalloc.h"
 
 struct group {
-	const char *name;	/* the map's copy of the key */
+	const char *name; /* the map's copy of the key */
 	size_t len;
 };
 
 struct host {
-	const char *name;	/* the map's copy of the key */
+	const char *name; /* the map's copy of the key */
 	size_t len;
-	struct group *group;	/* NULL while unknown */
-	char *source;		/* why it is in group */
+	struct group *group; /* NULL while unknown */
+	char *source; /* why it is in group */
 	struct group **conflicts; /* groups already reported against it */
 	size_t nconflicts;
 	int warned_bad_name;
@@ -151,8 +151,8 @@ conflict_reported(struct host *h, struct group *g)
 	for (i = 0; i < h->nconflicts; i++)
 		if (h->conflicts[i] == g)
 			return (1);
-	h->conflicts = xreallocarray(h->conflicts, h->nconflicts + 1,
-	    sizeof *h->conflicts);
+	h->conflicts = xreallocarray(
+	    h->conflicts, h->nconflicts + 1, sizeof *h->conflicts);
 	h->conflicts[h->nconflicts++] = g;
 	return (0);
 }
@@ -184,8 +184,8 @@ assign(struct classify *c, struct host *h, const char *name, size_t len,
 		const char *kept = shown(&b3, h->group->name, h->group->len);
 
 		log_warn("host %s: %s says group \"%s\", but %s placed it in "
-		    "group \"%s\" first; keeping \"%s\"", hn, source, gn,
-		    h->source, kept, kept);
+			 "group \"%s\" first; keeping \"%s\"",
+		    hn, source, gn, h->source, kept, kept);
 	}
 out:
 	buf_free(&b1);
@@ -218,7 +218,7 @@ stream_hit(void *arg, const struct rules_hit *hit)
 struct host *
 classify_stream(struct classify *c, const char *stream, size_t len)
 {
-	struct stream_ctx ctx = { c, NULL };
+	struct stream_ctx ctx = {c, NULL};
 
 	rules_match_stream(c->rules, stream, len, stream_hit, &ctx);
 	if (ctx.host != NULL)
@@ -245,8 +245,8 @@ struct hostmap_ctx {
 };
 
 static void
-hostmap_pair(void *arg, const char *group, size_t group_len,
-    const char *host, size_t host_len)
+hostmap_pair(void *arg, const char *group, size_t group_len, const char *host,
+    size_t host_len)
 {
 	struct hostmap_ctx *ctx = arg;
 
@@ -266,14 +266,15 @@ event_hit(void *arg, const struct rules_hit *hit)
 
 	source = hit_source(c, hit);
 	if (hit->kind == RULE_MARKER) {
-		h = hit->host != NULL && hit->host_len > 0 ?
-		    host_get(c, hit->host, hit->host_len) : c->self;
+		h = hit->host != NULL && hit->host_len > 0
+		    ? host_get(c, hit->host, hit->host_len)
+		    : c->self;
 		assign(c, h, hit->group, hit->group_len, source);
 	} else if (hit->kind == RULE_HOSTMAP) {
 		ctx.c = c;
 		ctx.source = source;
 		if (hostmap_parse(hit->map, hit->map_len, hostmap_pair, &ctx,
-		    &cause) < 0) {
+			&cause) < 0) {
 			log_warn("%s: %s", source, cause);
 			free(cause);
 		}
@@ -294,8 +295,8 @@ classify_event(struct classify *c, struct host *self, const char *stream,
 	c->line = line;
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		rules_match_line(c->rules, p, (size_t)((nl ? nl : end) - p),
-		    event_hit, c);
+		rules_match_line(
+		    c->rules, p, (size_t)((nl ? nl : end) - p), event_hit, c);
 		if (nl == NULL)
 			break;
 		p = nl + 1;

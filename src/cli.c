@@ -30,41 +30,42 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "export", required_argument, NULL, OPT_EXPORT },
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
-	{ "assign", required_argument, NULL, OPT_ASSIGN },
-	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
-	{ "color", optional_argument, NULL, OPT_COLOR },
-	{ "hold-limit", required_argument, NULL, OPT_HOLD_LIMIT },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+    {"from", required_argument, NULL, OPT_FROM},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"export", required_argument, NULL, OPT_EXPORT},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+    {"assign", required_argument, NULL, OPT_ASSIGN},
+    {"timestamps", no_argument, NULL, OPT_TIMESTAMPS},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"hold-limit", required_argument, NULL, OPT_HOLD_LIMIT},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 void
 cli_usage(void)
 {
-	printf("usage: cwdemux [OPTIONS] JOB\n"
-	       "       cwdemux --from PATH [OPTIONS] [JOB]\n"
-	       "\n"
-	       "Show the CloudWatch logs of a SageMaker training job grouped by\n"
-	       "instance group.\n"
-	       "\n"
-	       "  --from PATH          read logs already on disk (repeatable)\n"
-	       "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
-	       "  --export DIR         write one file per group and a manifest\n"
-	       "  --rules FILE         add group rules (repeatable)\n"
-	       "  --no-default-rules   drop the shipped SageMaker rules\n"
-	       "  --assign HOST=GROUP  place a host by hand (repeatable)\n"
-	       "  --timestamps         start each line with its time (UTC)\n"
-	       "  --color[=WHEN]       auto, always or never\n"
-	       "  --hold-limit SIZE    memory for events of unknown hosts (64M)\n"
-	       "  --version, --help\n"
-	       "\n"
-	       "See cwdemux(1) and cwdemux-rules(5) for everything else.\n");
+	printf(
+	    "usage: cwdemux [OPTIONS] JOB\n"
+	    "       cwdemux --from PATH [OPTIONS] [JOB]\n"
+	    "\n"
+	    "Show the CloudWatch logs of a SageMaker training job grouped by\n"
+	    "instance group.\n"
+	    "\n"
+	    "  --from PATH          read logs already on disk (repeatable)\n"
+	    "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
+	    "  --export DIR         write one file per group and a manifest\n"
+	    "  --rules FILE         add group rules (repeatable)\n"
+	    "  --no-default-rules   drop the shipped SageMaker rules\n"
+	    "  --assign HOST=GROUP  place a host by hand (repeatable)\n"
+	    "  --timestamps         start each line with its time (UTC)\n"
+	    "  --color[=WHEN]       auto, always or never\n"
+	    "  --hold-limit SIZE    memory for events of unknown hosts (64M)\n"
+	    "  --version, --help\n"
+	    "\n"
+	    "See cwdemux(1) and cwdemux-rules(5) for everything else.\n");
 }
 
 int
@@ -128,8 +129,8 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		else if (strcmp(arg, "json") == 0)
 			o->output = OUTPUT_JSON;
 		else {
-			xasprintf(cause, "--output %s: expected lines or json",
-			    arg);
+			xasprintf(
+			    cause, "--output %s: expected lines or json", arg);
 			return (-1);
 		}
 		break;
@@ -145,7 +146,8 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_ASSIGN:
 		if (strchr(arg, '=') == NULL || *arg == '=' ||
 		    arg[strlen(arg) - 1] == '=') {
-			xasprintf(cause, "--assign %s: expected HOST=GROUP", arg);
+			xasprintf(
+			    cause, "--assign %s: expected HOST=GROUP", arg);
 			return (-1);
 		}
 		strlist_add(&o->assign, arg);
@@ -161,16 +163,20 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		else if (strcmp(arg, "never") == 0)
 			o->color = COLOR_NEVER;
 		else {
-			xasprintf(cause, "--color=%s: expected auto, always or "
-			    "never", arg);
+			xasprintf(cause,
+			    "--color=%s: expected auto, always or "
+			    "never",
+			    arg);
 			return (-1);
 		}
 		break;
 	case OPT_HOLD_LIMIT:
 		if (cli_parse_size(arg, &o->hold_limit) != 0 ||
 		    o->hold_limit == 0) {
-			xasprintf(cause, "--hold-limit %s: expected a size such "
-			    "as 64M", arg);
+			xasprintf(cause,
+			    "--hold-limit %s: expected a size such "
+			    "as 64M",
+			    arg);
 			return (-1);
 		}
 		break;
@@ -199,8 +205,8 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 			return (-1);
 		}
 		if (c == ':') {
-			xasprintf(cause, "option %s needs a value",
-			    argv[optind - 1]);
+			xasprintf(
+			    cause, "option %s needs a value", argv[optind - 1]);
 			return (-1);
 		}
 		if (parse_option(c, optarg, o, cause) != 0)

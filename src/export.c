@@ -41,27 +41,28 @@ struct nameset {
 struct gfile {
 	char *group;
 	size_t group_len;
-	char *file;		/* encoded name, in DIR */
-	char *path;		/* DIR/file, for messages */
+	char *file; /* encoded name, in DIR */
+	char *path; /* DIR/file, for messages */
 	struct outbuf out;
-	int opened;		/* created (truncated) once already */
+	int opened; /* created (truncated) once already */
 	unsigned long long events, lines;
 	int64_t first, last;
 	struct nameset hosts, streams;
-	unsigned long long used;	/* for closing the least recent */
+	unsigned long long used; /* for closing the least recent */
 };
 
-struct export {
+struct export
+{
 	char *dir;
 	int dirfd;
-	struct strmap *groups;	/* group name -> struct gfile */
+	struct strmap *groups; /* group name -> struct gfile */
 	struct gfile **v;
 	size_t n, cap;
 	int nopen;
 	unsigned long long clock;
-	const char *last_group;	/* cache: interned upstream */
+	const char *last_group; /* cache: interned upstream */
 	struct gfile *last;
-	struct buf prefix;	/* "TIME HOST " of the current event */
+	struct buf prefix; /* "TIME HOST " of the current event */
 };
 
 static const char hexdigits[] = "0123456789ABCDEF";
@@ -86,9 +87,10 @@ export_file_name(struct buf *b, const char *group, size_t len)
 	uint64_t h;
 
 	for (i = 0; i < len; i++) {
-		if ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_' || p[i] == '-' ||
-		    (p[i] == '.' && i > 0))
+		if ((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '_' ||
+		    p[i] == '-' || (p[i] == '.' && i > 0))
 			buf_addc(b, (char)p[i]);
 		else {
 			buf_addc(b, '%');
@@ -138,13 +140,13 @@ export_new(const char *dir, char **cause)
 	int fd;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		xasprintf(cause, "export directory %s: %s", dir,
-		    strerror(errno));
+		xasprintf(
+		    cause, "export directory %s: %s", dir, strerror(errno));
 		return (NULL);
 	}
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		xasprintf(cause, "export directory %s: %s", dir,
-		    strerror(errno));
+		xasprintf(
+		    cause, "export directory %s: %s", dir, strerror(errno));
 		return (NULL);
 	}
 	ex = xcalloc(1, sizeof *ex);
@@ -297,12 +299,14 @@ gfile_cmp(const void *a, const void *b)
 {
 	const struct gfile *ga = *(const struct gfile *const *)a;
 	const struct gfile *gb = *(const struct gfile *const *)b;
-	size_t n = ga->group_len < gb->group_len ? ga->group_len : gb->group_len;
+	size_t n =
+	    ga->group_len < gb->group_len ? ga->group_len : gb->group_len;
 	int c;
 
 	if ((c = memcmp(ga->group, gb->group, n)) != 0)
 		return (c);
-	return (ga->group_len < gb->group_len ? -1 : ga->group_len > gb->group_len);
+	return (
+	    ga->group_len < gb->group_len ? -1 : ga->group_len > gb->group_len);
 }
 
 static void
@@ -331,17 +335,20 @@ manifest_build(struct export *ex, struct buf *b)
 	    CWDEMUX_VERSION);
 	for (i = 0; i < ex->n; i++) {
 		g = ex->v[i];
-		buf_adds(b, i == 0 ? "\n    {\n      \"name\": " :
-		    ",\n    {\n      \"name\": ");
+		buf_adds(b,
+		    i == 0 ? "\n    {\n      \"name\": "
+			   : ",\n    {\n      \"name\": ");
 		if (json_add_string(b, g->group, g->group_len)) {
 			buf_adds(b, ",\n      \"name_base64\": ");
 			json_add_base64(b, g->group, g->group_len);
 		}
 		buf_adds(b, ",\n      \"file\": ");
 		json_add_string(b, g->file, strlen(g->file));
-		buf_printf(b, ",\n      \"events\": %llu,\n      \"lines\": %llu",
+		buf_printf(b,
+		    ",\n      \"events\": %llu,\n      \"lines\": %llu",
 		    g->events, g->lines);
-		buf_printf(b, ",\n      \"first_timestamp\": %lld,\n"
+		buf_printf(b,
+		    ",\n      \"first_timestamp\": %lld,\n"
 		    "      \"last_timestamp\": %lld",
 		    (long long)g->first, (long long)g->last);
 		manifest_names(b, "hosts", &g->hosts);
@@ -361,8 +368,8 @@ write_manifest(struct export *ex, char **cause)
 	fd = openat(ex->dirfd, MANIFEST_TMP,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (fd < 0) {
-		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
-		    strerror(errno));
+		xasprintf(
+		    cause, "%s/%s: %s", ex->dir, MANIFEST_TMP, strerror(errno));
 		return (SINK_ERROR);
 	}
 	outbuf_init(&out, fd, MANIFEST_TMP);
@@ -370,19 +377,19 @@ write_manifest(struct export *ex, char **cause)
 	rc = outbuf_flush(&out, cause);
 	outbuf_free(&out);
 	if (rc == SINK_OK && fsync(fd) != 0) {
-		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
-		    strerror(errno));
+		xasprintf(
+		    cause, "%s/%s: %s", ex->dir, MANIFEST_TMP, strerror(errno));
 		rc = SINK_ERROR;
 	}
 	if (close(fd) != 0 && rc == SINK_OK) {
-		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST_TMP,
-		    strerror(errno));
+		xasprintf(
+		    cause, "%s/%s: %s", ex->dir, MANIFEST_TMP, strerror(errno));
 		rc = SINK_ERROR;
 	}
 	if (rc == SINK_OK &&
 	    renameat(ex->dirfd, MANIFEST_TMP, ex->dirfd, MANIFEST) != 0) {
-		xasprintf(cause, "%s/%s: %s", ex->dir, MANIFEST,
-		    strerror(errno));
+		xasprintf(
+		    cause, "%s/%s: %s", ex->dir, MANIFEST, strerror(errno));
 		rc = SINK_ERROR;
 	}
 	return (rc);
@@ -452,8 +459,8 @@ export_free(void *state)
 }
 
 const struct sink export_sink = {
-	.name = "export",
-	.event = export_event,
-	.finish = export_finish,
-	.free = export_free,
+    .name = "export",
+    .event = export_event,
+    .finish = export_finish,
+    .free = export_free,
 };

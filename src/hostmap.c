@@ -72,15 +72,15 @@ walk_list(yajl_val root, hostmap_fn fn, void *arg)
 			continue;
 		name = object_get(v, "instance_group_name");
 		if (name != NULL && YAJL_IS_STRING(name))
-			n += each_host(object_get(v, "hosts"), name->u.string,
-			    fn, arg);
+			n += each_host(
+			    object_get(v, "hosts"), name->u.string, fn, arg);
 	}
 	return (n);
 }
 
 int
-hostmap_parse(const char *json, size_t len, hostmap_fn fn, void *arg,
-    char **cause)
+hostmap_parse(
+    const char *json, size_t len, hostmap_fn fn, void *arg, char **cause)
 {
 	char err[256], *text;
 	yajl_val root;

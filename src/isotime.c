@@ -55,8 +55,8 @@ digits(const char *s, int n)
 static unsigned
 days_in_month(int y, unsigned m)
 {
-	static const unsigned char dm[] = { 31, 28, 31, 30, 31, 30, 31, 31,
-		30, 31, 30, 31 };
+	static const unsigned char dm[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return (29);

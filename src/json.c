@@ -21,8 +21,7 @@ needs_escape(unsigned char c)
 static void
 add_control(struct buf *b, unsigned char c)
 {
-	char u[6] = { '\\', 'u', '0', '0', hexdigits[c >> 4],
-		hexdigits[c & 15] };
+	char u[6] = {'\\', 'u', '0', '0', hexdigits[c >> 4], hexdigits[c & 15]};
 
 	switch (c) {
 	case '\n':

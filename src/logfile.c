@@ -24,21 +24,21 @@ struct logfile {
 	char *stream;
 	char **paths;
 	size_t npaths;
-	size_t next_path;	/* the next file to open */
-	gzFile gz;		/* the file being read, or NULL */
-	int64_t mtime;		/* its modification time, in ms */
+	size_t next_path; /* the next file to open */
+	gzFile gz; /* the file being read, or NULL */
+	int64_t mtime; /* its modification time, in ms */
 
-	char *chunk;		/* read buffer */
+	char *chunk; /* read buffer */
 	size_t chunk_size, pos, fill;
-	struct buf part;	/* a line spanning reads */
+	struct buf part; /* a line spanning reads */
 	int warned_long;
 
-	struct buf ev[2];	/* event being built, and the next one */
+	struct buf ev[2]; /* event being built, and the next one */
 	int cur;
 	int64_t ts[2];
-	int have_cur;		/* ev[cur] holds an event */
-	int next_ready;		/* ev[!cur] starts the next event */
-	int timestamped;	/* this stream's lines carry times */
+	int have_cur; /* ev[cur] holds an event */
+	int next_ready; /* ev[!cur] starts the next event */
+	int timestamped; /* this stream's lines carry times */
 	int done;
 };
 
@@ -175,7 +175,8 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 		if (lf->part.len >= LOGFILE_LINE_MAX) {
 			if (!lf->warned_long++)
 				log_warn("%s: line longer than %d MB cut into "
-				    "several events", lf->paths[lf->next_path - 1],
+					 "several events",
+				    lf->paths[lf->next_path - 1],
 				    LOGFILE_LINE_MAX >> 20);
 			break;
 		}
@@ -187,8 +188,7 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 
 /* Start event slot i with a line's message. */
 static void
-start_event(struct logfile *lf, int i, int64_t ts, const char *msg,
-    size_t len)
+start_event(struct logfile *lf, int i, int64_t ts, const char *msg, size_t len)
 {
 	buf_reset(&lf->ev[i]);
 	buf_add(&lf->ev[i], msg, len);

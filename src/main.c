@@ -75,7 +75,8 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 		lo.sanitize = isatty(STDOUT_FILENO);
 		pipeline_add_sink(p, &out_lines_sink, out_lines_new(&lo));
 	} else if (o->output == OUTPUT_JSON)
-		pipeline_add_sink(p, &out_json_sink, out_json_new(STDOUT_FILENO));
+		pipeline_add_sink(
+		    p, &out_json_sink, out_json_new(STDOUT_FILENO));
 	if (o->export_dir != NULL) {
 		if ((ex = export_new(o->export_dir, cause)) == NULL)
 			return (-1);
@@ -110,18 +111,19 @@ run(const struct options *o, char **cause)
 	if (load_rules(o, rules, cause) != 0)
 		goto out;
 	if (o->from.n == 0) {
-		xasprintf(cause, "reading from CloudWatch is not available in "
+		xasprintf(cause,
+		    "reading from CloudWatch is not available in "
 		    "this build; use --from PATH");
 		goto out;
 	}
 	prefix = job_prefix(o->job);
-	sf = source_files_new(o->from.v, o->from.n, prefix,
-	    cause);
+	sf = source_files_new(o->from.v, o->from.n, prefix, cause);
 	if (sf == NULL)
 		goto out;
 	if (source_files_count(sf) == 0)
 		log_warn("no log streams found under --from%s%s",
-		    prefix != NULL ? " for job " : "", prefix != NULL ? o->job : "");
+		    prefix != NULL ? " for job " : "",
+		    prefix != NULL ? o->job : "");
 	p = pipeline_new(rules, STORE_ORDERED, o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
@@ -161,8 +163,8 @@ main(int argc, char **argv)
 		else
 			printf("cwdemux %s\n", CWDEMUX_VERSION);
 		cli_free(&o);
-		return (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK :
-		    EXIT_RUNTIME);
+		return (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK
+							       : EXIT_RUNTIME);
 	}
 	status = run(&o, &cause);
 	if (cause != NULL) {

@@ -64,8 +64,8 @@ out_json_free(void *state)
 }
 
 const struct sink out_json_sink = {
-	.name = "json",
-	.event = out_json_event,
-	.finish = out_json_finish,
-	.free = out_json_free,
+    .name = "json",
+    .event = out_json_event,
+    .finish = out_json_finish,
+    .free = out_json_free,
 };

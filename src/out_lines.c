@@ -15,18 +15,18 @@
 #include "xmalloc.h"
 
 /* Group colours, in order of first appearance: green, blue, magenta... */
-static const char *const palette[] = { "32", "34", "35", "36", "33", "92",
-	"94", "95", "96", "93" };
+static const char *const palette[] = {
+    "32", "34", "35", "36", "33", "92", "94", "95", "96", "93"};
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
 struct out_lines {
 	struct out_lines_options opt;
 	struct outbuf out;
-	struct strmap *colors;	/* group name -> 1 + palette index */
+	struct strmap *colors; /* group name -> 1 + palette index */
 	size_t ncolors;
-	const char *last_group;	/* what names is built for */
+	const char *last_group; /* what names is built for */
 	const char *last_host;
-	struct buf names;	/* "GROUP HOST " (coloured when asked) */
+	struct buf names; /* "GROUP HOST " (coloured when asked) */
 };
 
 void *
@@ -46,7 +46,8 @@ group_color(struct out_lines *ol, const char *group, size_t len)
 {
 	void *v;
 
-	if (len == strlen("unassigned") && memcmp(group, "unassigned", len) == 0)
+	if (len == strlen("unassigned") &&
+	    memcmp(group, "unassigned", len) == 0)
 		return ("2");
 	if ((v = strmap_get(ol->colors, group, len)) == NULL) {
 		v = (void *)(uintptr_t)(ol->ncolors++ % NPALETTE + 1);
@@ -127,8 +128,8 @@ out_lines_free(void *state)
 }
 
 const struct sink out_lines_sink = {
-	.name = "lines",
-	.event = out_lines_event,
-	.finish = out_lines_finish,
-	.free = out_lines_free,
+    .name = "lines",
+    .event = out_lines_event,
+    .finish = out_lines_finish,
+    .free = out_lines_free,
 };

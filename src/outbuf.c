@@ -31,8 +31,9 @@ outbuf_flush(struct outbuf *ob, char **cause)
 		if (n < 0) {
 			if (errno == EPIPE)
 				return (SINK_CLOSED);
-			xasprintf(cause, "%s: write failed after %llu bytes: %s",
-			    ob->name, ob->written, strerror(errno));
+			xasprintf(cause,
+			    "%s: write failed after %llu bytes: %s", ob->name,
+			    ob->written, strerror(errno));
 			return (SINK_ERROR);
 		}
 		off += (size_t)n;

@@ -20,7 +20,7 @@ struct pipeline {
 		void *state;
 	} sinks[PIPELINE_MAX_SINKS];
 	int nsinks;
-	int assigned;	/* a host got its group during this event */
+	int assigned; /* a host got its group during this event */
 };
 
 static void

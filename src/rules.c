@@ -42,7 +42,7 @@ struct capture {
 
 struct rule {
 	enum rule_kind kind;
-	int json;		/* captures are JSON string bodies */
+	int json; /* captures are JSON string bodies */
 	char *file;
 	unsigned line;
 	pcre2_code *re;
@@ -57,7 +57,7 @@ struct rules {
 	size_t n, cap;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
-	struct buf group;	/* decoded captures of the current hit */
+	struct buf group; /* decoded captures of the current hit */
 	struct buf host;
 };
 
@@ -66,9 +66,9 @@ static const struct {
 	enum rule_kind kind;
 	const char *needs;
 } rule_kinds[] = {
-	{ "stream", RULE_STREAM, "host" },
-	{ "marker", RULE_MARKER, "group" },
-	{ "hostmap", RULE_HOSTMAP, "map" },
+    {"stream", RULE_STREAM, "host"},
+    {"marker", RULE_MARKER, "group"},
+    {"hostmap", RULE_HOSTMAP, "map"},
 };
 
 struct rules *
@@ -82,8 +82,8 @@ rules_new(void)
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
 	pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
 	pcre2_set_heap_limit(rs->mctx, RULES_HEAP_LIMIT_KIB);
-	rs->jit_stack = pcre2_jit_stack_create(32 * 1024, RULES_JIT_STACK_MAX,
-	    NULL);
+	rs->jit_stack =
+	    pcre2_jit_stack_create(32 * 1024, RULES_JIT_STACK_MAX, NULL);
 	if (rs->jit_stack != NULL)
 		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
 	return (rs);
@@ -128,8 +128,8 @@ capture_find(pcre2_code *re, const char *name, struct capture *c)
 	int size;
 
 	c->n = 0;
-	size = pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first,
-	    &last);
+	size =
+	    pcre2_substring_nametable_scan(re, (PCRE2_SPTR)name, &first, &last);
 	if (size <= 0)
 		return;
 	if (pcre2_pattern_info(re, PCRE2_INFO_NAMEENTRYSIZE, &entry) != 0)
@@ -139,8 +139,7 @@ capture_find(pcre2_code *re, const char *name, struct capture *c)
 }
 
 static int
-kind_parse(const char *s, size_t len, enum rule_kind *kind,
-    const char **needs)
+kind_parse(const char *s, size_t len, enum rule_kind *kind, const char **needs)
 {
 	size_t i;
 
@@ -186,8 +185,8 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 
 /* Parse the options after "KIND," (comma separated). */
 static int
-options_parse(struct rule *r, const char *s, size_t len, size_t column,
-    char **cause)
+options_parse(
+    struct rule *r, const char *s, size_t len, size_t column, char **cause)
 {
 	size_t i = 0, start;
 
@@ -249,9 +248,10 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	while (i < len && is_blank(line[i]))
 		i++;
 	if (i == len) {
-		xasprintf(cause, "%s line %u column %zu: missing regular "
-		    "expression after \"%.*s\"", name, lineno, i + 1,
-		    (int)(comma - word), line + word);
+		xasprintf(cause,
+		    "%s line %u column %zu: missing regular "
+		    "expression after \"%.*s\"",
+		    name, lineno, i + 1, (int)(comma - word), line + word);
 		goto fail;
 	}
 	if (compile_rule(rs, &r, line + i, len - i, i + 1, cause) != 0)
@@ -259,9 +259,10 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	if ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
 	    (strcmp(needs, "group") == 0 && r.group.n == 0) ||
 	    (strcmp(needs, "map") == 0 && r.map.n == 0)) {
-		xasprintf(cause, "%s line %u column %zu: a %s rule needs a "
-		    "named capture (?<%s>...)", name, lineno, i + 1,
-		    rule_kinds[r.kind].name, needs);
+		xasprintf(cause,
+		    "%s line %u column %zu: a %s rule needs a "
+		    "named capture (?<%s>...)",
+		    name, lineno, i + 1, rule_kinds[r.kind].name, needs);
 		goto fail;
 	}
 	if (rs->n == rs->cap) {
@@ -296,7 +297,7 @@ rules_load(struct rules *rs, const char *name, const char *text, size_t len,
 			return (-1);
 		}
 		if (rules_add_line(rs, name, lineno, text + start, end - start,
-		    cause) != 0)
+			cause) != 0)
 			return (-1);
 		start = end + 1;
 	}
@@ -338,8 +339,8 @@ out:
 int
 rules_load_default(struct rules *rs, char **cause)
 {
-	return (rules_load(rs, "(built-in) sagemaker.rules",
-	    rules_default_text, rules_default_len, cause));
+	return (rules_load(rs, "(built-in) sagemaker.rules", rules_default_text,
+	    rules_default_len, cause));
 }
 
 /*
@@ -368,7 +369,8 @@ rule_exec(struct rules *rs, struct rule *r, const char *s, size_t len)
 	if (r->limit_hits >= RULES_MAX_LIMIT_HITS) {
 		r->disabled = 1;
 		log_warn("rule %s line %u: switched off after %u failed "
-		    "matches", r->file, r->line, r->limit_hits);
+			 "matches",
+		    r->file, r->line, r->limit_hits);
 	}
 	return (0);
 }
@@ -409,8 +411,7 @@ capture_decode(struct rule *r, const struct capture *c, const char *s,
 }
 
 static int
-hit_fill(struct rules *rs, struct rule *r, const char *s,
-    struct rules_hit *hit)
+hit_fill(struct rules *rs, struct rule *r, const char *s, struct rules_hit *hit)
 {
 	memset(hit, 0, sizeof *hit);
 	hit->kind = r->kind;
@@ -418,14 +419,14 @@ hit_fill(struct rules *rs, struct rule *r, const char *s,
 	hit->line = r->line;
 	switch (r->kind) {
 	case RULE_STREAM:
-		return (capture_decode(r, &r->host, s, &rs->host, &hit->host,
-		    &hit->host_len));
+		return (capture_decode(
+		    r, &r->host, s, &rs->host, &hit->host, &hit->host_len));
 	case RULE_MARKER:
 		if (!capture_decode(r, &r->group, s, &rs->group, &hit->group,
-		    &hit->group_len))
+			&hit->group_len))
 			return (0);
-		if (!capture_decode(r, &r->host, s, &rs->host, &hit->host,
-		    &hit->host_len))
+		if (!capture_decode(
+			r, &r->host, s, &rs->host, &hit->host, &hit->host_len))
 			hit->host = NULL;
 		return (1);
 	case RULE_HOSTMAP:
@@ -435,8 +436,8 @@ hit_fill(struct rules *rs, struct rule *r, const char *s,
 }
 
 int
-rules_match_stream(struct rules *rs, const char *name, size_t len,
-    rules_hit_fn fn, void *arg)
+rules_match_stream(
+    struct rules *rs, const char *name, size_t len, rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
 	size_t i;
@@ -469,15 +470,15 @@ match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
 }
 
 void
-rules_match_line(struct rules *rs, const char *line, size_t len,
-    rules_hit_fn fn, void *arg)
+rules_match_line(
+    struct rules *rs, const char *line, size_t len, rules_hit_fn fn, void *arg)
 {
 	match_kind(rs, RULE_MARKER, line, len, fn, arg);
 }
 
 void
-rules_match_event(struct rules *rs, const char *msg, size_t len,
-    rules_hit_fn fn, void *arg)
+rules_match_event(
+    struct rules *rs, const char *msg, size_t len, rules_hit_fn fn, void *arg)
 {
 	match_kind(rs, RULE_HOSTMAP, msg, len, fn, arg);
 }

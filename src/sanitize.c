@@ -16,16 +16,15 @@ static const char hexdigits[] = "0123456789abcdef";
 static int
 is_format_char(uint32_t cp)
 {
-	return (cp == 0x061c || cp == 0x200b || cp == 0x200e ||
-	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff ||
-	    (cp >= 0xfff9 && cp <= 0xfffb));
+	return (cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb));
 }
 
 static void
 add_hex_byte(struct buf *b, unsigned char c)
 {
-	char esc[4] = { '\\', 'x', hexdigits[c >> 4], hexdigits[c & 15] };
+	char esc[4] = {'\\', 'x', hexdigits[c >> 4], hexdigits[c & 15]};
 
 	buf_add(b, esc, sizeof esc);
 }

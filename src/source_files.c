@@ -50,7 +50,8 @@ is_hex(const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			(s[i] >= 'a' && s[i] <= 'f') ||
+			(s[i] >= 'A' && s[i] <= 'F')))
 			return (0);
 	return (1);
 }
@@ -127,7 +128,8 @@ add_file(struct source_files *sf, const char *stream, const char *path)
 	}
 	if (fs->npaths == fs->cap) {
 		fs->cap = fs->cap == 0 ? 4 : fs->cap * 2;
-		fs->paths = xreallocarray(fs->paths, fs->cap, sizeof *fs->paths);
+		fs->paths =
+		    xreallocarray(fs->paths, fs->cap, sizeof *fs->paths);
 	}
 	fs->paths[fs->npaths++] = xstrdup(path);
 }
@@ -233,8 +235,8 @@ raise_file_limit(void)
 }
 
 struct source_files *
-source_files_new(const char *const *paths, size_t n, const char *prefix,
-    char **cause)
+source_files_new(
+    const char *const *paths, size_t n, const char *prefix, char **cause)
 {
 	struct source_files *sf;
 	struct stat sb;
@@ -245,8 +247,8 @@ source_files_new(const char *const *paths, size_t n, const char *prefix,
 	sf->byname = strmap_new();
 	for (i = 0; i < n; i++) {
 		if (stat(paths[i], &sb) != 0) {
-			xasprintf(cause, "--from %s: %s", paths[i],
-			    strerror(errno));
+			xasprintf(
+			    cause, "--from %s: %s", paths[i], strerror(errno));
 			goto fail;
 		}
 		if (S_ISDIR(sb.st_mode)) {
@@ -254,8 +256,8 @@ source_files_new(const char *const *paths, size_t n, const char *prefix,
 				goto fail;
 		} else {
 			base = strrchr(paths[i], '/');
-			add_path(sf, paths[i], base == NULL ? paths[i] : base + 1,
-			    prefix);
+			add_path(sf, paths[i],
+			    base == NULL ? paths[i] : base + 1, prefix);
 		}
 	}
 	qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
@@ -308,7 +310,7 @@ before(struct fstream *const *v, size_t a, size_t b)
 }
 
 struct heap {
-	size_t *idx;	/* stream indexes */
+	size_t *idx; /* stream indexes */
 	size_t n;
 };
 
@@ -366,15 +368,16 @@ advance(struct fstream *fs, char **cause)
 enum sink_status
 source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
 {
-	struct heap h = { NULL, 0 };
+	struct heap h = {NULL, 0};
 	struct fstream *fs;
 	enum sink_status rc = SINK_OK;
 	size_t i, bufsize;
 	int more;
 
 	bufsize = sf->n == 0 ? READ_MAX : READ_BUDGET / sf->n;
-	bufsize = bufsize < READ_MIN ? READ_MIN :
-	    bufsize > READ_MAX ? READ_MAX : bufsize;
+	bufsize = bufsize < READ_MIN ? READ_MIN
+	    : bufsize > READ_MAX     ? READ_MAX
+				     : bufsize;
 	h.idx = xreallocarray(NULL, sf->n, sizeof *h.idx);
 	for (i = 0; i < sf->n; i++) {
 		fs = sf->v[i];

@@ -19,12 +19,12 @@
 #include "xmalloc.h"
 
 struct stream {
-	const char *name;	/* the map's copy of the key */
+	const char *name; /* the map's copy of the key */
 	size_t len;
 	struct host *host;
-	uint64_t lines;		/* lines seen so far */
-	size_t held;		/* events of this stream in the queue */
-	int overflowed;		/* released as unassigned: never held again */
+	uint64_t lines; /* lines seen so far */
+	size_t held; /* events of this stream in the queue */
+	int overflowed; /* released as unassigned: never held again */
 };
 
 struct held {
@@ -103,8 +103,8 @@ store_stream(struct store *s, const char *name, size_t len)
 	st->host = classify_stream(s->classify, name, len);
 	if (s->nstreams == s->cap) {
 		s->cap = s->cap == 0 ? 64 : s->cap * 2;
-		s->stream_list = xreallocarray(s->stream_list, s->cap,
-		    sizeof *s->stream_list);
+		s->stream_list = xreallocarray(
+		    s->stream_list, s->cap, sizeof *s->stream_list);
 	}
 	s->stream_list[s->nstreams++] = st;
 	return (st);
@@ -211,15 +211,15 @@ overflow(struct store *s, char **cause)
 	sanitize_term(&b, st->name, st->len);
 	buf_addc(&b, '\0');
 	log_warn("stream %s: no group known after holding %zu events "
-	    "(hold limit %zu MB reached); released as \"%s\"",
+		 "(hold limit %zu MB reached); released as \"%s\"",
 	    b.data, st->held, s->hold_limit >> 20, CLASSIFY_UNASSIGNED);
 	buf_free(&b);
 	return (store_release(s, cause));
 }
 
 static void
-hold(struct store *s, struct stream *st, int64_t ts, const char *msg,
-    size_t len)
+hold(
+    struct store *s, struct stream *st, int64_t ts, const char *msg, size_t len)
 {
 	struct held *h;
 
@@ -265,8 +265,8 @@ store_finish(struct store *s, char **cause)
 			unknown++;
 	if (unknown != 0)
 		log_warn("%zu stream%s had no group marker; released as \"%s\" "
-		    "(see --assign and --rules)", unknown, unknown == 1 ? "" : "s",
-		    CLASSIFY_UNASSIGNED);
+			 "(see --assign and --rules)",
+		    unknown, unknown == 1 ? "" : "s", CLASSIFY_UNASSIGNED);
 	s->finished = 1;
 	return (store_release(s, cause));
 }

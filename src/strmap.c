@@ -19,7 +19,7 @@ struct slot {
 
 struct strmap {
 	struct slot *slots;
-	size_t size;	/* a power of two */
+	size_t size; /* a power of two */
 	size_t count;
 };
 
@@ -68,8 +68,9 @@ find(const struct strmap *m, const char *key, size_t len, uint64_t h)
 
 	for (;;) {
 		s = &m->slots[i];
-		if (s->key == NULL || (s->hash == h && s->len == len &&
-		    memcmp(s->key, key, len) == 0))
+		if (s->key == NULL ||
+		    (s->hash == h && s->len == len &&
+			memcmp(s->key, key, len) == 0))
 			return (s);
 		i = (i + 1) & (m->size - 1);
 	}

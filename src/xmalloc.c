@@ -19,8 +19,7 @@ xmalloc_set_fatal_hook(void (*hook)(void))
 	fatal_hook = hook;
 }
 
-static void __attribute__((noreturn))
-xmalloc_fail(size_t nmemb, size_t size)
+static void __attribute__((noreturn)) xmalloc_fail(size_t nmemb, size_t size)
 {
 	if (fatal_hook != NULL)
 		fatal_hook();
@@ -32,7 +31,7 @@ xmalloc_fail(size_t nmemb, size_t size)
 void *
 xmalloc(size_t size)
 {
-	void	*p;
+	void *p;
 
 	if (size == 0)
 		size = 1;
@@ -44,7 +43,7 @@ xmalloc(size_t size)
 void *
 xcalloc(size_t nmemb, size_t size)
 {
-	void	*p;
+	void *p;
 
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
@@ -56,7 +55,7 @@ xcalloc(size_t nmemb, size_t size)
 void *
 xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
-	void	*p;
+	void *p;
 
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
@@ -76,8 +75,8 @@ xstrdup(const char *s)
 char *
 xstrndup(const char *s, size_t n)
 {
-	char	*p;
-	size_t	 len;
+	char *p;
+	size_t len;
 
 	len = strnlen(s, n);
 	p = xmalloc(len + 1);
@@ -89,7 +88,7 @@ xstrndup(const char *s, size_t n)
 void *
 xmemdup(const void *src, size_t len)
 {
-	void	*p;
+	void *p;
 
 	p = xmalloc(len);
 	if (len != 0)
@@ -100,8 +99,8 @@ xmemdup(const void *src, size_t len)
 int
 xvasprintf(char **ret, const char *fmt, va_list ap)
 {
-	va_list	 ap2;
-	int	 n;
+	va_list ap2;
+	int n;
 
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
@@ -117,8 +116,8 @@ xvasprintf(char **ret, const char *fmt, va_list ap)
 int
 xasprintf(char **ret, const char *fmt, ...)
 {
-	va_list	 ap;
-	int	 n;
+	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	n = xvasprintf(ret, fmt, ap);

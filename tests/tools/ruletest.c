@@ -95,7 +95,8 @@ unescape_hex(struct buf *b)
 	if (b->data == NULL)
 		return;
 	for (r = w = b->data; r < b->data + b->len;) {
-		if (r[0] == '\\' && r[1] == 'x' && sscanf(r + 2, "%2x", &v) == 1) {
+		if (r[0] == '\\' && r[1] == 'x' &&
+		    sscanf(r + 2, "%2x", &v) == 1) {
 			*w++ = (char)v;
 			r += 4;
 		} else
@@ -142,10 +143,10 @@ collect_free(void *state)
 }
 
 static const struct sink collect_sink = {
-	.name = "collect",
-	.event = collect_event,
-	.finish = collect_finish,
-	.free = collect_free,
+    .name = "collect",
+    .event = collect_event,
+    .finish = collect_finish,
+    .free = collect_free,
 };
 
 /* Capture what the program warns on stderr into a file we read back. */
@@ -180,7 +181,7 @@ check_expect(const struct tcase *t, struct pipeline *p, struct buf *got)
 {
 	(void)p;
 	if (strcmp(got->data == NULL ? "" : got->data,
-	    t->expect.data == NULL ? "" : t->expect.data) != 0)
+		t->expect.data == NULL ? "" : t->expect.data) != 0)
 		fail(t, "assignments differ:\n--- got\n%s--- want\n%s",
 		    got->data == NULL ? "" : got->data,
 		    t->expect.data == NULL ? "" : t->expect.data);
@@ -206,12 +207,14 @@ run_case(struct tcase *t)
 	cap = capture_stderr(&saved);
 	if ((!t->no_default && rules_load_default(rules, &cause) != 0) ||
 	    (t->rules.len > 0 &&
-	    rules_load(rules, "case", t->rules.data, t->rules.len, &cause) != 0)) {
+		rules_load(
+		    rules, "case", t->rules.data, t->rules.len, &cause) != 0)) {
 		restore_stderr(cap, saved, &errs);
 		if (t->error.len == 0)
 			fail(t, "rules failed to load: %s%s", cause, "");
 		else if (strstr(cause, t->error.data) == NULL)
-			fail(t, "error \"%s\" lacks \"%s\"", cause, t->error.data);
+			fail(t, "error \"%s\" lacks \"%s\"", cause,
+			    t->error.data);
 		else
 			passed++;
 		goto out;
@@ -226,13 +229,13 @@ run_case(struct tcase *t)
 	    t->hold_limit != 0 ? t->hold_limit : (size_t)64 << 20);
 	pipeline_add_sink(p, &collect_sink, &out);
 	for (line = strtok_r(t->assign.data, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
-		pipeline_assign(p, line, (size_t)(eq - line), eq + 1,
-		    strlen(eq + 1));
+		pipeline_assign(
+		    p, line, (size_t)(eq - line), eq + 1, strlen(eq + 1));
 	}
 	for (line = strtok_r(t->events.data, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		msg = empty;
 		len = 0;
 		if ((sp = strchr(line, ' ')) != NULL) {
@@ -247,14 +250,16 @@ run_case(struct tcase *t)
 	pipeline_describe_hosts(p, &hosts);
 	check_expect(t, p, &hosts);
 	if (t->output.len > 0) {
-		if (strcmp(out.data == NULL ? "" : out.data, t->output.data) != 0)
+		if (strcmp(out.data == NULL ? "" : out.data, t->output.data) !=
+		    0)
 			fail(t, "output differs:\n--- got\n%s--- want\n%s",
 			    out.data == NULL ? "" : out.data, t->output.data);
 		else
 			passed++;
 	}
 	if (t->warn.len > 0) {
-		if (errs.data == NULL || strstr(errs.data, t->warn.data) == NULL)
+		if (errs.data == NULL ||
+		    strstr(errs.data, t->warn.data) == NULL)
 			fail(t, "no warning \"%s\" in:\n%s", t->warn.data,
 			    errs.data == NULL ? "" : errs.data);
 		else
@@ -344,13 +349,15 @@ run_file(const char *path)
 		if (line[0] == ' ' || line[0] == '\t') {
 			for (body = line; *body == ' ' || *body == '\t'; body++)
 				;
-			struct buf *b = sec == S_RULES ? &t.rules :
-			    sec == S_EVENTS ? &t.events :
-			    sec == S_EXPECT ? &t.expect :
-			    sec == S_OUTPUT ? &t.output : NULL;
+			struct buf *b = sec == S_RULES ? &t.rules
+			    : sec == S_EVENTS	       ? &t.events
+			    : sec == S_EXPECT	       ? &t.expect
+			    : sec == S_OUTPUT	       ? &t.output
+						       : NULL;
 			if (b == NULL) {
 				printf("FAIL %s:%u: indented line outside a "
-				    "section\n", path, lineno);
+				       "section\n",
+				    path, lineno);
 				failed++;
 				continue;
 			}

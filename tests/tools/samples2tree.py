@@ -21,7 +21,7 @@ import sys
 sys.dont_write_bytecode = True  # keep tests/tools free of __pycache__
 from genjob import PART_EVENTS, truth_prefix, write_stream, write_truth  # noqa: E402
 
-SAMPLES = "/work/shared/reference/samples"
+SAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "samples")
 DEFAULT_JOB = "hetero-pt-2024-06-01-12-00-00-123"
 HOST_FILE_RE = re.compile(r"(algo-[1-9][0-9]*)\.tsv\Z")
 ESCAPES = {b"n": b"\n", b"t": b"\t", b"\\": b"\\"}

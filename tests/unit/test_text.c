@@ -22,23 +22,23 @@ test_isotime_parse(void)
 		int64_t ms;
 		size_t used;
 	} t[] = {
-		{ "2024-06-01T12:05:31.318Z rest", 1, 1717243531318LL, 24 },
-		{ "2024-06-01T12:05:31Z", 1, 1717243531000LL, 20 },
-		{ "2024-06-01T12:05:31.3184567Z", 1, 1717243531318LL, 28 },
-		{ "2024-06-01T12:05:31,5", 1, 1717243531500LL, 21 },
-		{ "2024-06-01T12:05:31.318+02:00", 1, 1717236331318LL, 29 },
-		{ "2024-06-01T12:05:31.318-0130", 1, 1717248931318LL, 28 },
-		{ "2024-06-01T12:05:31.318000+00:00 x", 1, 1717243531318LL, 32 },
-		{ "1970-01-01T00:00:00Z", 1, 0, 20 },
-		{ "2024-02-29T00:00:00Z", 1, 1709164800000LL, 20 },
-		{ "2023-02-29T00:00:00Z", 0, 0, 0 },
-		{ "2024-06-01 12:05:31,315 toolkit", 0, 0, 0 },
-		{ "2024-13-01T00:00:00Z", 0, 0, 0 },
-		{ "2024-06-01T24:00:00Z", 0, 0, 0 },
-		{ "2024-06-01T12:05:31.Z", 0, 0, 0 },
-		{ "bash: no job control", 0, 0, 0 },
-		{ "", 0, 0, 0 },
-		{ "2024-06-01T12:05", 0, 0, 0 },
+	    {"2024-06-01T12:05:31.318Z rest", 1, 1717243531318LL, 24},
+	    {"2024-06-01T12:05:31Z", 1, 1717243531000LL, 20},
+	    {"2024-06-01T12:05:31.3184567Z", 1, 1717243531318LL, 28},
+	    {"2024-06-01T12:05:31,5", 1, 1717243531500LL, 21},
+	    {"2024-06-01T12:05:31.318+02:00", 1, 1717236331318LL, 29},
+	    {"2024-06-01T12:05:31.318-0130", 1, 1717248931318LL, 28},
+	    {"2024-06-01T12:05:31.318000+00:00 x", 1, 1717243531318LL, 32},
+	    {"1970-01-01T00:00:00Z", 1, 0, 20},
+	    {"2024-02-29T00:00:00Z", 1, 1709164800000LL, 20},
+	    {"2023-02-29T00:00:00Z", 0, 0, 0},
+	    {"2024-06-01 12:05:31,315 toolkit", 0, 0, 0},
+	    {"2024-13-01T00:00:00Z", 0, 0, 0},
+	    {"2024-06-01T24:00:00Z", 0, 0, 0},
+	    {"2024-06-01T12:05:31.Z", 0, 0, 0},
+	    {"bash: no job control", 0, 0, 0},
+	    {"", 0, 0, 0},
+	    {"2024-06-01T12:05", 0, 0, 0},
 	};
 	size_t i, used;
 	int64_t ms;
@@ -65,12 +65,12 @@ test_isotime_format(void)
 		int64_t ms;
 		const char *want;
 	} t[] = {
-		{ 0, "1970-01-01T00:00:00.000Z" },
-		{ 1717243531318LL, "2024-06-01T12:05:31.318Z" },
-		{ 1709164800005LL, "2024-02-29T00:00:00.005Z" },
-		{ -1, "1969-12-31T23:59:59.999Z" },
-		{ 253402300799999LL, "9999-12-31T23:59:59.999Z" },
-		{ 253402300800000LL, "0000-00-00T00:00:00.000Z" },
+	    {0, "1970-01-01T00:00:00.000Z"},
+	    {1717243531318LL, "2024-06-01T12:05:31.318Z"},
+	    {1709164800005LL, "2024-02-29T00:00:00.005Z"},
+	    {-1, "1969-12-31T23:59:59.999Z"},
+	    {253402300799999LL, "9999-12-31T23:59:59.999Z"},
+	    {253402300800000LL, "0000-00-00T00:00:00.000Z"},
 	};
 	char buf[ISOTIME_LEN + 1];
 	size_t i;
@@ -89,24 +89,26 @@ test_sanitize_term(void)
 		size_t len;
 		const char *want;
 	} t[] = {
-		{ "plain text", 10, "plain text" },
-		{ "tab\there", 8, "tab\there" },
-		{ "\033[31mred", 8, "^[[31mred" },
-		{ "\033]52;c;aGk=\007", 12, "^[]52;c;aGk=^G" },
-		{ "\033]0;title\033\\", 11, "^[]0;title^[\\" },
-		{ "a\rb", 3, "a^Mb" },
-		{ "nul\0x", 5, "nul^@x" },
-		{ "del\x7f", 4, "del^?" },
-		{ "c1 \xc2\x9b" "31m", 8, "c1 <U+009B>31m" },
-		{ "raw \x9b", 5, "raw \\x9b" },
-		{ "bidi \xe2\x80\xae", 8, "bidi <U+202E>" },
-		{ "iso \xe2\x81\xa6x", 8, "iso <U+2066>x" },
-		{ "overlong \xc0\xaf", 11, "overlong \\xc0\\xaf" },
-		{ "surrogate \xed\xa0\x80", 13, "surrogate \\xed\\xa0\\x80" },
-		{ "utf8 \xe2\x96\x88 ok", 11, "utf8 \xe2\x96\x88 ok" },
-		{ "cut \xe2\x96", 6, "cut \\xe2\\x96" },
-		{ "emoji \xf0\x9f\x98\x80", 10, "emoji \xf0\x9f\x98\x80" },
-		{ "bom \xef\xbb\xbf", 7, "bom <U+FEFF>" },
+	    {"plain text", 10, "plain text"},
+	    {"tab\there", 8, "tab\there"},
+	    {"\033[31mred", 8, "^[[31mred"},
+	    {"\033]52;c;aGk=\007", 12, "^[]52;c;aGk=^G"},
+	    {"\033]0;title\033\\", 11, "^[]0;title^[\\"},
+	    {"a\rb", 3, "a^Mb"},
+	    {"nul\0x", 5, "nul^@x"},
+	    {"del\x7f", 4, "del^?"},
+	    {"c1 \xc2\x9b"
+	     "31m",
+		8, "c1 <U+009B>31m"},
+	    {"raw \x9b", 5, "raw \\x9b"},
+	    {"bidi \xe2\x80\xae", 8, "bidi <U+202E>"},
+	    {"iso \xe2\x81\xa6x", 8, "iso <U+2066>x"},
+	    {"overlong \xc0\xaf", 11, "overlong \\xc0\\xaf"},
+	    {"surrogate \xed\xa0\x80", 13, "surrogate \\xed\\xa0\\x80"},
+	    {"utf8 \xe2\x96\x88 ok", 11, "utf8 \xe2\x96\x88 ok"},
+	    {"cut \xe2\x96", 6, "cut \\xe2\\x96"},
+	    {"emoji \xf0\x9f\x98\x80", 10, "emoji \xf0\x9f\x98\x80"},
+	    {"bom \xef\xbb\xbf", 7, "bom <U+FEFF>"},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -114,11 +116,11 @@ test_sanitize_term(void)
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&b);
 		sanitize_term(&b, t[i].in, t[i].len);
-		UNIT_MEMEQ(b.data, b.len, t[i].want, strlen(t[i].want),
-		    t[i].want);
+		UNIT_MEMEQ(
+		    b.data, b.len, t[i].want, strlen(t[i].want), t[i].want);
 		UNIT_CHECK(sanitize_term_clean(t[i].in, t[i].len) ==
-		    (t[i].len == strlen(t[i].want) &&
-		    memcmp(t[i].in, t[i].want, t[i].len) == 0),
+			(t[i].len == strlen(t[i].want) &&
+			    memcmp(t[i].in, t[i].want, t[i].len) == 0),
 		    "sanitize_term_clean(%s)", t[i].want);
 		UNIT_CHECK(memchr(b.data, '\033', b.len) == NULL,
 		    "ESC left in %s", t[i].want);
@@ -134,13 +136,13 @@ test_sanitize_field(void)
 		size_t len;
 		const char *want;
 	} t[] = {
-		{ "train_group", 11, "train_group" },
-		{ "a b", 3, "a\\x20b" },
-		{ "back\\slash", 10, "back\\x5cslash" },
-		{ "", 0, "-" },
-		{ "\033[2J", 4, "\\x1b[2J" },
-		{ "caf\xc3\xa9", 5, "caf\\xc3\\xa9" },
-		{ "tab\tnl\n", 7, "tab\\x09nl\\x0a" },
+	    {"train_group", 11, "train_group"},
+	    {"a b", 3, "a\\x20b"},
+	    {"back\\slash", 10, "back\\x5cslash"},
+	    {"", 0, "-"},
+	    {"\033[2J", 4, "\\x1b[2J"},
+	    {"caf\xc3\xa9", 5, "caf\\xc3\\xa9"},
+	    {"tab\tnl\n", 7, "tab\\x09nl\\x0a"},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -148,8 +150,8 @@ test_sanitize_field(void)
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&b);
 		sanitize_field(&b, t[i].in, t[i].len);
-		UNIT_MEMEQ(b.data, b.len, t[i].want, strlen(t[i].want),
-		    t[i].want);
+		UNIT_MEMEQ(
+		    b.data, b.len, t[i].want, strlen(t[i].want), t[i].want);
 	}
 	buf_free(&b);
 }
@@ -163,15 +165,15 @@ test_json_string(void)
 		const char *want;
 		int lossy;
 	} t[] = {
-		{ "plain", 5, "\"plain\"", 0 },
-		{ "q\"b\\s/", 6, "\"q\\\"b\\\\s/\"", 0 },
-		{ "nl\ntab\tcr\r", 10, "\"nl\\ntab\\tcr\\r\"", 0 },
-		{ "esc\033", 4, "\"esc\\u001b\"", 0 },
-		{ "nul\0", 4, "\"nul\\u0000\"", 0 },
-		{ "\xe2\x96\x88", 3, "\"\xe2\x96\x88\"", 0 },
-		{ "bad\xff", 4, "\"bad\xef\xbf\xbd\"", 1 },
-		{ "\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"", 1 },
-		{ "\x7f", 1, "\"\x7f\"", 0 },
+	    {"plain", 5, "\"plain\"", 0},
+	    {"q\"b\\s/", 6, "\"q\\\"b\\\\s/\"", 0},
+	    {"nl\ntab\tcr\r", 10, "\"nl\\ntab\\tcr\\r\"", 0},
+	    {"esc\033", 4, "\"esc\\u001b\"", 0},
+	    {"nul\0", 4, "\"nul\\u0000\"", 0},
+	    {"\xe2\x96\x88", 3, "\"\xe2\x96\x88\"", 0},
+	    {"bad\xff", 4, "\"bad\xef\xbf\xbd\"", 1},
+	    {"\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"", 1},
+	    {"\x7f", 1, "\"\x7f\"", 0},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -180,8 +182,8 @@ test_json_string(void)
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&b);
 		lossy = json_add_string(&b, t[i].in, t[i].len);
-		UNIT_MEMEQ(b.data, b.len, t[i].want, strlen(t[i].want),
-		    t[i].want);
+		UNIT_MEMEQ(
+		    b.data, b.len, t[i].want, strlen(t[i].want), t[i].want);
 		UNIT_CHECK(lossy == t[i].lossy, "lossy %s", t[i].want);
 	}
 	buf_free(&b);
@@ -194,13 +196,13 @@ test_json_base64(void)
 		const char *in;
 		const char *want;
 	} t[] = {
-		{ "", "\"\"" },
-		{ "f", "\"Zg==\"" },
-		{ "fo", "\"Zm8=\"" },
-		{ "foo", "\"Zm9v\"" },
-		{ "foob", "\"Zm9vYg==\"" },
-		{ "fooba", "\"Zm9vYmE=\"" },
-		{ "foobar", "\"Zm9vYmFy\"" },
+	    {"", "\"\""},
+	    {"f", "\"Zg==\""},
+	    {"fo", "\"Zm8=\""},
+	    {"foo", "\"Zm9v\""},
+	    {"foob", "\"Zm9vYg==\""},
+	    {"fooba", "\"Zm9vYmE=\""},
+	    {"foobar", "\"Zm9vYmFy\""},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -221,15 +223,15 @@ test_json_unescape(void)
 		const char *want;
 		int rc;
 	} t[] = {
-		{ "data_group", "data_group", 0 },
-		{ "a\\\"b", "a\"b", 0 },
-		{ "\\u00e9t\\u00e9", "\xc3\xa9t\xc3\xa9", 0 },
-		{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80", 0 },
-		{ "\\ud83d", "\xef\xbf\xbd", 0 },
-		{ "\\n\\t\\/", "\n\t/", 0 },
-		{ "bad\\x", "", -1 },
-		{ "trail\\", "", -1 },
-		{ "\\u12", "", -1 },
+	    {"data_group", "data_group", 0},
+	    {"a\\\"b", "a\"b", 0},
+	    {"\\u00e9t\\u00e9", "\xc3\xa9t\xc3\xa9", 0},
+	    {"\\ud83d\\ude00", "\xf0\x9f\x98\x80", 0},
+	    {"\\ud83d", "\xef\xbf\xbd", 0},
+	    {"\\n\\t\\/", "\n\t/", 0},
+	    {"bad\\x", "", -1},
+	    {"trail\\", "", -1},
+	    {"\\u12", "", -1},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -238,8 +240,8 @@ test_json_unescape(void)
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		buf_reset(&b);
 		rc = json_unescape(&b, t[i].in, strlen(t[i].in));
-		UNIT_CHECK(rc == t[i].rc, "json_unescape(%s) rc %d", t[i].in,
-		    rc);
+		UNIT_CHECK(
+		    rc == t[i].rc, "json_unescape(%s) rc %d", t[i].in, rc);
 		if (rc == 0)
 			UNIT_MEMEQ(b.data, b.len, t[i].want, strlen(t[i].want),
 			    t[i].in);
@@ -256,17 +258,17 @@ test_utf8(void)
 		size_t n;
 		uint32_t cp;
 	} t[] = {
-		{ "A", 1, 1, 'A' },
-		{ "\xc3\xa9", 2, 2, 0xe9 },
-		{ "\xe2\x82\xac", 3, 3, 0x20ac },
-		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
-		{ "\xc1\xbf", 2, 0, 0 },
-		{ "\xe0\x80\xaf", 3, 0, 0 },
-		{ "\xed\xa0\x80", 3, 0, 0 },
-		{ "\xf4\x90\x80\x80", 4, 0, 0 },
-		{ "\xf5\x80\x80\x80", 4, 0, 0 },
-		{ "\x80", 1, 0, 0 },
-		{ "\xe2\x82", 2, 0, 0 },
+	    {"A", 1, 1, 'A'},
+	    {"\xc3\xa9", 2, 2, 0xe9},
+	    {"\xe2\x82\xac", 3, 3, 0x20ac},
+	    {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+	    {"\xc1\xbf", 2, 0, 0},
+	    {"\xe0\x80\xaf", 3, 0, 0},
+	    {"\xed\xa0\x80", 3, 0, 0},
+	    {"\xf4\x90\x80\x80", 4, 0, 0},
+	    {"\xf5\x80\x80\x80", 4, 0, 0},
+	    {"\x80", 1, 0, 0},
+	    {"\xe2\x82", 2, 0, 0},
 	};
 	size_t i, n;
 	uint32_t cp;

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Bad input and failing outputs: clear messages that name the bad input,
+# documented exit statuses, no silent loss, no escape to the terminal.
+. tests/integ/lib.sh
+JOB=hetero-pt-2024-06-01-12-00-00-123
+$PY tests/tools/samples2tree.py "$T/exp" >/dev/null
+
+# Command line: exit 2 and a message naming the bad argument.
+status "unknown option" 2 "$CWDEMUX" --frobnicate x
+contains "unknown option named" "$T/status.err" "unknown option --frobnicate"
+status "bad --output" 2 "$CWDEMUX" --from "$T/exp" --output xml
+contains "bad --output named" "$T/status.err" "--output xml"
+status "bad --assign" 2 "$CWDEMUX" --from "$T/exp" --assign algo-1
+contains "bad --assign named" "$T/status.err" "--assign algo-1: expected HOST=GROUP"
+status "bad --hold-limit" 2 "$CWDEMUX" --from "$T/exp" --hold-limit lots
+status "no job, no --from" 2 "$CWDEMUX"
+status "two jobs" 2 "$CWDEMUX" --from "$T/exp" a b
+status "missing --from path" 2 "$CWDEMUX" --from "$T/nowhere" "$JOB"
+contains "missing path named" "$T/status.err" "--from $T/nowhere: No such file or directory"
+status "--help" 0 "$CWDEMUX" --help
+contains "--help points at the man page" "$T/status.out" "cwdemux(1)"
+status "--version" 0 "$CWDEMUX" --version
+contains "--version" "$T/status.out" "cwdemux "
+
+# Rule files: file, line and column, exit 2.
+printf '# mine\nmarker ^G=(?<group>[a-z)\n' >"$T/bad.rules"
+status "bad rule file" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/bad.rules"
+contains "bad rule located" "$T/status.err" "$T/bad.rules line 2 column 25: missing terminating ]"
+status "missing rule file" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/none.rules"
+contains "missing rule file named" "$T/status.err" "rules file $T/none.rules"
+
+# A closed pipe is a quiet stop.
+$PY tests/tools/genjob.py "$T/big" --hosts 4 --lines-per-host 20000 >/dev/null
+{ "$CWDEMUX" --from "$T/big" 2>"$T/pipe.err"; echo $? >"$T/pipe.rc"; } | head -1 >/dev/null
+check "closed pipe: quiet" test ! -s "$T/pipe.err"
+check "closed pipe: exit 0" test "$(cat "$T/pipe.rc")" -eq 0
+
+# A full disk is an error that says so, not silent loss.
+if [ -w /dev/full ]; then
+	status "stdout on a full disk" 1 sh -c '"$1" --from "$2" >/dev/full' sh "$CWDEMUX" "$T/exp"
+	contains "full disk named" "$T/status.err" "standard output: write failed after 0 bytes: No space left on device"
+fi
+
+# A symbolic link planted in the export directory is not followed.
+mkdir "$T/out"
+echo precious >"$T/target"
+ln -s "$T/target" "$T/out/train_group.log"
+status "symlink in export dir" 1 "$CWDEMUX" --from "$T/exp" --export "$T/out" "$JOB"
+contains "symlink refused" "$T/status.err" "train_group.log"
+check "symlink target untouched" test "$(cat "$T/target")" = precious
+check "no manifest after a failed export" test ! -e "$T/out/manifest.json"
+
+# Hostile group names stay inside the export directory.
+mkdir -p "$T/hostile/j/algo-1-1700000000" "$T/hostile/j/algo-2-1700000000" \
+    "$T/hostile/j/algo-3-1700000000"
+printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=../../escape\n' \
+    >"$T/hostile/j/algo-1-1700000000/000000"
+printf '2024-06-01T00:00:00.001Z SM_CURRENT_INSTANCE_GROUP=.hidden/x\n' \
+    >"$T/hostile/j/algo-2-1700000000/000000"
+printf '2024-06-01T00:00:00.002Z SM_CURRENT_INSTANCE_GROUP=\033]52;c;aGk=\007\n' \
+    >"$T/hostile/j/algo-3-1700000000/000000"
+"$CWDEMUX" --from "$T/hostile" --export "$T/hostile.out" j
+check "hostile names: files stay inside" test "$(ls -A "$T/hostile.out" | sort | tr '\n' ' ')" = \
+    "%1B%5D52%3Bc%3BaGk%3D%07.log %2E.%2F..%2Fescape.log %2Ehidden%2Fx.log manifest.json "
+check "hostile names: nothing escaped" test ! -e "$T/escape.log"
+"$CWDEMUX" --from "$T/hostile" j >"$T/hostile.lines"
+check "hostile names: fields have no spaces" test "$(awk 'NF < 3' "$T/hostile.lines" | wc -l)" -eq 0
+
+# On a terminal, log content cannot drive it: no ESC reaches the screen.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=g\n2024-06-01T00:00:01.000Z \033]52;c;aGVsbG8=\007 \033[2J\033]0;title\007 \302\233 \342\200\256 \377\n' \
+	    >"$T/hostile/j/algo-1-1700000000/000000"
+	TERM=xterm script -qec "'$CWDEMUX' --color=never --from '$T/hostile' j" /dev/null \
+	    >"$T/tty.out" 2>&1
+	check "terminal: no escape character" sh -c "! grep -q \"\$(printf '\\033')\" '$T/tty.out'"
+	contains "terminal: shown visibly" "$T/tty.out" '^[]52;c;aGVsbG8=^G ^[[2J^[]0;title^G <U+009B> <U+202E> \xff'
+	NO_COLOR=1 TERM=xterm script -qec "'$CWDEMUX' --from '$T/exp' $JOB" /dev/null >"$T/nocolor.out" 2>&1
+	check "NO_COLOR: no colour on a terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T/nocolor.out'"
+	TERM=xterm script -qec "'$CWDEMUX' --from '$T/exp' $JOB" /dev/null >"$T/color.out" 2>&1
+	contains "colour on a terminal" "$T/color.out" "$(printf '\033[32mdata_group algo-1\033[0m bash')"
+fi
+
+finish

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Compare cwdemux output with a generated job's ground truth.
+
+    checktruth.py GENDIR OUTPUT.jsonl
+    checktruth.py --export EXPORTDIR GENDIR OUTPUT.jsonl
+
+GENDIR holds truth.json and truth.events.jsonl (genjob.py, samples2tree.py);
+OUTPUT.jsonl is `cwdemux --output json`. Checks that every event appears
+exactly once, under its host's true group, in each stream's own order, and
+that the output is merged by time. With --export, also that every group's
+file and the manifest agree with the truth. Prints what differs; exits 1.
+"""
+
+import argparse
+import base64
+import collections
+import json
+import os
+import sys
+
+
+def message_bytes(obj):
+    if "message_base64" in obj:
+        return base64.b64decode(obj["message_base64"])
+    return obj["message"].encode("utf-8")
+
+
+def load_truth(gendir):
+    with open(os.path.join(gendir, "truth.json")) as f:
+        truth = json.load(f)
+    events = collections.defaultdict(list)
+    with open(os.path.join(gendir, "truth.events.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            events[e["stream"]].append(
+                (e["timestamp"], base64.b64decode(e["message_b64"])))
+    return truth, events
+
+
+def check_output(truth, want, path, problems):
+    got = collections.defaultdict(list)
+    groups = {}
+    last_ts = None
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            obj = json.loads(raw)
+            stream, host, group = obj["stream"], obj["host"], obj["group"]
+            got[stream].append((obj["timestamp"], message_bytes(obj)))
+            if truth["streams"].get(stream) != host:
+                problems.append("line %d: stream %s has host %s, want %s"
+                                % (n, stream, host, truth["streams"].get(stream)))
+            want_group = truth["hosts"].get(host, "unassigned")
+            if group != want_group:
+                problems.append("line %d: host %s in group %s, want %s"
+                                % (n, host, group, want_group))
+            groups.setdefault(group, collections.Counter())[host] += 1
+            if last_ts is not None and obj["timestamp"] < last_ts:
+                problems.append("line %d: not merged by time" % n)
+            last_ts = obj["timestamp"]
+    for stream in sorted(set(want) | set(got)):
+        if got[stream] != want[stream]:
+            problems.append("stream %s: %d events out, %d in the truth, "
+                            "or in another order or with other bytes"
+                            % (stream, len(got[stream]), len(want[stream])))
+    return groups
+
+
+def check_export(truth, want, exportdir, problems):
+    with open(os.path.join(exportdir, "manifest.json")) as f:
+        manifest = json.load(f)
+    by_group = collections.defaultdict(lambda: [0, 0, set()])
+    for stream, events in want.items():
+        host = truth["streams"][stream]
+        g = by_group[truth["hosts"].get(host, "unassigned")]
+        g[0] += len(events)
+        g[1] += sum(m.count(b"\n") + 1 for _, m in events)
+        g[2].add(host)
+    seen = set()
+    for entry in manifest["groups"]:
+        name = entry["name"]
+        seen.add(name)
+        events, lines, hosts = by_group.get(name, [0, 0, set()])
+        if entry["events"] != events or entry["lines"] != lines:
+            problems.append("manifest %s: %d events %d lines, want %d %d"
+                            % (name, entry["events"], entry["lines"], events, lines))
+        if set(entry["hosts"]) != hosts:
+            problems.append("manifest %s: hosts %s, want %s"
+                            % (name, entry["hosts"], sorted(hosts)))
+        path = os.path.join(exportdir, entry["file"])
+        with open(path, "rb") as f:
+            n = sum(1 for _ in f)
+        if n != lines:
+            problems.append("%s: %d lines, want %d" % (path, n, lines))
+    if seen != set(by_group):
+        problems.append("manifest groups %s, want %s" % (sorted(seen), sorted(by_group)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--export")
+    ap.add_argument("gendir")
+    ap.add_argument("output")
+    args = ap.parse_args()
+    truth, want = load_truth(args.gendir)
+    problems = []
+    check_output(truth, want, args.output, problems)
+    if args.export:
+        check_export(truth, want, args.export, problems)
+    for p in problems[:20]:
+        print(p)
+    if len(problems) > 20:
+        print("... and %d more" % (len(problems) - 20))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

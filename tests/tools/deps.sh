@@ -1,0 +1,60 @@
+#!/bin/sh
+# make deps: install the Debian packages that building and testing cwdemux
+# need, when they are missing. As root it runs apt-get; otherwise it prints
+# the command to run.
+set -e
+
+# pkg-config name or command -> Debian package.
+need="
+pkg:libcurl:libcurl4-openssl-dev
+pkg:openssl:libssl-dev
+pkg:yajl:libyajl-dev
+pkg:libpcre2-8:libpcre2-dev
+pkg:ncursesw:libncurses-dev
+pkg:zlib:zlib1g-dev
+cmd:cc:gcc
+cmd:make:make
+cmd:pkg-config:pkg-config
+cmd:clang:clang
+cmd:clang-format:clang-format
+cmd:groff:groff-base
+cmd:script:bsdutils
+cmd:tmux:tmux
+cmd:python3:python3
+"
+
+missing=""
+for item in $need; do
+	kind=${item%%:*}
+	rest=${item#*:}
+	name=${rest%%:*}
+	package=${rest#*:}
+	case $kind in
+	pkg) command -v pkg-config >/dev/null 2>&1 &&
+	    pkg-config --exists "$name" 2>/dev/null && continue ;;
+	cmd) command -v "$name" >/dev/null 2>&1 && continue ;;
+	esac
+	missing="$missing $package"
+done
+# The sanitizer build links clang's runtime.
+if command -v clang >/dev/null 2>&1 &&
+    ! echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined \
+    -o /dev/null - >/dev/null 2>&1; then
+	missing="$missing libclang-rt-dev"
+fi
+
+if [ -z "$missing" ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing:$missing"
+	echo "deps: run: sudo apt-get update && sudo apt-get install -y$missing"
+	exit 1
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"
