@@ -23,7 +23,6 @@ struct buf {
 	}
 
 void buf_add(struct buf *, const void *, size_t);
-void buf_addc(struct buf *, char);
 void buf_adds(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -32,5 +31,15 @@ char *buf_reserve(struct buf *, size_t n);
 void buf_reset(struct buf *);
 char *buf_steal(struct buf *);
 void buf_free(struct buf *);
+
+/* Appending one byte is the hottest path of every output: inline it. */
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	if (b->len + 1 >= b->cap)
+		buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 
 #endif

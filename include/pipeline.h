@@ -30,9 +30,14 @@ void pipeline_add_sink(struct pipeline *, const struct sink *, void *state);
 void pipeline_assign(
     struct pipeline *, const char *host, size_t, const char *group, size_t);
 
-/* One event of the stream named stream. */
-enum sink_status pipeline_event(struct pipeline *, const char *stream,
-    size_t stream_len, int64_t ts, const char *msg, size_t len, char **cause);
+/*
+ * The stream named name, known from now on (its host is found by the
+ * stream rules). Sources keep the handle: events are passed with it.
+ */
+struct stream *pipeline_stream(struct pipeline *, const char *name, size_t len);
+/* One event of a stream. */
+enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
+    const char *msg, size_t len, char **cause);
 /* End of input: release what is held and finish every sink. */
 enum sink_status pipeline_finish(struct pipeline *, char **cause);
 

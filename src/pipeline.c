@@ -90,15 +90,19 @@ pipeline_assign(struct pipeline *p, const char *host, size_t host_len,
 	p->assigned = 0;
 }
 
-enum sink_status
-pipeline_event(struct pipeline *p, const char *stream, size_t stream_len,
-    int64_t ts, const char *msg, size_t len, char **cause)
+struct stream *
+pipeline_stream(struct pipeline *p, const char *name, size_t len)
 {
-	struct stream *st;
+	return (store_stream(p->store, name, len));
+}
+
+enum sink_status
+pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
+    const char *msg, size_t len, char **cause)
+{
 	uint64_t lines;
 	enum sink_status rc;
 
-	st = store_stream(p->store, stream, stream_len);
 	lines = classify_event(p->classify, store_stream_host(st),
 	    store_stream_name(st), store_stream_lines(st) + 1, msg, len);
 	store_stream_add_lines(st, lines);

@@ -31,6 +31,7 @@ struct fstream {
 	char **paths;
 	size_t npaths, cap;
 	struct logfile *lf;
+	struct stream *st; /* the pipeline's handle */
 	/* The event at the head of this stream. */
 	int64_t ts;
 	const char *msg;
@@ -382,6 +383,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
 	for (i = 0; i < sf->n; i++) {
 		fs = sf->v[i];
 		fs->lf = logfile_open(fs->name, fs->paths, fs->npaths, bufsize);
+		fs->st = pipeline_stream(p, fs->name, strlen(fs->name));
 		if ((more = advance(fs, cause)) < 0) {
 			rc = SINK_ERROR;
 			goto out;
@@ -393,8 +395,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
 	}
 	while (h.n > 0) {
 		fs = sf->v[h.idx[0]];
-		rc = pipeline_event(p, fs->name, strlen(fs->name), fs->ts,
-		    fs->msg, fs->len, cause);
+		rc = pipeline_event(p, fs->st, fs->ts, fs->msg, fs->len, cause);
 		if (rc != SINK_OK)
 			goto out;
 		if ((more = advance(fs, cause)) < 0) {

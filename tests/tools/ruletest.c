@@ -243,7 +243,8 @@ run_case(struct tcase *t)
 			msg = sp + 1;
 			len = unescape(msg);
 		}
-		pipeline_event(p, line, strlen(line), 0, msg, len, &cause);
+		pipeline_event(p, pipeline_stream(p, line, strlen(line)), 0,
+		    msg, len, &cause);
 	}
 	pipeline_finish(p, &cause);
 	restore_stderr(cap, saved, &errs);
