@@ -35,6 +35,9 @@ void classify_free(struct classify *);
 void classify_assign(struct classify *, const char *host, size_t host_len,
     const char *group, size_t group_len);
 
+/* Warn about --assign hosts that no stream belonged to (at the end). */
+void classify_check_assignments(const struct classify *);
+
 /*
  * The host a stream belongs to, by the first stream rule that matches its
  * name; a stream no rule matches is a host of its own, named like it.

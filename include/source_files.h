@@ -26,6 +26,8 @@ struct source_files *source_files_new(
 void source_files_free(struct source_files *);
 
 size_t source_files_count(const struct source_files *);
+/* Streams found but left out because their names lack the prefix. */
+size_t source_files_skipped(const struct source_files *);
 
 /* Feed every event to the pipeline; stops early when a sink stops. */
 enum sink_status

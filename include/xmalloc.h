@@ -22,6 +22,12 @@ int xvasprintf(char **, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
 /*
+ * A library's own allocation failed (libcurl, PCRE2): take the same exit
+ * as xmalloc does; what names the allocation.
+ */
+void xalloc_failed(const char *what) __attribute__((noreturn));
+
+/*
  * Called once before exiting on allocation failure, so the module that owns
  * the terminal can restore it. NULL means nothing to undo.
  */

@@ -29,6 +29,8 @@ struct host {
 	struct group **conflicts; /* groups already reported against it */
 	size_t nconflicts;
 	int warned_bad_name;
+	int by_hand; /* placed with --assign */
+	unsigned streams; /* streams seen of this host */
 };
 
 /* Objects in the order they were first seen. */
@@ -197,7 +199,26 @@ void
 classify_assign(struct classify *c, const char *host, size_t host_len,
     const char *group, size_t group_len)
 {
-	assign(c, host_get(c, host, host_len), group, group_len, "--assign");
+	struct host *h = host_get(c, host, host_len);
+
+	assign(c, h, group, group_len, "--assign");
+	h->by_hand = 1;
+}
+
+void
+classify_check_assignments(const struct classify *c)
+{
+	struct buf b = BUF_INIT;
+	struct host *h;
+	size_t i;
+
+	for (i = 0; i < c->host_list.n; i++) {
+		h = c->host_list.v[i];
+		if (h->by_hand && h->streams == 0)
+			log_warn("--assign %s: no stream of that host was seen",
+			    shown(&b, h->name, h->len));
+	}
+	buf_free(&b);
 }
 
 struct stream_ctx {
@@ -221,9 +242,10 @@ classify_stream(struct classify *c, const char *stream, size_t len)
 	struct stream_ctx ctx = {c, NULL};
 
 	rules_match_stream(c->rules, stream, len, stream_hit, &ctx);
-	if (ctx.host != NULL)
-		return (ctx.host);
-	return (host_get(c, stream, len));
+	if (ctx.host == NULL)
+		ctx.host = host_get(c, stream, len);
+	ctx.host->streams++;
+	return (ctx.host);
 }
 
 static char *

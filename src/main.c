@@ -120,15 +120,20 @@ run(const struct options *o, char **cause)
 	sf = source_files_new(o->from.v, o->from.n, prefix, cause);
 	if (sf == NULL)
 		goto out;
-	if (source_files_count(sf) == 0)
-		log_warn("no log streams found under --from%s%s",
-		    prefix != NULL ? " for job " : "",
-		    prefix != NULL ? o->job : "");
+	if (source_files_count(sf) == 0 && source_files_skipped(sf) != 0)
+		log_warn(
+		    "none of the %zu streams under --from starts with "
+		    "\"%s\" (stream names are paths relative to the --from "
+		    "directory; give the directory above %s/, or no JOB)",
+		    source_files_skipped(sf), prefix, o->job);
+	else if (source_files_count(sf) == 0)
+		log_warn("no log streams found under --from");
 	p = pipeline_new(rules, STORE_ORDERED, o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
 	if (add_sinks(o, p, cause) != 0)
 		goto out;
+	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
 	rc = source_files_run(sf, p, cause);
 	if (rc == SINK_OK)
 		rc = pipeline_finish(p, cause);

@@ -23,6 +23,17 @@ out_json_new(int fd)
 	return (oj);
 }
 
+/* ,"key":"value" and, when value is not UTF-8, ,"key_base64":"...". */
+static void
+add_name(struct buf *b, const char *key, const char *s, size_t len)
+{
+	buf_printf(b, ",\"%s\":", key);
+	if (json_add_string(b, s, len)) {
+		buf_printf(b, ",\"%s_base64\":", key);
+		json_add_base64(b, s, len);
+	}
+}
+
 static enum sink_status
 out_json_event(void *state, const struct out_event *ev, char **cause)
 {
@@ -31,12 +42,9 @@ out_json_event(void *state, const struct out_event *ev, char **cause)
 
 	buf_adds(b, "{\"timestamp\":");
 	json_add_int(b, ev->timestamp);
-	buf_adds(b, ",\"group\":");
-	json_add_string(b, ev->group, ev->group_len);
-	buf_adds(b, ",\"host\":");
-	json_add_string(b, ev->host, ev->host_len);
-	buf_adds(b, ",\"stream\":");
-	json_add_string(b, ev->stream, ev->stream_len);
+	add_name(b, "group", ev->group, ev->group_len);
+	add_name(b, "host", ev->host, ev->host_len);
+	add_name(b, "stream", ev->stream, ev->stream_len);
 	buf_adds(b, ",\"message\":");
 	if (json_add_string(b, ev->msg, ev->len)) {
 		buf_adds(b, ",\"message_base64\":");

@@ -1,8 +1,9 @@
 /*
  * The pipeline wires classify, store and the sinks together, and is the
  * only place that knows their order. A sink that reports SINK_CLOSED (its
- * reader went away) stops the whole run quietly; other sinks are still
- * finished so their files are complete up to that point.
+ * reader went away, as with "| head") gets nothing more; the run goes on
+ * for the other sinks (an export is not cut short because a pager quit)
+ * and stops quietly once every sink is closed.
  */
 #include <stdlib.h>
 
@@ -18,8 +19,10 @@ struct pipeline {
 	struct {
 		const struct sink *ops;
 		void *state;
+		int closed;
 	} sinks[PIPELINE_MAX_SINKS];
 	int nsinks;
+	int nopen; /* sinks not closed */
 	int assigned; /* a host got its group during this event */
 };
 
@@ -40,11 +43,17 @@ to_sinks(void *arg, const struct out_event *ev, char **cause)
 	int i;
 
 	for (i = 0; i < p->nsinks; i++) {
+		if (p->sinks[i].closed)
+			continue;
 		rc = p->sinks[i].ops->event(p->sinks[i].state, ev, cause);
-		if (rc != SINK_OK)
+		if (rc == SINK_ERROR)
 			return (rc);
+		if (rc == SINK_CLOSED) {
+			p->sinks[i].closed = 1;
+			p->nopen--;
+		}
 	}
-	return (SINK_OK);
+	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
 }
 
 struct pipeline *
@@ -80,6 +89,7 @@ pipeline_add_sink(struct pipeline *p, const struct sink *ops, void *state)
 	p->sinks[p->nsinks].ops = ops;
 	p->sinks[p->nsinks].state = state;
 	p->nsinks++;
+	p->nopen++;
 }
 
 void
@@ -121,11 +131,21 @@ pipeline_finish(struct pipeline *p, char **cause)
 	char *later;
 	int i;
 
-	/* Every sink is finished even after a failure; the first cause wins. */
+	/*
+	 * Every open sink is finished, even after a failure, so files are
+	 * complete up to that point; the first cause wins.
+	 */
+	classify_check_assignments(p->classify);
 	rc = store_finish(p->store, cause);
+	if (rc == SINK_CLOSED)
+		rc = SINK_OK;
 	for (i = 0; i < p->nsinks; i++) {
+		if (p->sinks[i].closed)
+			continue;
 		later = NULL;
 		frc = p->sinks[i].ops->finish(p->sinks[i].state, &later);
+		if (frc == SINK_CLOSED)
+			frc = SINK_OK;
 		if (rc == SINK_OK) {
 			rc = frc;
 			*cause = later;

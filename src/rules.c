@@ -32,6 +32,8 @@ extern const size_t rules_default_len;
 /* Limit errors a rule may cause before it is switched off. */
 #define RULES_MAX_LIMIT_HITS 100
 #define RULES_MAX_DUPNAMES 8
+/* Matches of one hostmap rule looked at in one event. */
+#define RULES_MAX_MATCHES 16
 #define RULES_FILE_MAX (16 * 1024 * 1024)
 
 /* The group numbers that carry one capture name. */
@@ -79,7 +81,7 @@ rules_new(void)
 
 	rs = xcalloc(1, sizeof *rs);
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
-		xmalloc(SIZE_MAX);
+		xalloc_failed("PCRE2 match context");
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
 	pcre2_set_depth_limit(rs->mctx, RULES_DEPTH_LIMIT);
 	pcre2_set_heap_limit(rs->mctx, RULES_HEAP_LIMIT_KIB);
@@ -196,7 +198,7 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (r->md == NULL)
-		xmalloc(SIZE_MAX);
+		xalloc_failed("PCRE2 match data");
 	r->first = anchored_first_byte(r->re);
 	capture_find(r->re, "group", &r->group);
 	capture_find(r->re, "host", &r->host);
@@ -370,7 +372,8 @@ rules_load_default(struct rules *rs, char **cause)
  * past RULES_MAX_LIMIT_HITS the rule is switched off.
  */
 static int
-rule_exec(struct rules *rs, struct rule *r, const char *s, size_t len)
+rule_exec(
+    struct rules *rs, struct rule *r, const char *s, size_t len, size_t start)
 {
 	int rc;
 
@@ -378,7 +381,7 @@ rule_exec(struct rules *rs, struct rule *r, const char *s, size_t len)
 		return (0);
 	if (r->first >= 0 && (len == 0 || (unsigned char)s[0] != r->first))
 		return (0);
-	rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, 0, r->md, rs->mctx);
+	rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, start, 0, r->md, rs->mctx);
 	if (rc >= 0)
 		return (1);
 	if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
@@ -417,7 +420,10 @@ capture_get(struct rule *r, const struct capture *c, const char *s,
 	return (0);
 }
 
-/* Fetch capture c into b, decoding JSON escapes for json rules. */
+/*
+ * Fetch capture c into b, decoding JSON escapes for json rules: 1, or 0
+ * when the capture is not set, or -1 when its escapes are malformed.
+ */
 static int
 capture_decode(struct rule *r, const struct capture *c, const char *s,
     struct buf *b, const char **p, size_t *len)
@@ -428,7 +434,7 @@ capture_decode(struct rule *r, const struct capture *c, const char *s,
 		return (1);
 	buf_reset(b);
 	if (json_unescape(b, *p, *len) != 0)
-		return (0);
+		return (-1);
 	*p = b->data == NULL ? "" : b->data;
 	*len = b->len;
 	return (1);
@@ -443,15 +449,23 @@ hit_fill(struct rules *rs, struct rule *r, const char *s, struct rules_hit *hit)
 	hit->line = r->line;
 	switch (r->kind) {
 	case RULE_STREAM:
-		return (capture_decode(
-		    r, &r->host, s, &rs->host, &hit->host, &hit->host_len));
+		/* An empty host names nothing: the next rule may. */
+		return (capture_decode(r, &r->host, s, &rs->host, &hit->host,
+			    &hit->host_len) == 1 &&
+		    hit->host_len > 0);
 	case RULE_MARKER:
-		if (!capture_decode(r, &r->group, s, &rs->group, &hit->group,
-			&hit->group_len))
+		if (capture_decode(r, &r->group, s, &rs->group, &hit->group,
+			&hit->group_len) != 1)
 			return (0);
-		if (!capture_decode(
-			r, &r->host, s, &rs->host, &hit->host, &hit->host_len))
+		/* A host that cannot be decoded must not fall back to self. */
+		switch (capture_decode(
+		    r, &r->host, s, &rs->host, &hit->host, &hit->host_len)) {
+		case -1:
+			return (0);
+		case 0:
 			hit->host = NULL;
+			break;
+		}
 		return (1);
 	case RULE_HOSTMAP:
 		return (capture_get(r, &r->map, s, &hit->map, &hit->map_len));
@@ -468,7 +482,7 @@ rules_match_stream(
 
 	for (i = 0; i < rs->n; i++) {
 		if (rs->v[i].kind != RULE_STREAM ||
-		    !rule_exec(rs, &rs->v[i], name, len))
+		    !rule_exec(rs, &rs->v[i], name, len, 0))
 			continue;
 		if (hit_fill(rs, &rs->v[i], name, &hit)) {
 			fn(arg, &hit);
@@ -478,18 +492,36 @@ rules_match_stream(
 	return (0);
 }
 
+/*
+ * Run the rules of one kind over s. Markers stop at their first match in a
+ * line; a hostmap rule looks at every match in the event, since the same
+ * key can appear more than once (the Training Env JSON has a top-level
+ * "instance_groups" list of names before resource_config's list of maps).
+ */
 static void
 match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
     rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
-	size_t i;
+	PCRE2_SIZE *ov;
+	size_t i, start;
+	int n;
 
 	for (i = 0; i < rs->n; i++) {
-		if (rs->v[i].kind != kind || !rule_exec(rs, &rs->v[i], s, len))
+		if (rs->v[i].kind != kind)
 			continue;
-		if (hit_fill(rs, &rs->v[i], s, &hit) && fn(arg, &hit))
-			return;
+		for (start = 0, n = 0; n < RULES_MAX_MATCHES &&
+		     rule_exec(rs, &rs->v[i], s, len, start);
+		     n++) {
+			if (hit_fill(rs, &rs->v[i], s, &hit) && fn(arg, &hit))
+				return;
+			if (kind != RULE_HOSTMAP)
+				break;
+			ov = pcre2_get_ovector_pointer(rs->v[i].md);
+			start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+			if (start > len)
+				break;
+		}
 	}
 }
 

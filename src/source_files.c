@@ -42,6 +42,7 @@ struct source_files {
 	struct fstream **v;
 	size_t n, cap;
 	struct strmap *byname;
+	struct strmap *skipped; /* names of streams outside the prefix */
 };
 
 static int
@@ -145,6 +146,8 @@ add_path(struct source_files *sf, const char *path, const char *rel,
 		return;
 	if (prefix == NULL || strncmp(stream, prefix, strlen(prefix)) == 0)
 		add_file(sf, stream, path);
+	else
+		strmap_put(sf->skipped, stream, strlen(stream), sf);
 	free(stream);
 }
 
@@ -246,6 +249,7 @@ source_files_new(
 
 	sf = xcalloc(1, sizeof *sf);
 	sf->byname = strmap_new();
+	sf->skipped = strmap_new();
 	for (i = 0; i < n; i++) {
 		if (stat(paths[i], &sb) != 0) {
 			xasprintf(
@@ -292,6 +296,7 @@ source_files_free(struct source_files *sf)
 	}
 	free(sf->v);
 	strmap_free(sf->byname);
+	strmap_free(sf->skipped);
 	free(sf);
 }
 
@@ -299,6 +304,12 @@ size_t
 source_files_count(const struct source_files *sf)
 {
 	return (sf->n);
+}
+
+size_t
+source_files_skipped(const struct source_files *sf)
+{
+	return (strmap_count(sf->skipped));
 }
 
 /* Heap order: earlier event first, then lower stream index. */

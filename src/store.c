@@ -211,8 +211,8 @@ overflow(struct store *s, char **cause)
 	sanitize_term(&b, st->name, st->len);
 	buf_addc(&b, '\0');
 	log_warn("stream %s: no group known after holding %zu events "
-		 "(hold limit %zu MB reached); released as \"%s\"",
-	    b.data, st->held, s->hold_limit >> 20, CLASSIFY_UNASSIGNED);
+		 "(hold limit of %zu bytes reached); released as \"%s\"",
+	    b.data, st->held, s->hold_limit, CLASSIFY_UNASSIGNED);
 	buf_free(&b);
 	return (store_release(s, cause));
 }

@@ -28,6 +28,15 @@ static void __attribute__((noreturn)) xmalloc_fail(size_t nmemb, size_t size)
 	exit(70);
 }
 
+void
+xalloc_failed(const char *what)
+{
+	if (fatal_hook != NULL)
+		fatal_hook();
+	fprintf(stderr, "cwdemux: out of memory (%s)\n", what);
+	exit(70);
+}
+
 void *
 xmalloc(size_t size)
 {

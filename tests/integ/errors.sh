@@ -35,6 +35,20 @@ $PY tests/tools/genjob.py "$T/big" --hosts 4 --lines-per-host 20000 >/dev/null
 check "closed pipe: quiet" test ! -s "$T/pipe.err"
 check "closed pipe: exit 0" test "$(cat "$T/pipe.rc")" -eq 0
 
+# A pager that quits does not cut an export short.
+BJOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/big/truth.json")
+{ "$CWDEMUX" --from "$T/big" --output lines --export "$T/pipe.out" "$BJOB"; echo $? >"$T/pipe.rc"; } | head -1 >/dev/null
+check "closed pipe with --export: exit 0" test "$(cat "$T/pipe.rc")" -eq 0
+"$CWDEMUX" --from "$T/big" --output json "$BJOB" >"$T/big.jsonl"
+check "closed pipe with --export: export complete" \
+    $PY tests/tools/checktruth.py --export "$T/pipe.out" "$T/big" "$T/big.jsonl"
+
+# Hints for inputs that silently match nothing.
+"$CWDEMUX" --from "$T/exp/$JOB" "$JOB" 2>"$T/hint.err"
+contains "--from below the job: hint" "$T/hint.err" "none of the 3 streams under --from starts with"
+"$CWDEMUX" --from "$T/exp" --assign algo-9=g "$JOB" >/dev/null 2>"$T/hint.err"
+contains "--assign of an unseen host: warned" "$T/hint.err" "--assign algo-9: no stream of that host was seen"
+
 # A full disk is an error that says so, not silent loss.
 if [ -w /dev/full ]; then
 	status "stdout on a full disk" 1 sh -c '"$1" --from "$2" >/dev/full' sh "$CWDEMUX" "$T/exp"

@@ -1,0 +1,77 @@
+/*
+ * aws: one signed JSON 1.1 call to an AWS service, with retries. Every
+ * attempt is signed afresh. Throttling, 5xx and network failures are
+ * retried with exponential backoff and full jitter, a bounded number of
+ * times; an expired token refreshes the credentials and a clock-skew
+ * error corrects the signing clock from the server's Date header, each
+ * retried once. Errors are classified by AWS's error code, not only by
+ * the HTTP status, and reach the caller as one sentence: the operation,
+ * AWS's code and message, and a hint (the IAM action that is missing).
+ *
+ * Ownership: aws_call() copies what it needs. The result given to the
+ * callback is valid only during it. The client borrows config, creds and
+ * http.
+ */
+#ifndef AWS_H
+#define AWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "creds.h"
+#include "http.h"
+
+enum aws_error {
+	AWS_OK,
+	AWS_THROTTLED, /* retries used up while throttled */
+	AWS_TRANSIENT, /* 5xx or network, retries used up */
+	AWS_NOT_FOUND, /* ResourceNotFoundException and the like */
+	AWS_DENIED, /* the IAM policy does not allow it */
+	AWS_CREDENTIALS, /* unknown key, bad secret, no credentials */
+	AWS_CLIENT, /* any other error of the request */
+};
+
+struct aws_result {
+	enum aws_error error;
+	const char *body; /* AWS_OK: the response, NUL-terminated */
+	size_t len;
+	const char *code; /* AWS's error code, or "" */
+	const char *cause; /* not AWS_OK: a sentence for the user */
+};
+
+typedef void (*aws_done_fn)(void *arg, const struct aws_result *);
+
+struct aws;
+
+/* Resolves the region and endpoints; NULL with cause when it cannot. */
+struct aws *aws_new(
+    const struct config *, struct creds_chain *, struct http *, char **cause);
+void aws_free(struct aws *);
+
+/*
+ * Call service's operation (e.g. SERVICE_LOGS, "GetLogEvents") with a JSON
+ * body; done is called exactly once, from http_process() or aws_tick().
+ */
+void aws_call(struct aws *, enum config_service, const char *operation,
+    const char *body, aws_done_fn done, void *arg);
+
+/* When the next retry is due (monotonic ms), or -1. */
+int64_t aws_next_deadline(const struct aws *);
+/* Start the retries that are due. */
+void aws_tick(struct aws *, int64_t now_ms);
+/* Calls not answered yet (in flight or waiting to be retried). */
+unsigned aws_pending(const struct aws *);
+
+/* Counters for status lines and benchmarks. */
+struct aws_stats {
+	uint64_t requests;
+	uint64_t throttled;
+	uint64_t retries;
+};
+const struct aws_stats *aws_stats(const struct aws *);
+
+/* The region requests are signed for. */
+const char *aws_region(const struct aws *);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * http: HTTPS requests through libcurl's multi interface, so many run at
+ * once inside the single event loop without threads or blocking calls.
+ * Connections are reused, compressed responses accepted, and every
+ * request has connect and stall timeouts and a bounded response size.
+ *
+ * Ownership: http_post() copies the URL, headers and body. The response
+ * passed to the callback is valid only during the callback.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "sigv4.h"
+
+struct http;
+
+struct http_response {
+	long status; /* 0 when no HTTP answer came */
+	const char *body; /* NUL-terminated */
+	size_t len;
+	time_t date; /* the Date header, 0 if none */
+	const char *request_id; /* x-amzn-RequestId, or "" */
+	const char *error; /* transport failure, or NULL */
+	double seconds; /* time taken */
+};
+
+typedef void (*http_done_fn)(void *arg, const struct http_response *);
+
+/* ca_bundle may be NULL (the system's). NULL with cause on failure. */
+struct http *http_new(const char *ca_bundle, char **cause);
+void http_free(struct http *);
+
+/* Start a POST; done is called exactly once, from http_process(). */
+int http_post(struct http *, const char *url, const struct sigv4_header *,
+    size_t nheaders, const char *body, size_t len, http_done_fn done, void *arg,
+    char **cause);
+
+/*
+ * The loop's one wait: sleep until a transfer needs work, one of the
+ * extra descriptors is readable, or timeout_ms passes.
+ */
+int http_wait(struct http *, int timeout_ms, struct curl_waitfd *extra,
+    unsigned nextra, char **cause);
+/* Move transfers on and call the callbacks of those that finished. */
+int http_process(struct http *, char **cause);
+/* Requests in flight. */
+unsigned http_active(const struct http *);
+
+#endif
