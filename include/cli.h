@@ -14,8 +14,10 @@
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1, /* reading or writing failed */
-	EXIT_USAGE = 2, /* bad command line, rules or input paths */
+	EXIT_USAGE = 2, /* bad command line, rules, paths or AWS settings */
+	EXIT_AWS = 3, /* AWS refused: credentials, permissions */
 	EXIT_NOMEM = 70, /* out of memory (see xmalloc) */
+	EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM; outputs are complete */
 };
 
 enum output_kind {
@@ -48,6 +50,13 @@ struct options {
 	int timestamps;
 	enum color_when color;
 	size_t hold_limit; /* bytes */
+	int no_follow;
+	const char *log_group; /* --log-group */
+	const char *stream_prefix; /* --stream-prefix, default "JOB/" */
+	const char *profile; /* --profile */
+	const char *region; /* --region */
+	const char *endpoint_url; /* --endpoint-url */
+	int debug;
 	int help, version;
 };
 

@@ -72,4 +72,36 @@ const char *config_signing_name(enum config_service);
 /* AWS_CA_BUNDLE or the profile's ca_bundle, or NULL. */
 const char *config_ca_bundle(const struct config *);
 
+/*
+ * Additions for the credential chain and for request code.
+ */
+
+/* The two shared files. */
+enum config_file {
+	CONFIG_FILE_CONFIG, /* AWS_CONFIG_FILE, ~/.aws/config */
+	CONFIG_FILE_CREDENTIALS, /* AWS_SHARED_CREDENTIALS_FILE */
+};
+
+/* A key of a profile as one of the files has it, or NULL. */
+const char *config_get_file(const struct config *, enum config_file,
+    const char *profile, const char *key);
+/* The path of a file (it may not exist), or NULL when HOME is unset. */
+const char *config_file_path(const struct config *, enum config_file);
+
+/*
+ * An http or https URL split for a request. config_url_parse() fills every
+ * member with a new string (free them with config_url_free()); -1 with a
+ * cause when the URL has no host, another scheme, user info or a bad port.
+ */
+struct config_url {
+	char *scheme; /* "http" or "https", lower-case */
+	char *host; /* host name or address, IPv6 without brackets */
+	char *authority; /* host[:port] as written: the Host header */
+	char *path; /* the rest, from the first '/', '?' or '#'; "" if none */
+};
+int config_url_parse(const char *url, struct config_url *, char **cause);
+void config_url_free(struct config_url *);
+/* Nonzero for localhost, 127.0.0.0/8 and ::1. */
+int config_host_is_loopback(const char *host);
+
 #endif

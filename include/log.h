@@ -9,6 +9,8 @@
 
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* A plain note ("cwdemux: ..."), not a warning. */
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 void log_set_debug(int);

@@ -25,6 +25,13 @@ enum {
 	OPT_TIMESTAMPS,
 	OPT_COLOR,
 	OPT_HOLD_LIMIT,
+	OPT_NO_FOLLOW,
+	OPT_LOG_GROUP,
+	OPT_STREAM_PREFIX,
+	OPT_PROFILE,
+	OPT_REGION,
+	OPT_ENDPOINT_URL,
+	OPT_DEBUG,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -39,6 +46,13 @@ static const struct option long_options[] = {
     {"timestamps", no_argument, NULL, OPT_TIMESTAMPS},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"hold-limit", required_argument, NULL, OPT_HOLD_LIMIT},
+    {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+    {"log-group", required_argument, NULL, OPT_LOG_GROUP},
+    {"stream-prefix", required_argument, NULL, OPT_STREAM_PREFIX},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"debug", no_argument, NULL, OPT_DEBUG},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -63,6 +77,11 @@ cli_usage(void)
 	    "  --timestamps         start each line with its time (UTC)\n"
 	    "  --color[=WHEN]       auto, always or never\n"
 	    "  --hold-limit SIZE    memory for events of unknown hosts (64M)\n"
+	    "  --no-follow          read what exists and exit\n"
+	    "  --log-group NAME     (/aws/sagemaker/TrainingJobs)\n"
+	    "  --stream-prefix P    streams to read (JOB/)\n"
+	    "  --profile, --region, --endpoint-url   as the AWS CLI\n"
+	    "  --debug              log every request (secrets redacted)\n"
 	    "  --version, --help\n"
 	    "\n"
 	    "See cwdemux(1) and cwdemux-rules(5) for everything else.\n");
@@ -180,6 +199,27 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 			return (-1);
 		}
 		break;
+	case OPT_NO_FOLLOW:
+		o->no_follow = 1;
+		break;
+	case OPT_LOG_GROUP:
+		o->log_group = arg;
+		break;
+	case OPT_STREAM_PREFIX:
+		o->stream_prefix = arg;
+		break;
+	case OPT_PROFILE:
+		o->profile = arg;
+		break;
+	case OPT_REGION:
+		o->region = arg;
+		break;
+	case OPT_ENDPOINT_URL:
+		o->endpoint_url = arg;
+		break;
+	case OPT_DEBUG:
+		o->debug = 1;
+		break;
 	case OPT_VERSION:
 		o->version = 1;
 		break;
@@ -221,10 +261,16 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 		    argv[optind]);
 		return (-1);
 	}
-	if (o->job == NULL && o->from.n == 0) {
+	if (o->log_group != NULL && *o->log_group == '\0') {
+		xasprintf(cause, "--log-group: empty name");
+		return (-1);
+	}
+	if (o->job == NULL && o->from.n == 0 && o->stream_prefix == NULL) {
 		xasprintf(cause, "no job given (cwdemux JOB, or --from PATH)");
 		return (-1);
 	}
+	if (o->log_group == NULL)
+		o->log_group = "/aws/sagemaker/TrainingJobs";
 	if (o->job != NULL && (*o->job == '\0' || strchr(o->job, '/'))) {
 		xasprintf(cause, "job name \"%s\" is not valid", o->job);
 		return (-1);

@@ -12,13 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws.h"
 #include "cli.h"
+#include "config.h"
+#include "creds.h"
 #include "export.h"
+#include "http.h"
 #include "log.h"
+#include "loop.h"
 #include "out_json.h"
 #include "out_lines.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "source_cw.h"
 #include "source_files.h"
 #include "xmalloc.h"
 
@@ -85,16 +91,121 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 	return (0);
 }
 
-/* The job's streams are "JOB/...": the slash keeps job-2 out of job. */
+/* The streams to read: --stream-prefix, else "JOB/" (the slash keeps
+ * job-2 out of job), else all. */
 static char *
-job_prefix(const char *job)
+stream_prefix(const struct options *o)
 {
 	char *prefix;
 
-	if (job == NULL)
+	if (o->stream_prefix != NULL)
+		return (xstrdup(o->stream_prefix));
+	if (o->job == NULL)
 		return (NULL);
-	xasprintf(&prefix, "%s/", job);
+	xasprintf(&prefix, "%s/", o->job);
 	return (prefix);
+}
+
+/* Find the streams under --from; NULL with cause for a bad path. */
+static struct source_files *
+open_files(const struct options *o, const char *prefix, char **cause)
+{
+	struct source_files *sf;
+
+	sf = source_files_new(o->from.v, o->from.n, prefix, cause);
+	if (sf == NULL)
+		return (NULL);
+	if (source_files_count(sf) == 0 && source_files_skipped(sf) != 0)
+		log_warn(
+		    "none of the %zu streams under --from starts with "
+		    "\"%s\" (stream names are paths relative to the --from "
+		    "directory; give the directory above %s, or no JOB)",
+		    source_files_skipped(sf), prefix, prefix);
+	else if (source_files_count(sf) == 0)
+		log_warn("no log streams found under --from");
+	return (sf);
+}
+
+/* The AWS side: settings, credentials, transport, client. */
+struct aws_stack {
+	struct config *config;
+	struct creds_chain *creds;
+	struct http *http;
+	struct aws *aws;
+};
+
+static int
+aws_stack_open(const struct options *o, struct aws_stack *a, char **cause)
+{
+	struct config_options co;
+
+	memset(a, 0, sizeof *a);
+	co.profile = o->profile;
+	co.region = o->region;
+	co.endpoint_url = o->endpoint_url;
+	if ((a->config = config_load(&co, cause)) == NULL)
+		return (-1);
+	a->creds = creds_new(a->config);
+	if ((a->http = http_new(config_ca_bundle(a->config), cause)) == NULL)
+		return (-1);
+	if ((a->aws = aws_new(a->config, a->creds, a->http, cause)) == NULL)
+		return (-1);
+	return (0);
+}
+
+static void
+aws_stack_close(struct aws_stack *a)
+{
+	aws_free(a->aws);
+	http_free(a->http);
+	creds_free(a->creds);
+	config_free(a->config);
+}
+
+/* Read the job's streams from CloudWatch once; an exit status. */
+static int
+run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
+    char **cause)
+{
+	struct source_cw_options so;
+	struct source_cw *src = NULL;
+	struct aws_stack a;
+	enum loop_status ls;
+	int status = EXIT_USAGE;
+
+	if (!o->no_follow)
+		log_warn("following a running job is not available in this "
+			 "version: reading what exists, as with --no-follow");
+	if (aws_stack_open(o, &a, cause) != 0 || loop_signals_init(cause) != 0)
+		goto out;
+	memset(&so, 0, sizeof so);
+	so.log_group = o->log_group;
+	so.prefix = prefix != NULL ? prefix : "";
+	so.job = o->stream_prefix == NULL ? o->job : NULL;
+	src = source_cw_new(a.aws, p, &so);
+	ls = loop_run(a.http, a.aws, src, cause);
+	switch (ls) {
+	case LOOP_DONE:
+		status = pipeline_finish(p, cause) == SINK_ERROR ? EXIT_RUNTIME
+								 : EXIT_OK;
+		log_info("%s", source_cw_summary(src));
+		break;
+	case LOOP_CLOSED:
+		status = EXIT_OK;
+		break;
+	case LOOP_INTERRUPTED:
+		status = pipeline_finish(p, cause) == SINK_ERROR
+		    ? EXIT_RUNTIME
+		    : EXIT_INTERRUPTED;
+		break;
+	case LOOP_ERROR:
+		status = EXIT_AWS;
+		break;
+	}
+out:
+	source_cw_free(src);
+	aws_stack_close(&a);
+	return (status);
 }
 
 static int
@@ -107,32 +218,22 @@ run(const struct options *o, char **cause)
 	enum sink_status rc;
 	int status = EXIT_USAGE;
 
+	log_set_debug(o->debug);
 	rules = rules_new();
 	if (load_rules(o, rules, cause) != 0)
 		goto out;
-	if (o->from.n == 0) {
-		xasprintf(cause,
-		    "reading from CloudWatch is not available in "
-		    "this build; use --from PATH");
+	prefix = stream_prefix(o);
+	if (o->from.n > 0 && (sf = open_files(o, prefix, cause)) == NULL)
 		goto out;
-	}
-	prefix = job_prefix(o->job);
-	sf = source_files_new(o->from.v, o->from.n, prefix, cause);
-	if (sf == NULL)
-		goto out;
-	if (source_files_count(sf) == 0 && source_files_skipped(sf) != 0)
-		log_warn(
-		    "none of the %zu streams under --from starts with "
-		    "\"%s\" (stream names are paths relative to the --from "
-		    "directory; give the directory above %s/, or no JOB)",
-		    source_files_skipped(sf), prefix, o->job);
-	else if (source_files_count(sf) == 0)
-		log_warn("no log streams found under --from");
 	p = pipeline_new(rules, STORE_ORDERED, o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
 	if (add_sinks(o, p, cause) != 0)
 		goto out;
+	if (sf == NULL) {
+		status = run_cloudwatch(o, p, prefix, cause);
+		goto out;
+	}
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
 	rc = source_files_run(sf, p, cause);
 	if (rc == SINK_OK)

@@ -1,0 +1,153 @@
+/*
+ * DescribeTrainingJob. The answer is small, so it is parsed as a yajl
+ * tree. SageMaker's JSON 1.1 times are epoch seconds with a fraction.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#include "buf.h"
+#include "json.h"
+#include "sagemaker.h"
+#include "xmalloc.h"
+
+char *
+sagemaker_describe_body(const char *job)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "{\"TrainingJobName\":");
+	json_add_string(&b, job, strlen(job));
+	buf_addc(&b, '}');
+	return (buf_steal(&b));
+}
+
+static char *
+get_string(yajl_val obj, const char *key)
+{
+	const char *path[] = {key, NULL};
+	yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
+
+	return (v == NULL ? NULL : xstrdup(v->u.string));
+}
+
+static int64_t
+get_ms(yajl_val obj, const char *key)
+{
+	const char *path[] = {key, NULL};
+	yajl_val v = yajl_tree_get(obj, path, yajl_t_number);
+
+	if (v == NULL)
+		return (0);
+	if (YAJL_IS_DOUBLE(v))
+		return ((int64_t)(YAJL_GET_DOUBLE(v) * 1000.0));
+	return ((int64_t)YAJL_GET_INTEGER(v) * 1000);
+}
+
+static int
+get_int(yajl_val obj, const char *key)
+{
+	const char *path[] = {key, NULL};
+	yajl_val v = yajl_tree_get(obj, path, yajl_t_number);
+
+	if (v == NULL || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0 ||
+	    YAJL_GET_INTEGER(v) > 1000000)
+		return (0);
+	return ((int)YAJL_GET_INTEGER(v));
+}
+
+static void
+parse_resources(yajl_val rc, struct sagemaker_job *job)
+{
+	const char *groups_path[] = {"InstanceGroups", NULL};
+	yajl_val list, g;
+	size_t i;
+
+	list = yajl_tree_get(rc, groups_path, yajl_t_array);
+	if (list == NULL || list->u.array.len == 0) {
+		job->groups = xcalloc(1, sizeof *job->groups);
+		job->ngroups = 1;
+		job->groups[0].instance_type = get_string(rc, "InstanceType");
+		job->groups[0].count = get_int(rc, "InstanceCount");
+		job->hosts = job->groups[0].count;
+		return;
+	}
+	job->groups = xcalloc(list->u.array.len, sizeof *job->groups);
+	for (i = 0; i < list->u.array.len; i++) {
+		g = list->u.array.values[i];
+		if (!YAJL_IS_OBJECT(g))
+			continue;
+		job->groups[job->ngroups].name =
+		    get_string(g, "InstanceGroupName");
+		job->groups[job->ngroups].instance_type =
+		    get_string(g, "InstanceType");
+		job->groups[job->ngroups].count = get_int(g, "InstanceCount");
+		job->hosts += job->groups[job->ngroups].count;
+		job->ngroups++;
+	}
+}
+
+int
+sagemaker_parse_job(
+    const char *body, size_t len, struct sagemaker_job *job, char **cause)
+{
+	const char *rc_path[] = {"ResourceConfig", NULL};
+	yajl_val root, rc;
+	char err[256], *text;
+
+	memset(job, 0, sizeof *job);
+	text = xstrndup(body, len);
+	root = yajl_tree_parse(text, err, sizeof err);
+	free(text);
+	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+		err[strcspn(err, "\n")] = '\0';
+		xasprintf(cause, "malformed DescribeTrainingJob response: %s",
+		    root == NULL ? err : "not an object");
+		yajl_tree_free(root);
+		return (-1);
+	}
+	job->name = get_string(root, "TrainingJobName");
+	job->status = get_string(root, "TrainingJobStatus");
+	job->secondary = get_string(root, "SecondaryStatus");
+	job->failure_reason = get_string(root, "FailureReason");
+	job->created = get_ms(root, "CreationTime");
+	job->started = get_ms(root, "TrainingStartTime");
+	job->ended = get_ms(root, "TrainingEndTime");
+	if ((rc = yajl_tree_get(root, rc_path, yajl_t_object)) != NULL)
+		parse_resources(rc, job);
+	yajl_tree_free(root);
+	if (job->status == NULL) {
+		xasprintf(cause,
+		    "malformed DescribeTrainingJob response: no "
+		    "TrainingJobStatus");
+		sagemaker_job_free(job);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+sagemaker_job_free(struct sagemaker_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->ngroups; i++) {
+		free(job->groups[i].name);
+		free(job->groups[i].instance_type);
+	}
+	free(job->groups);
+	free(job->name);
+	free(job->status);
+	free(job->secondary);
+	free(job->failure_reason);
+	memset(job, 0, sizeof *job);
+}
+
+int
+sagemaker_job_ended(const struct sagemaker_job *job)
+{
+	return (job->status != NULL &&
+	    (strcmp(job->status, "Completed") == 0 ||
+		strcmp(job->status, "Failed") == 0 ||
+		strcmp(job->status, "Stopped") == 0));
+}

@@ -1,0 +1,85 @@
+#!/bin/sh
+# Against moto: read a job's streams from CloudWatch Logs once, signed with
+# SigV4, and compare the complete output with what was loaded; then turn
+# moto's signature and IAM checks on and check the errors users get.
+. tests/integ/lib.sh
+. tests/integ/moto.sh
+
+# A recent job (moto drops events older than 14 days) with MPI workers.
+START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
+$PY tests/tools/genjob.py "$T/gen" --hosts 6 --lines-per-host 400 --seed 11 \
+    --mpi-workers --restart algo-2 --start-ms "$START" >/dev/null
+JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/gen/truth.json")
+moto_start
+set -- $($PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" \
+    --iam full:logs:*,sagemaker:* \
+    --iam partial:logs:DescribeLogStreams,sagemaker:DescribeTrainingJob)
+FULL_KEY=$1 FULL_SECRET=$2 PART_KEY=$3 PART_SECRET=$4
+mkdir "$T/home"
+
+# cwdemux with nothing of this machine's AWS setup: keys and settings given.
+KEY=testing SECRET=testing
+cw() {
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID="$KEY" \
+	    AWS_SECRET_ACCESS_KEY="$SECRET" AWS_EC2_METADATA_DISABLED=true \
+	    "$CWDEMUX" --no-follow --region us-east-1 --endpoint-url "$MOTO_URL" "$@"
+}
+
+# Every event once, under its host's true group, merged by time.
+cw --output json "$JOB" >"$T/out.jsonl" 2>"$T/err"
+check "json equals the loaded job" $PY tests/tools/checktruth.py "$T/gen" "$T/out.jsonl"
+contains "summary names the job's state and groups" "$T/err" \
+    "job $JOB: Completed (Completed), 6 hosts in 3 groups; 7 streams"
+# The same lines as reading the same job from disk.
+cw "$JOB" >"$T/cw.lines" 2>/dev/null
+"$CWDEMUX" --from "$T/gen" "$JOB" >"$T/disk.lines" 2>/dev/null
+same "CloudWatch and disk give the same lines" "$T/cw.lines" "$T/disk.lines"
+cw --export "$T/out" "$JOB" 2>/dev/null
+check "export equals the loaded job" \
+    $PY tests/tools/checktruth.py --export "$T/out" "$T/gen" "$T/out.jsonl"
+
+# No streams: a log group that does not exist, a job with no streams.
+status "missing log group: exit 0" 0 cw --log-group /no/such/group "$JOB"
+contains "missing log group: said" "$T/status.err" "log group /no/such/group does not exist (yet)"
+status "unknown job: exit 0" 0 cw nosuchjob
+contains "unknown job: DescribeTrainingJob failure is a warning" "$T/status.err" \
+    "DescribeTrainingJob"
+check "unknown job: no output" test ! -s "$T/status.out"
+# Any set of streams with --stream-prefix (no SageMaker job is asked for).
+PREFIX=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print(sorted(t["streams"])[0])' "$T/gen/truth.json")
+status "--stream-prefix" 0 cw --stream-prefix "$PREFIX" --output json
+check "--stream-prefix: only that stream" test \
+    "$($PY -c 'import json,sys; print(len({json.loads(l)["stream"] for l in open(sys.argv[1])}))' "$T/status.out")" -eq 1
+
+# Settings: no region, a plain-http endpoint that is not loopback.
+status "no region: exit 2" 2 env -i PATH="$PATH" HOME="$T/home" \
+    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y "$CWDEMUX" --no-follow "$JOB"
+contains "no region: said" "$T/status.err" "region"
+status "http endpoint off loopback: exit 2" 2 env -i PATH="$PATH" HOME="$T/home" \
+    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y "$CWDEMUX" --no-follow \
+    --region us-east-1 --endpoint-url http://example.com "$JOB"
+contains "http endpoint off loopback: said" "$T/status.err" "http://example.com"
+
+# Signature and IAM checks on.
+curl -s -X POST -H 'Content-Type: text/plain' --data 0 \
+    "$MOTO_URL/moto-api/reset-auth" >/dev/null
+KEY=$FULL_KEY SECRET=$FULL_SECRET
+cw --output json "$JOB" >"$T/auth.jsonl" 2>/dev/null
+check "auth on: a correct key reads everything" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/auth.jsonl"
+cw --debug "$JOB" >/dev/null 2>"$T/debug.err"
+contains "--debug logs requests" "$T/debug.err" "X-Amz-Target: Logs_20140328.GetLogEvents"
+contains "--debug redacts the signature" "$T/debug.err" "Authorization: <redacted>"
+check "--debug never prints the secret" sh -c "! grep -qF '$FULL_SECRET' '$T/debug.err'"
+SECRET=wrong-secret
+status "wrong secret: exit 3" 3 cw "$JOB"
+contains "wrong secret: said" "$T/status.err" "SignatureDoesNotMatch"
+KEY=AKIAUNKNOWNKEY000000 SECRET=whatever
+status "unknown key: exit 3" 3 cw "$JOB"
+contains "unknown key: said" "$T/status.err" "InvalidClientTokenId"
+KEY=$PART_KEY SECRET=$PART_SECRET
+status "missing permission: exit 3" 3 cw "$JOB"
+contains "missing permission: names the IAM action" "$T/status.err" \
+    "cwdemux needs the IAM permission logs:GetLogEvents"
+
+finish
