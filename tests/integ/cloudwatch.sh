@@ -51,6 +51,34 @@ status "--stream-prefix" 0 cw --stream-prefix "$PREFIX" --output json
 check "--stream-prefix: only that stream" test \
     "$($PY -c 'import json,sys; print(len({json.loads(l)["stream"] for l in open(sys.argv[1])}))' "$T/status.out")" -eq 1
 
+# The calls cwdemux makes only sometimes, through its own AWS layer.
+awscall() {
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID="$KEY" \
+	    AWS_SECRET_ACCESS_KEY="$SECRET" AWS_EC2_METADATA_DISABLED=true \
+	    AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$MOTO_URL" \
+	    "$TOP/$BUILD/tools/awscall" "$@"
+}
+set -- $($PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print(*sorted(t["streams"])[:2])' "$T/gen/truth.json")
+awscall filter /aws/sagemaker/TrainingJobs - "$1" "$2" >"$T/filter.out" 2>"$T/filter.err"
+WANT=$($PY -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["stream"] in sys.argv[2:]))' \
+    "$T/gen/truth.events.jsonl" "$1" "$2")
+check "FilterLogEvents of two named streams, all pages" test \
+    "$(wc -l <"$T/filter.out")" -eq "$WANT"
+check "FilterLogEvents: eventIds are unique" test \
+    "$(awk '{print $2}' "$T/filter.out" | sort -u | wc -l)" -eq "$WANT"
+awscall describe-job "$JOB" >"$T/job.out"
+contains "DescribeTrainingJob: status and groups" "$T/job.out" "Completed Completed 6"
+status "DescribeTrainingJob of an unknown job fails" 1 awscall describe-job no-such-job
+
+# DescribeLogStreams pages 50 at a time: a job of 60 hosts.
+$PY tests/tools/genjob.py "$T/wide" --hosts 60 --lines-per-host 60 --seed 5 \
+    --start-ms "$START" --job wide-job >/dev/null
+$PY tests/tools/loadjob.py "$MOTO_URL" "$T/wide" --no-sagemaker >/dev/null
+cw --output json wide-job >"$T/wide.jsonl" 2>"$T/wide.err"
+check "60 streams over two DescribeLogStreams pages" \
+    $PY tests/tools/checktruth.py "$T/wide" "$T/wide.jsonl"
+contains "60 streams listed" "$T/wide.err" "60 streams"
+
 # Settings: no region, a plain-http endpoint that is not loopback.
 status "no region: exit 2" 2 env -i PATH="$PATH" HOME="$T/home" \
     AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y "$CWDEMUX" --no-follow "$JOB"
