@@ -18,7 +18,8 @@ enum loop_status {
 	LOOP_DONE,
 	LOOP_CLOSED, /* every output went away */
 	LOOP_INTERRUPTED, /* SIGINT or SIGTERM */
-	LOOP_ERROR, /* cause is set */
+	LOOP_ERROR, /* AWS failed; cause is set */
+	LOOP_OUTPUT_ERROR, /* an output failed; cause is set */
 };
 
 /* Catch SIGINT and SIGTERM into the self-pipe; -1 with cause. */

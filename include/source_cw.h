@@ -32,7 +32,8 @@ enum source_status {
 	SOURCE_MORE, /* call again when *deadline passes or I/O happens */
 	SOURCE_DONE,
 	SOURCE_CLOSED, /* every output went away */
-	SOURCE_ERROR, /* cause is set */
+	SOURCE_ERROR, /* AWS failed; cause is set */
+	SOURCE_OUTPUT_ERROR, /* an output failed; cause is set */
 };
 
 struct source_cw;

@@ -29,9 +29,12 @@ size_t source_files_count(const struct source_files *);
 /* Streams found but left out because their names lack the prefix. */
 size_t source_files_skipped(const struct source_files *);
 
-/* Feed every event to the pipeline; stops early when a sink stops. */
-enum sink_status
-source_files_run(struct source_files *, struct pipeline *, char **cause);
+/*
+ * Feed every event to the pipeline; stops early when every sink is closed,
+ * or (returning SINK_OK) when stop() says so (a signal arrived).
+ */
+enum sink_status source_files_run(
+    struct source_files *, struct pipeline *, int (*stop)(void), char **cause);
 
 /*
  * The stream a file belongs to, from its path relative to the --from

@@ -185,9 +185,7 @@ parse_expiration(const char *s, const char *who, time_t *t, char **cause)
 
 	if (isotime_parse(s, strlen(s), &ms, &used) != 0 || used != strlen(s)) {
 		xasprintf(cause,
-		    "%s gave an Expiration that is not an ISO 8601 "
-		    "time",
-		    who);
+		    "%s gave an Expiration that is not an ISO 8601 time", who);
 		return (-1);
 	}
 	*t = (time_t)(ms / 1000);
@@ -210,8 +208,8 @@ creds_fill(struct creds *c, const char *akid, const char *secret,
 		bad = "session token";
 	if (bad != NULL) {
 		xasprintf(cause,
-		    "%s gave a %s that is empty or has characters a key "
-		    "cannot have",
+		    "%s gave no usable %s (it is missing, empty or has "
+		    "characters a key cannot have)",
 		    who, bad);
 		return (GOT_ERROR);
 	}
@@ -327,6 +325,8 @@ process_start(const char *cmd, int *out_fd, int *err_fd, char **cause)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	if (pid != -1)
+		setpgid(pid, pid); /* as the child does: no race with kill() */
 	close(op[1]);
 	close(ep[1]);
 	if (pid == -1) {
@@ -379,6 +379,7 @@ process_collect(int fds[2], struct buf *out, struct buf *err, int64_t deadline,
 		for (i = 0; i < 2; i++) {
 			pfd[i].fd = fds[i];
 			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
 		}
 		if (poll(pfd, 2, left) == -1 && errno != EINTR) {
 			*why = "could not be read";
@@ -754,11 +755,13 @@ xml_text(const char *s, const char *end, const char *tag)
 static enum got
 sts_error(const struct buf *reply, long status, const char *who, char **cause)
 {
-	const char *end = reply->data + reply->len;
-	char *code, *msg, *c = NULL, *m = NULL;
+	char *code = NULL, *msg = NULL, *c = NULL, *m = NULL;
 
-	code = xml_text(reply->data, end, "Code");
-	msg = xml_text(reply->data, end, "Message");
+	if (reply->len > 0) {
+		code = xml_text(reply->data, reply->data + reply->len, "Code");
+		msg =
+		    xml_text(reply->data, reply->data + reply->len, "Message");
+	}
 	if (code != NULL)
 		c = shown(code, strlen(code));
 	if (msg != NULL)
@@ -930,7 +933,7 @@ source_missing(
     const char *profile, const char *source, const char *what, char **cause)
 {
 	xasprintf(cause,
-	    "credential_source %s of profile %s: %s gave no credentials",
+	    "credential_source %s of profile %s: no credentials from %s",
 	    source, profile, what);
 	return (GOT_ERROR);
 }
@@ -1461,8 +1464,14 @@ imds_fetch(struct fetch *f, struct http_req *req, const char *base,
 	xasprintf(&url, "%s%s", base, IMDS_TOKEN_PATH);
 	req->url = url;
 	headers_add(req, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
-	if (imds_request(f, req, &token) == -1 || !cred_text_ok(token.data))
+	if (imds_request(f, req, &token) == -1)
 		goto out;
+	if (!cred_text_ok(token.data)) {
+		free(f->imds_note);
+		f->imds_note =
+		    xstrdup("the session token is empty or malformed");
+		goto out;
+	}
 	headers_free(req);
 	headers_add(req, "X-aws-ec2-metadata-token", token.data);
 	req->method = "GET";

@@ -95,6 +95,8 @@ loop_run(
 			return (LOOP_CLOSED);
 		if (st == SOURCE_ERROR)
 			return (LOOP_ERROR);
+		if (st == SOURCE_OUTPUT_ERROR)
+			return (LOOP_OUTPUT_ERROR);
 		if (http_wait(http,
 			wait_ms(now, deadline, aws_next_deadline(aws)),
 			signal_pipe[0] >= 0 ? &wfd : NULL,

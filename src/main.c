@@ -162,6 +162,27 @@ aws_stack_close(struct aws_stack *a)
 	config_free(a->config);
 }
 
+/*
+ * Finish the outputs after a run that ended with status; an output that
+ * fails now turns success into EXIT_RUNTIME. A failure that ended the run
+ * keeps its cause; a later one is only reported.
+ */
+static int
+finish(struct pipeline *p, int status, char **cause)
+{
+	char *later = NULL;
+
+	if (pipeline_finish(p, &later) != SINK_ERROR)
+		return (status);
+	if (*cause == NULL) {
+		*cause = later;
+		return (EXIT_RUNTIME);
+	}
+	log_error("%s", later);
+	free(later);
+	return (status);
+}
+
 /* Read the job's streams from CloudWatch once; an exit status. */
 static int
 run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
@@ -176,7 +197,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	if (!o->no_follow)
 		log_warn("following a running job is not available in this "
 			 "version: reading what exists, as with --no-follow");
-	if (aws_stack_open(o, &a, cause) != 0 || loop_signals_init(cause) != 0)
+	if (aws_stack_open(o, &a, cause) != 0)
 		goto out;
 	memset(&so, 0, sizeof so);
 	so.log_group = o->log_group;
@@ -184,24 +205,19 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.job = o->stream_prefix == NULL ? o->job : NULL;
 	src = source_cw_new(a.aws, p, &so);
 	ls = loop_run(a.http, a.aws, src, cause);
-	switch (ls) {
-	case LOOP_DONE:
-		status = pipeline_finish(p, cause) == SINK_ERROR ? EXIT_RUNTIME
-								 : EXIT_OK;
-		log_info("%s", source_cw_summary(src));
-		break;
-	case LOOP_CLOSED:
+	if (ls == LOOP_CLOSED) {
 		status = EXIT_OK;
-		break;
-	case LOOP_INTERRUPTED:
-		status = pipeline_finish(p, cause) == SINK_ERROR
-		    ? EXIT_RUNTIME
-		    : EXIT_INTERRUPTED;
-		break;
-	case LOOP_ERROR:
-		status = EXIT_AWS;
-		break;
+		goto out;
 	}
+	/* Whatever stopped the run, what was read reaches the outputs. */
+	status = finish(p,
+	    ls == LOOP_DONE		 ? EXIT_OK
+		: ls == LOOP_INTERRUPTED ? EXIT_INTERRUPTED
+		: ls == LOOP_ERROR	 ? EXIT_AWS
+					 : EXIT_RUNTIME,
+	    cause);
+	if (ls == LOOP_DONE)
+		log_info("%s", source_cw_summary(src));
 out:
 	source_cw_free(src);
 	aws_stack_close(&a);
@@ -230,15 +246,22 @@ run(const struct options *o, char **cause)
 	status = EXIT_RUNTIME;
 	if (add_sinks(o, p, cause) != 0)
 		goto out;
+	if (loop_signals_init(cause) != 0)
+		goto out;
 	if (sf == NULL) {
 		status = run_cloudwatch(o, p, prefix, cause);
 		goto out;
 	}
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
-	rc = source_files_run(sf, p, cause);
-	if (rc == SINK_OK)
-		rc = pipeline_finish(p, cause);
-	status = rc == SINK_ERROR ? EXIT_RUNTIME : EXIT_OK;
+	rc = source_files_run(sf, p, loop_signal, cause);
+	if (rc != SINK_CLOSED)
+		status = finish(p,
+		    rc == SINK_ERROR	? EXIT_RUNTIME
+			: loop_signal() ? EXIT_INTERRUPTED
+					: EXIT_OK,
+		    cause);
+	else
+		status = EXIT_OK;
 out:
 	pipeline_free(p);
 	source_files_free(sf);

@@ -104,8 +104,12 @@ on_job(void *arg, const struct aws_result *r)
 	char *cause = NULL;
 
 	s->describing = 0;
+	if (r->error == AWS_CREDENTIALS) {
+		set_error(s, r->cause);
+		return;
+	}
 	if (r->error != AWS_OK) {
-		log_warn("%s; reading the logs anyway", r->cause);
+		log_warn("%s (reading the logs anyway)", r->cause);
 		return;
 	}
 	if (sagemaker_parse_job(r->body, r->len, &job, &cause) != 0) {
@@ -113,8 +117,10 @@ on_job(void *arg, const struct aws_result *r)
 		free(cause);
 		return;
 	}
-	xasprintf(&s->summary, "job %s: %s (%s)%s%s, %d host%s in %zu group%s",
-	    s->opt.job, job.status, job.secondary != NULL ? job.secondary : "",
+	xasprintf(&s->summary, "job %s: %s%s%s%s%s%s, %d host%s in %zu group%s",
+	    s->opt.job, job.status, job.secondary != NULL ? " (" : "",
+	    job.secondary != NULL ? job.secondary : "",
+	    job.secondary != NULL ? ")" : "",
 	    job.failure_reason != NULL ? ": " : "",
 	    job.failure_reason != NULL ? job.failure_reason : "", job.hosts,
 	    job.hosts == 1 ? "" : "s", job.ngroups,
@@ -188,6 +194,9 @@ on_streams(void *arg, const struct aws_result *r)
 	cwlogs_streams_free(v, n);
 	free(s->list_token);
 	s->list_token = next;
+	if (next == NULL && s->n == 0)
+		log_warn("no stream in log group %s starts with \"%s\"",
+		    s->opt.log_group, s->opt.prefix);
 	if (next == NULL) {
 		/* Name order makes ties in the merge stable. */
 		qsort(s->v, s->n, sizeof *s->v, stream_cmp);
@@ -310,7 +319,7 @@ release(struct source_cw *s, char **cause)
 		rc = pipeline_event(s->pipeline, best->st, ev->timestamp,
 		    cwlogs_str(&best->page, ev->msg), ev->msg_len, cause);
 		if (rc == SINK_ERROR)
-			return (SOURCE_ERROR);
+			return (SOURCE_OUTPUT_ERROR);
 		if (rc == SINK_CLOSED)
 			return (SOURCE_CLOSED);
 		s->events++;
@@ -334,7 +343,8 @@ source_cw_step(
 			describe_job(s);
 	}
 	if (s->phase == PHASE_LIST) {
-		if (!s->listing)
+		/* After the job answered: a credentials failure shows once. */
+		if (!s->listing && !s->describing && s->error == NULL)
 			list_streams(s);
 		st = SOURCE_MORE;
 	} else if ((st = release(s, cause)) == SOURCE_MORE)

@@ -378,7 +378,8 @@ advance(struct fstream *fs, char **cause)
 }
 
 enum sink_status
-source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
+source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
+    char **cause)
 {
 	struct heap h = {NULL, 0};
 	struct fstream *fs;
@@ -404,7 +405,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, char **cause)
 			heap_up(sf, &h, h.n - 1);
 		}
 	}
-	while (h.n > 0) {
+	while (h.n > 0 && !stop()) {
 		fs = sf->v[h.idx[0]];
 		rc = pipeline_event(p, fs->st, fs->ts, fs->msg, fs->len, cause);
 		if (rc != SINK_OK)
