@@ -60,7 +60,8 @@ int config_region(const struct config *, const char **region, char **cause);
  * (logs and sagemaker only), AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
  * the profile's [services] section, the profile's endpoint_url, else the
  * service's default host for the region and its partition. All but the
- * default are ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
+ * default but --endpoint-url are ignored when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true (as AWS documents).
  * Plain http:// is accepted only for loopback hosts. -1 with cause.
  */
 int config_endpoint(
@@ -68,6 +69,12 @@ int config_endpoint(
 
 /* The signing name of a service ("logs", "sagemaker", "sts"). */
 const char *config_signing_name(enum config_service);
+
+/*
+ * AWS_MAX_ATTEMPTS or the profile's max_attempts (1-100): the most
+ * attempts of one call; 0 when not set (or not a number in range).
+ */
+int config_max_attempts(const struct config *);
 
 /* AWS_CA_BUNDLE or the profile's ca_bundle, or NULL. */
 const char *config_ca_bundle(const struct config *);

@@ -47,6 +47,8 @@ struct aws {
 	char *endpoint[3]; /* by enum config_service */
 	char *host[3]; /* Host header of each endpoint */
 	int64_t clock_offset; /* seconds to add to our clock */
+	unsigned max_throttled; /* attempts while throttled */
+	unsigned max_transient; /* attempts after 5xx and network errors */
 	struct call *waiting; /* retries not yet due */
 	unsigned in_flight;
 	struct aws_stats stats;
@@ -92,6 +94,11 @@ aws_new(const struct config *config, struct creds_chain *creds,
 	a->http = http;
 	if (config_region(config, &a->region, cause) != 0)
 		goto fail;
+	a->max_throttled = AWS_MAX_ATTEMPTS_THROTTLED;
+	a->max_transient = AWS_MAX_ATTEMPTS_TRANSIENT;
+	if (config_max_attempts(config) > 0)
+		a->max_throttled = a->max_transient =
+		    (unsigned)config_max_attempts(config);
 	for (s = SERVICE_LOGS; s <= SERVICE_SAGEMAKER; s++) {
 		if (config_endpoint(config, (enum config_service)s,
 			&a->endpoint[s], cause) != 0)
@@ -375,12 +382,12 @@ maybe_retry(struct call *c, enum verdict v, time_t server_date)
 	switch (v) {
 	case V_THROTTLED:
 		a->stats.throttled++;
-		if (c->attempt >= AWS_MAX_ATTEMPTS_THROTTLED)
+		if (c->attempt >= a->max_throttled)
 			return (0);
 		schedule_retry(c);
 		return (1);
 	case V_TRANSIENT:
-		if (c->attempt >= AWS_MAX_ATTEMPTS_TRANSIENT)
+		if (c->attempt >= a->max_transient)
 			return (0);
 		schedule_retry(c);
 		return (1);
@@ -415,10 +422,10 @@ on_response(void *arg, const struct http_response *r)
 	char *cause;
 
 	a->in_flight--;
-	log_debug("<- %s: %ld, %zu bytes, %.0f ms%s%s%s", c->operation,
+	log_debug("<- %s: %ld, %zu bytes, %.0f ms%s%s%s%s", c->operation,
 	    r->status, r->len, r->seconds * 1000, r->error != NULL ? ", " : "",
 	    r->error != NULL ? r->error : "",
-	    r->request_id[0] != '\0' ? "" : "");
+	    r->request_id[0] != '\0' ? ", request id " : "", r->request_id);
 	if (r->error != NULL) {
 		memset(&e, 0, sizeof e);
 		snprintf(e.code, sizeof e.code, "network error");

@@ -40,6 +40,7 @@ enum config_env {
 	ENV_ENDPOINT_URL_STS,
 	ENV_IGNORE_ENDPOINTS,
 	ENV_CA_BUNDLE,
+	ENV_MAX_ATTEMPTS,
 	ENV_COUNT
 };
 
@@ -56,6 +57,7 @@ static const char *const env_names[ENV_COUNT] = {
     [ENV_ENDPOINT_URL_STS] = "AWS_ENDPOINT_URL_STS",
     [ENV_IGNORE_ENDPOINTS] = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     [ENV_CA_BUNDLE] = "AWS_CA_BUNDLE",
+    [ENV_MAX_ATTEMPTS] = "AWS_MAX_ATTEMPTS",
 };
 
 static const struct service {
@@ -889,4 +891,21 @@ config_ca_bundle(const struct config *cfg)
 	if (cfg->env[ENV_CA_BUNDLE] != NULL)
 		return (cfg->env[ENV_CA_BUNDLE]);
 	return (profile_value(cfg, "ca_bundle"));
+}
+
+int
+config_max_attempts(const struct config *cfg)
+{
+	const char *v = cfg->env[ENV_MAX_ATTEMPTS];
+	char *end;
+	long n;
+
+	if (v == NULL)
+		v = profile_value(cfg, "max_attempts");
+	if (v == NULL)
+		return (0);
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > 100)
+		return (0);
+	return ((int)n);
 }

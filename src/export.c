@@ -314,7 +314,8 @@ manifest_names(struct buf *b, const char *key, struct nameset *s)
 {
 	size_t i;
 
-	qsort(s->v, s->n, sizeof *s->v, name_cmp);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, name_cmp);
 	buf_printf(b, ",\n      \"%s\": [", key);
 	for (i = 0; i < s->n; i++) {
 		buf_adds(b, i == 0 ? "" : ", ");
@@ -330,7 +331,8 @@ manifest_build(struct export *ex, struct buf *b)
 	struct gfile *g;
 	size_t i;
 
-	qsort(ex->v, ex->n, sizeof *ex->v, gfile_cmp);
+	if (ex->n > 1)
+		qsort(ex->v, ex->n, sizeof *ex->v, gfile_cmp);
 	buf_printf(b, "{\n  \"generator\": \"cwdemux %s\",\n  \"groups\": [",
 	    CWDEMUX_VERSION);
 	for (i = 0; i < ex->n; i++) {

@@ -16,6 +16,8 @@
 #include "source_cw.h"
 #include "xmalloc.h"
 
+#define SOURCE_CW_MAX_BAD_ANSWERS 5
+
 enum phase {
 	PHASE_LIST,
 	PHASE_READ,
@@ -45,6 +47,7 @@ struct source_cw {
 	unsigned in_flight;
 	int64_t next_get; /* budget: earliest time of the next call */
 	char *error; /* the first failure, for the caller */
+	int bad_answers; /* malformed answers in a row */
 	int started;
 	int describing;
 	uint64_t events;
@@ -93,6 +96,21 @@ set_error(struct source_cw *s, const char *cause)
 {
 	if (s->error == NULL)
 		s->error = xstrdup(cause);
+}
+
+/*
+ * A 200 answer that is not the JSON it should be (cut short, garbled) is
+ * asked for again, a few times in a row at most.
+ */
+static void
+bad_answer(struct source_cw *s, const char *operation, char *cause)
+{
+	if (++s->bad_answers > SOURCE_CW_MAX_BAD_ANSWERS)
+		xasprintf(&s->error, "%s: %s (%d times in a row)", operation,
+		    cause, s->bad_answers);
+	else
+		log_debug("%s: %s; asking again", operation, cause);
+	free(cause);
 }
 
 /* DescribeTrainingJob: the job's state, for the summary line. */
@@ -183,10 +201,10 @@ on_streams(void *arg, const struct aws_result *r)
 		return;
 	}
 	if (cwlogs_parse_streams(r->body, r->len, &v, &n, &next, &cause) != 0) {
-		xasprintf(&s->error, "DescribeLogStreams: %s", cause);
-		free(cause);
+		bad_answer(s, "DescribeLogStreams", cause);
 		return;
 	}
+	s->bad_answers = 0;
 	for (i = 0; i < n; i++)
 		if (strncmp(v[i].name, s->opt.prefix, strlen(s->opt.prefix)) ==
 		    0)
@@ -199,7 +217,8 @@ on_streams(void *arg, const struct aws_result *r)
 		    s->opt.log_group, s->opt.prefix);
 	if (next == NULL) {
 		/* Name order makes ties in the merge stable. */
-		qsort(s->v, s->n, sizeof *s->v, stream_cmp);
+		if (s->n > 1)
+			qsort(s->v, s->n, sizeof *s->v, stream_cmp);
 		s->phase = PHASE_READ;
 	}
 }
@@ -236,10 +255,11 @@ on_events(void *arg, const struct aws_result *r)
 		return;
 	}
 	if (cwlogs_parse_events(r->body, r->len, &cs->page, &cause) != 0) {
-		xasprintf(&s->error, "GetLogEvents %s: %s", cs->name, cause);
-		free(cause);
+		/* The same page is asked for again: the token did not move. */
+		bad_answer(s, "GetLogEvents", cause);
 		return;
 	}
+	s->bad_answers = 0;
 	cs->next = 0;
 	/* The same token back (or none) means the end of the stream. */
 	if (cs->page.next == NULL ||

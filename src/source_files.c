@@ -265,7 +265,8 @@ source_files_new(
 			    base == NULL ? paths[i] : base + 1, prefix);
 		}
 	}
-	qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
+	if (sf->n > 1)
+		qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
 	for (i = 0; i < sf->n; i++)
 		qsort(sf->v[i]->paths, sf->v[i]->npaths, sizeof(char *),
 		    part_cmp);

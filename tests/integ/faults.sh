@@ -1,0 +1,87 @@
+#!/bin/sh
+# Reading a job through the AWS-behaviour proxy (tests/tools/faultproxy.py)
+# in front of moto: throttling, 5xx, connection resets, truncated, garbled
+# and stalled answers, AWS's 1 MB page cap and a skewed server clock. The
+# complete output must still equal what was loaded, event for event.
+. tests/integ/lib.sh
+. tests/integ/moto.sh
+
+START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
+$PY tests/tools/genjob.py "$T/gen" --hosts 8 --lines-per-host 1500 --seed 21 \
+    --mpi-workers --start-ms "$START" >/dev/null
+JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/gen/truth.json")
+moto_start
+$PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null
+mkdir "$T/home"
+
+PROXY_PID=""
+proxy_stop() {
+	if [ -n "$PROXY_PID" ]; then
+		kill "$PROXY_PID" 2>/dev/null
+		wait "$PROXY_PID" 2>/dev/null
+		PROXY_PID=""
+	fi
+}
+trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+
+# proxy_start ARGS...: start the proxy, set PROXY_URL (port read from its
+# first line of output, through a FIFO: no sleeps).
+proxy_start() {
+	proxy_stop
+	rm -f "$T/proxy.fifo"
+	mkfifo "$T/proxy.fifo"
+	$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 \
+	    --log "$T/proxy.log" "$@" >"$T/proxy.fifo" &
+	PROXY_PID=$!
+	read -r _word PROXY_PORT <"$T/proxy.fifo"
+	PROXY_URL="http://127.0.0.1:$PROXY_PORT"
+}
+
+cw() {
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    "$CWDEMUX" --no-follow --region us-east-1 --endpoint-url "$PROXY_URL" "$@"
+}
+
+stat() {
+	curl -s "$PROXY_URL/proxy-control/stats" | $PY -c \
+	    'import json,sys; print(sum(v.get(sys.argv[1], 0) for v in json.load(sys.stdin).values()))' "$1"
+}
+
+# Every kind of fault at once, and pages cut at AWS's size.
+proxy_start --seed 3 --throttle 0.15 --error5xx 0.1 --reset 0.05 \
+    --truncate 0.05 --malformed 0.05 --stall 0.03 --stall-seconds 1 \
+    --page-cap 65536
+cw --output json "$JOB" >"$T/faults.jsonl" 2>"$T/faults.err"
+check "every fault: exit 0" test $? -eq 0
+check "every fault: output equals the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/faults.jsonl"
+for fault in throttled 5xx resets truncated malformed stalled page_capped; do
+	check "the proxy injected $fault" test "$(stat $fault)" -gt 0
+done
+
+# AWS's per-account rate: 2 GetLogEvents calls a second.
+proxy_start --rate GetLogEvents=2
+cw --output json "$JOB" >"$T/rate.jsonl" 2>"$T/rate.err"
+check "rate limited: output equals the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/rate.jsonl"
+
+# Throttled on every call: it gives up after its retries, saying why.
+proxy_start --throttle 1 --ops DescribeLogStreams
+status "always throttled: exit 3" 3 env AWS_MAX_ATTEMPTS=3 sh -c '
+	env -i PATH="$PATH" HOME="$1" AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    AWS_MAX_ATTEMPTS=3 "$2" --no-follow --region us-east-1 \
+	    --endpoint-url "$3" "$4"' sh "$T/home" "$CWDEMUX" "$PROXY_URL" "$JOB"
+check "always throttled: 3 attempts (AWS_MAX_ATTEMPTS)" test "$(stat throttled)" -eq 3
+contains "always throttled: said" "$T/status.err" "ThrottlingException"
+
+# The server's clock is an hour ahead: one skew error, then signed right.
+proxy_start --clock-offset 3600
+cw --output json "$JOB" >"$T/skew.jsonl" 2>"$T/skew.err"
+check "clock skew: output equals the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/skew.jsonl"
+contains "clock skew: corrected and said" "$T/skew.err" "the clock is 3600 s off AWS's"
+check "clock skew: corrected after the first answer" test "$(stat skewed)" -le 2
+
+finish
