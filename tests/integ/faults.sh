@@ -84,4 +84,21 @@ check "clock skew: output equals the loaded job" \
 contains "clock skew: corrected and said" "$T/skew.err" "the clock is 3600 s off AWS's"
 check "clock skew: corrected after the first answer" test "$(stat skewed)" -le 2
 
+# An expired session token: the credentials are fetched again, once.
+cat >"$T/creds.sh" <<EOS
+#!/bin/sh
+echo x >>"$T/creds.calls"
+echo '{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}'
+EOS
+chmod +x "$T/creds.sh"
+printf '[default]\ncredential_process = %s\n' "$T/creds.sh" >"$T/config"
+proxy_start --expire-first 1 --ops DescribeTrainingJob
+env -i PATH="$PATH" HOME="$T/home" AWS_CONFIG_FILE="$T/config" \
+    AWS_EC2_METADATA_DISABLED=true \
+    "$CWDEMUX" --no-follow --region us-east-1 --endpoint-url "$PROXY_URL" \
+    --output json "$JOB" >"$T/expired.jsonl" 2>"$T/expired.err"
+check "expired token: output equals the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/expired.jsonl"
+check "expired token: credentials fetched again" test "$(wc -l <"$T/creds.calls")" -eq 2
+
 finish

@@ -114,6 +114,9 @@ AWS behaviours that moto lacks:
                      N-1.  A FilterLogEvents token "<group>@<stream>@<id>"
                      resumes after the event with that stream and eventId in
                      moto's (re-computed) list of matching events.
+--expire-first N     answer the first N requests (of --ops, if given) with
+                     400 ExpiredTokenException, as AWS does when a
+                     session token has expired.
 --clock-offset S     the proxy's clock is S seconds ahead (negative:
                      behind).  A request whose X-Amz-Date is more than 5
                      minutes from it gets AWS's 400 InvalidSignatureException
@@ -216,7 +219,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection
 FAULTS = ("throttle", "error5xx", "reset", "truncate", "malformed", "stall")
 COUNTERS = ("requests", "forwarded", "throttled", "rate_limited", "5xx", "resets",
             "truncated", "malformed", "stalled", "upstream_errors", "page_capped",
-            "prefix_filtered", "job_status_rewritten", "skewed")
+            "prefix_filtered", "job_status_rewritten", "skewed", "expired")
 # Statuses for which AWS does not report TrainingEndTime yet.
 RUNNING_STATUSES = {"InProgress", "Stopping"}
 
@@ -336,6 +339,7 @@ class ProxyState:
         self.page_cap = args.page_cap
         self.prefix_fix = args.prefix_fix
         self.clock_offset = args.clock_offset
+        self.expire_left = args.expire_first
         self.op_seq = {}
 
         self.job_lock = threading.Lock()
@@ -404,6 +408,14 @@ class ProxyState:
             self.prefix_fix = other.get("prefix_fix", self.prefix_fix)
 
     # ---- per-request decisions ----------------------------------------
+
+    def take_expired(self, op):
+        """--expire-first: True for the first N requests (of --ops)."""
+        with self.lock:
+            if self.expire_left <= 0 or (self.ops is not None and op not in self.ops):
+                return False
+            self.expire_left -= 1
+            return True
 
     def decide(self, op):
         """Return (fault name or None, rng) for the next request of op."""
@@ -813,6 +825,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.count(op, "skewed")
             st.log(op, "skew", None, notes)
             return
+        if st.take_expired(op):
+            st.count(op, "expired")
+            st.log(op, "expired", None, notes)
+            self.send_aws_error(400, "ExpiredTokenException",
+                                "The security token included in the request is expired", rng)
+            return
 
         # ---- faults answered without forwarding -----------------------------
         if fault in ("throttle", "rate"):
@@ -1040,6 +1058,9 @@ def main(argv=None):
                     metavar="OP=N", help="token bucket N calls/s, burst N (repeatable)")
     ap.add_argument("--page-cap", type=int, default=None, metavar="BYTES")
     ap.add_argument("--prefix-fix", action="store_true")
+    ap.add_argument("--expire-first", type=int, default=0, metavar="N",
+                    help="answer the first N requests (of --ops) with "
+                         "ExpiredTokenException")
     ap.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
                     help="the proxy's clock runs this far ahead (or behind): "
                          "requests signed over 5 minutes off get AWS's "
