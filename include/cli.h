@@ -9,6 +9,7 @@
 #define CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit statuses, documented in cwdemux(1) EXIT STATUS. */
 enum exit_status {
@@ -16,6 +17,8 @@ enum exit_status {
 	EXIT_RUNTIME = 1, /* reading or writing failed */
 	EXIT_USAGE = 2, /* bad command line, rules, paths or AWS settings */
 	EXIT_AWS = 3, /* AWS refused: credentials, permissions */
+	EXIT_JOB_FAILED = 4, /* followed to the end: the job Failed */
+	EXIT_JOB_STOPPED = 5, /* followed to the end: the job was Stopped */
 	EXIT_NOMEM = 70, /* out of memory (see xmalloc) */
 	EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM; outputs are complete */
 };
@@ -57,12 +60,23 @@ struct options {
 	const char *region; /* --region */
 	const char *endpoint_url; /* --endpoint-url */
 	int debug;
+	int64_t since; /* --since: ms since the epoch, or -1 */
+	int64_t grace_ms; /* --grace */
+	int64_t status_interval_ms; /* --status-interval */
+	double get_rate; /* --get-rate: GetLogEvents calls a second */
 	int help, version;
 };
 
 /* Parse argv; -1 with cause (naming the bad argument) on error. */
 int cli_parse(int argc, char **argv, struct options *, char **cause);
 void cli_free(struct options *);
+/*
+ * Parse --since: a duration back from now ("90s", "10m", "2h", "3d") or an
+ * ISO-8601 time; now_ms is the current time.
+ */
+int cli_parse_since(const char *, int64_t now_ms, int64_t *ms);
+/* Parse "20s", "2m" or a number of seconds, into milliseconds. */
+int cli_parse_duration(const char *, int64_t *ms);
 /* Parse "64M", "512k", "1G" or a byte count. */
 int cli_parse_size(const char *, size_t *);
 void cli_usage(void);

@@ -1,14 +1,22 @@
 /*
- * source_cw: read every stream of a job from CloudWatch Logs once
- * (--no-follow). It lists the streams (DescribeLogStreams, by prefix, all
- * pages), reads each from its head with GetLogEvents until the service
- * hands back the token it was given, and feeds the events to the pipeline
- * merged by time, as the offline source does: a stream's next page is
- * fetched before any later event of another stream is released.
+ * source_cw: read a job's streams from CloudWatch Logs, once (--no-follow)
+ * or following the job until it ends.
  *
- * Requests are spread over a budget of calls per second, with a few in
- * flight at once. The live engine (following) replaces this reader; the
- * API layer (aws, cwlogs) does not depend on it.
+ * Streams are listed with DescribeLogStreams by prefix (every page; in
+ * follow mode again every few seconds, so streams that appear later are
+ * read from their start) and read from their head with GetLogEvents, each
+ * following its forward token until the service hands the same token back.
+ * Once: events go to the pipeline merged by time (a stream's next page is
+ * fetched before a later event of another stream is released). Following:
+ * every page is released as it comes, each stream in its own order, an idle
+ * stream is asked again after a back-off, and DescribeTrainingJob is asked
+ * every half minute; when the job has ended, the streams are read for a
+ * grace period (late ingestion), then once more to their end.
+ *
+ * GetLogEvents calls are spread over a budget (calls per second), halved
+ * on throttling and raised again slowly after a calm minute; throttling
+ * never ends a run. Answers that are not the JSON they should be are asked
+ * for again.
  *
  * Ownership: the source borrows the aws client and the pipeline.
  */
@@ -24,8 +32,14 @@ struct source_cw_options {
 	const char *log_group;
 	const char *prefix; /* streams whose names start with it */
 	const char *job; /* for DescribeTrainingJob, or NULL */
+	int follow;
+	int64_t since; /* ms since the epoch, or -1: from the start */
 	double get_rate; /* GetLogEvents calls per second */
 	unsigned max_in_flight;
+	int64_t grace_ms; /* follow: reading on after the job ended */
+	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
+	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */
+	int64_t idle_max_ms; /* follow: longest back-off of a stream */
 };
 
 enum source_status {
@@ -34,6 +48,15 @@ enum source_status {
 	SOURCE_CLOSED, /* every output went away */
 	SOURCE_ERROR, /* AWS failed; cause is set */
 	SOURCE_OUTPUT_ERROR, /* an output failed; cause is set */
+};
+
+/* The job's state as last described. */
+enum source_job {
+	JOB_UNKNOWN, /* no job, or it could not be described */
+	JOB_RUNNING,
+	JOB_COMPLETED,
+	JOB_FAILED,
+	JOB_STOPPED,
 };
 
 struct source_cw;
@@ -50,7 +73,8 @@ void source_cw_free(struct source_cw *);
 enum source_status source_cw_step(
     struct source_cw *, int64_t now, int64_t *deadline, char **cause);
 
-/* After SOURCE_DONE: a one-line summary ("3 streams, 180 events"). */
+/* The job's state, and a one-line summary of the run. */
+enum source_job source_cw_job(const struct source_cw *);
 const char *source_cw_summary(struct source_cw *);
 
 #endif

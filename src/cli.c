@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
+#include "isotime.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -32,6 +34,10 @@ enum {
 	OPT_REGION,
 	OPT_ENDPOINT_URL,
 	OPT_DEBUG,
+	OPT_SINCE,
+	OPT_GRACE,
+	OPT_STATUS_INTERVAL,
+	OPT_GET_RATE,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -53,6 +59,10 @@ static const struct option long_options[] = {
     {"region", required_argument, NULL, OPT_REGION},
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"debug", no_argument, NULL, OPT_DEBUG},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"grace", required_argument, NULL, OPT_GRACE},
+    {"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
+    {"get-rate", required_argument, NULL, OPT_GET_RATE},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -78,6 +88,10 @@ cli_usage(void)
 	    "  --color[=WHEN]       auto, always or never\n"
 	    "  --hold-limit SIZE    memory for events of unknown hosts (64M)\n"
 	    "  --no-follow          read what exists and exit\n"
+	    "  --since WHEN         start at 10m, 2h, 1d ago, or an ISO time\n"
+	    "  --grace TIME         read on after the job ended (20s)\n"
+	    "  --status-interval T  how often the job is described (30s)\n"
+	    "  --get-rate N         GetLogEvents calls a second (5)\n"
 	    "  --log-group NAME     (/aws/sagemaker/TrainingJobs)\n"
 	    "  --stream-prefix P    streams to read (JOB/)\n"
 	    "  --profile, --region, --endpoint-url   as the AWS CLI\n"
@@ -85,6 +99,55 @@ cli_usage(void)
 	    "  --version, --help\n"
 	    "\n"
 	    "See cwdemux(1) and cwdemux-rules(5) for everything else.\n");
+}
+
+int
+cli_parse_duration(const char *s, int64_t *ms)
+{
+	long long v;
+	char *end;
+	int64_t unit = 1000;
+
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || v > 100LL * 365 * 86400)
+		return (-1);
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		unit = 60 * 1000;
+		break;
+	case 'h':
+		unit = 3600 * 1000;
+		break;
+	case 'd':
+		unit = 86400 * 1000;
+		break;
+	default:
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return (-1);
+	*ms = (int64_t)v * unit;
+	return (0);
+}
+
+int
+cli_parse_since(const char *s, int64_t now_ms, int64_t *ms)
+{
+	int64_t back;
+	size_t used;
+
+	if (isotime_parse(s, strlen(s), ms, &used) == 0 && used == strlen(s))
+		return (0);
+	if (cli_parse_duration(s, &back) != 0 || back > now_ms)
+		return (-1);
+	*ms = now_ms - back;
+	return (0);
 }
 
 int
@@ -138,6 +201,8 @@ strlist_add(struct strlist *l, const char *s)
 static int
 parse_option(int c, const char *arg, struct options *o, char **cause)
 {
+	char *end;
+
 	switch (c) {
 	case OPT_FROM:
 		strlist_add(&o->from, arg);
@@ -220,6 +285,45 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_DEBUG:
 		o->debug = 1;
 		break;
+	case OPT_SINCE:
+		if (cli_parse_since(arg, clock_wall_ms(), &o->since) != 0) {
+			xasprintf(cause,
+			    "--since %s: expected a duration such as "
+			    "10m, 2h, 1d, or an ISO-8601 time",
+			    arg);
+			return (-1);
+		}
+		break;
+	case OPT_GRACE:
+		if (cli_parse_duration(arg, &o->grace_ms) != 0) {
+			xasprintf(cause,
+			    "--grace %s: expected a duration such "
+			    "as 20s or 2m",
+			    arg);
+			return (-1);
+		}
+		break;
+	case OPT_STATUS_INTERVAL:
+		if (cli_parse_duration(arg, &o->status_interval_ms) != 0 ||
+		    o->status_interval_ms == 0) {
+			xasprintf(cause,
+			    "--status-interval %s: expected a "
+			    "duration such as 30s",
+			    arg);
+			return (-1);
+		}
+		break;
+	case OPT_GET_RATE:
+		o->get_rate = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || !(o->get_rate >= 0.1) ||
+		    o->get_rate > 100) {
+			xasprintf(cause,
+			    "--get-rate %s: expected calls a second, "
+			    "0.1 to 100",
+			    arg);
+			return (-1);
+		}
+		break;
 	case OPT_VERSION:
 		o->version = 1;
 		break;
@@ -237,6 +341,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 
 	memset(o, 0, sizeof *o);
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
+	o->since = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {

@@ -194,15 +194,17 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	enum loop_status ls;
 	int status = EXIT_USAGE;
 
-	if (!o->no_follow)
-		log_warn("following a running job is not available in this "
-			 "version: reading what exists, as with --no-follow");
 	if (aws_stack_open(o, &a, cause) != 0)
 		goto out;
 	memset(&so, 0, sizeof so);
 	so.log_group = o->log_group;
 	so.prefix = prefix != NULL ? prefix : "";
 	so.job = o->stream_prefix == NULL ? o->job : NULL;
+	so.follow = !o->no_follow;
+	so.since = o->since;
+	so.grace_ms = o->grace_ms;
+	so.job_interval_ms = o->status_interval_ms;
+	so.get_rate = o->get_rate;
 	src = source_cw_new(a.aws, p, &so);
 	ls = loop_run(a.http, a.aws, src, cause);
 	if (ls == LOOP_CLOSED) {
@@ -216,8 +218,15 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		: ls == LOOP_ERROR	 ? EXIT_AWS
 					 : EXIT_RUNTIME,
 	    cause);
-	if (ls == LOOP_DONE)
+	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED)
 		log_info("%s", source_cw_summary(src));
+	/* Followed to its end, the job's outcome is the exit status. */
+	if (ls == LOOP_DONE && so.follow && status == EXIT_OK) {
+		if (source_cw_job(src) == JOB_FAILED)
+			status = EXIT_JOB_FAILED;
+		else if (source_cw_job(src) == JOB_STOPPED)
+			status = EXIT_JOB_STOPPED;
+	}
 out:
 	source_cw_free(src);
 	aws_stack_close(&a);
@@ -241,7 +250,10 @@ run(const struct options *o, char **cause)
 	prefix = stream_prefix(o);
 	if (o->from.n > 0 && (sf = open_files(o, prefix, cause)) == NULL)
 		goto out;
-	p = pipeline_new(rules, STORE_ORDERED, o->hold_limit);
+	/* Finite input is merged by time; a followed job comes as it comes. */
+	p = pipeline_new(rules,
+	    o->from.n > 0 || o->no_follow ? STORE_ORDERED : STORE_LIVE,
+	    o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
 	if (add_sinks(o, p, cause) != 0)

@@ -1,9 +1,13 @@
 /*
- * The one-pass CloudWatch reader. Three phases: describe the job (only for
- * its summary; failure is a warning), list the streams, read them. Reading
- * keeps one page per stream; the merge releases the earliest head while
- * every unfinished stream has a page in hand, and otherwise asks for the
- * pages that are missing, within the request budget.
+ * The CloudWatch reader. A run has two parts: knowing the streams (the job
+ * is described first, so a credentials failure shows once; then the
+ * streams are listed, and in follow mode listed again now and then) and
+ * reading them (one page in hand per stream, the next asked for when the
+ * page is used up, within the request budget).
+ *
+ * Invariant: a stream's events reach the pipeline in the order its pages
+ * gave them, each page once: a page is parsed completely before any of it
+ * is released, and the token moves only with a parsed page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +16,17 @@
 #include "cwlogs.h"
 #include "log.h"
 #include "sagemaker.h"
-#include "sanitize.h"
 #include "source_cw.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
-#define SOURCE_CW_MAX_BAD_ANSWERS 5
-
-enum phase {
-	PHASE_LIST,
-	PHASE_READ,
-	PHASE_DONE,
-};
+#define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
+#define MAX_FAILURES 10 /* server errors in a row before failing */
+#define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
+#define IDLE_FIRST_MS 500 /* follow: first back-off of an idle stream */
+#define RATE_FLOOR 1.0 /* GetLogEvents calls per second, at least */
+#define CUT_EVERY_MS 5000 /* the rate is halved at most this often */
+#define CALM_MS 10000 /* no throttling this long: raise the rate */
 
 struct cwstream {
 	struct source_cw *src;
@@ -32,25 +36,54 @@ struct cwstream {
 	size_t next; /* index of the head event in page */
 	char *token; /* the forward token to send next */
 	int in_flight;
-	int done; /* the service gave the same token back */
+	int caught_up; /* the last answer brought no more events */
+	int64_t caught_at; /* when (monotonic ms) */
+	int64_t next_poll; /* follow: when to ask again */
+	int64_t idle_ms; /* follow: the back-off while idle */
+	int failures; /* server errors in a row */
 };
 
 struct source_cw {
 	struct aws *aws;
 	struct pipeline *pipeline;
 	struct source_cw_options opt;
-	enum phase phase;
-	int listing; /* a DescribeLogStreams call is out */
-	char *list_token;
+
+	/* The streams. */
 	struct cwstream **v;
 	size_t n, cap;
-	unsigned in_flight;
-	int64_t next_get; /* budget: earliest time of the next call */
-	char *error; /* the first failure, for the caller */
-	int bad_answers; /* malformed answers in a row */
-	int started;
+	struct strmap *known; /* names of the streams in v */
+	int listed; /* one full listing done */
+	int listing; /* a DescribeLogStreams call is out */
+	char *list_token;
+	int64_t next_list;
+	int64_t list_began; /* when the listing under way began */
+	int64_t listed_since; /* when the last complete listing began */
+	size_t rr; /* round-robin start for page requests */
+
+	/* The job. */
 	int describing;
+	int described; /* asked at least once */
+	int64_t next_describe;
+	enum source_job job;
+	char *job_line; /* "Completed (Completed): reason" */
+	int64_t ended_at; /* monotonic ms the end was seen, or 0 */
+	int hosts;
+	size_t ngroups;
+
+	/* The budget. */
+	double rate;
+	int64_t next_get;
+	uint64_t throttled_seen;
+	int64_t calm_since;
+	int64_t cut_at; /* when the rate was last halved */
+	unsigned in_flight;
+	int64_t warned_at; /* last "retrying later" warning */
+
+	char *error; /* the first failure, for the caller */
+	int bad_answers;
+	int list_failures;
 	uint64_t events;
+	int64_t started_at;
 	char *summary;
 };
 
@@ -68,6 +101,19 @@ source_cw_new(
 		s->opt.get_rate = 5;
 	if (s->opt.max_in_flight == 0)
 		s->opt.max_in_flight = 4;
+	if (s->opt.grace_ms <= 0)
+		s->opt.grace_ms = 20000;
+	if (s->opt.list_interval_ms <= 0)
+		s->opt.list_interval_ms = 5000;
+	if (s->opt.job_interval_ms <= 0)
+		s->opt.job_interval_ms = 30000;
+	if (s->opt.idle_max_ms <= 0)
+		s->opt.idle_max_ms = 5000;
+	s->rate = s->opt.get_rate;
+	s->known = strmap_new();
+	s->job = JOB_UNKNOWN;
+	s->started_at = clock_mono_ms();
+	s->calm_since = s->started_at;
 	return (s);
 }
 
@@ -85,7 +131,9 @@ source_cw_free(struct source_cw *s)
 		free(s->v[i]);
 	}
 	free(s->v);
+	strmap_free(s->known);
 	free(s->list_token);
+	free(s->job_line);
 	free(s->error);
 	free(s->summary);
 	free(s);
@@ -98,6 +146,19 @@ set_error(struct source_cw *s, const char *cause)
 		s->error = xstrdup(cause);
 }
 
+/* Throttling or failures that outlived the retries: say so, at most a
+ * minute apart, and try again later. */
+static void
+warn_retrying(struct source_cw *s, const struct aws_result *r)
+{
+	int64_t now = clock_mono_ms();
+
+	if (s->warned_at == 0 || now - s->warned_at >= 60000) {
+		log_warn("%s; trying again", r->cause);
+		s->warned_at = now;
+	}
+}
+
 /*
  * A 200 answer that is not the JSON it should be (cut short, garbled) is
  * asked for again, a few times in a row at most.
@@ -105,29 +166,80 @@ set_error(struct source_cw *s, const char *cause)
 static void
 bad_answer(struct source_cw *s, const char *operation, char *cause)
 {
-	if (++s->bad_answers > SOURCE_CW_MAX_BAD_ANSWERS)
-		xasprintf(&s->error, "%s: %s (%d times in a row)", operation,
-		    cause, s->bad_answers);
-	else
+	char *msg;
+
+	if (++s->bad_answers > MAX_BAD_ANSWERS) {
+		xasprintf(&msg, "%s: %s (%d times in a row)", operation, cause,
+		    s->bad_answers);
+		set_error(s, msg);
+		free(msg);
+	} else
 		log_debug("%s: %s; asking again", operation, cause);
 	free(cause);
 }
 
-/* DescribeTrainingJob: the job's state, for the summary line. */
+/* The job. */
+
+static enum source_job
+job_state(const char *status)
+{
+	if (strcmp(status, "Completed") == 0)
+		return (JOB_COMPLETED);
+	if (strcmp(status, "Failed") == 0)
+		return (JOB_FAILED);
+	if (strcmp(status, "Stopped") == 0)
+		return (JOB_STOPPED);
+	return (JOB_RUNNING);
+}
+
+static void
+note_job(struct source_cw *s, const struct sagemaker_job *job)
+{
+	free(s->job_line);
+	xasprintf(&s->job_line, "%s%s%s%s%s%s", job->status,
+	    job->secondary != NULL ? " (" : "",
+	    job->secondary != NULL ? job->secondary : "",
+	    job->secondary != NULL ? ")" : "",
+	    job->failure_reason != NULL ? ": " : "",
+	    job->failure_reason != NULL ? job->failure_reason : "");
+	s->hosts = job->hosts;
+	s->ngroups = job->ngroups;
+	s->job = job_state(job->status);
+	if (s->job != JOB_RUNNING && s->ended_at == 0) {
+		s->ended_at = clock_mono_ms();
+		if (s->opt.follow)
+			log_info("job %s: %s; reading what arrives in the next "
+				 "%lld s",
+			    s->opt.job, s->job_line,
+			    (long long)(s->opt.grace_ms / 1000));
+	}
+}
+
 static void
 on_job(void *arg, const struct aws_result *r)
 {
 	struct source_cw *s = arg;
 	struct sagemaker_job job;
 	char *cause = NULL;
+	int first = !s->described;
 
 	s->describing = 0;
+	s->described = 1;
+	s->next_describe = clock_mono_ms() + s->opt.job_interval_ms;
 	if (r->error == AWS_CREDENTIALS) {
 		set_error(s, r->cause);
 		return;
 	}
+	if (r->error == AWS_THROTTLED || r->error == AWS_TRANSIENT) {
+		warn_retrying(s, r);
+		return;
+	}
 	if (r->error != AWS_OK) {
-		log_warn("%s (reading the logs anyway)", r->cause);
+		/* Not a SageMaker job, or no permission: the logs still are. */
+		if (first)
+			log_warn("%s (reading the logs anyway%s)", r->cause,
+			    s->opt.follow ? ", until interrupted" : "");
+		s->next_describe = INT64_MAX;
 		return;
 	}
 	if (sagemaker_parse_job(r->body, r->len, &job, &cause) != 0) {
@@ -135,14 +247,7 @@ on_job(void *arg, const struct aws_result *r)
 		free(cause);
 		return;
 	}
-	xasprintf(&s->summary, "job %s: %s%s%s%s%s%s, %d host%s in %zu group%s",
-	    s->opt.job, job.status, job.secondary != NULL ? " (" : "",
-	    job.secondary != NULL ? job.secondary : "",
-	    job.secondary != NULL ? ")" : "",
-	    job.failure_reason != NULL ? ": " : "",
-	    job.failure_reason != NULL ? job.failure_reason : "", job.hosts,
-	    job.hosts == 1 ? "" : "s", job.ngroups,
-	    job.ngroups == 1 ? "" : "s");
+	note_job(s, &job);
 	sagemaker_job_free(&job);
 }
 
@@ -158,11 +263,15 @@ describe_job(struct source_cw *s)
 	free(body);
 }
 
+/* The streams. */
+
 static void
 add_stream(struct source_cw *s, const char *name)
 {
 	struct cwstream *cs;
 
+	if (strmap_get(s->known, name, strlen(name)) != NULL)
+		return;
 	if (s->n == s->cap) {
 		s->cap = s->cap == 0 ? 64 : s->cap * 2;
 		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
@@ -171,7 +280,11 @@ add_stream(struct source_cw *s, const char *name)
 	cs->src = s;
 	cs->name = xstrdup(name);
 	cs->st = pipeline_stream(s->pipeline, name, strlen(name));
+	cs->idle_ms = IDLE_FIRST_MS;
+	strmap_put(s->known, name, strlen(name), cs);
 	s->v[s->n++] = cs;
+	if (s->listed)
+		log_debug("new stream %s", name);
 }
 
 static int
@@ -179,6 +292,21 @@ stream_cmp(const void *a, const void *b)
 {
 	return (strcmp((*(struct cwstream *const *)a)->name,
 	    (*(struct cwstream *const *)b)->name));
+}
+
+static void
+listing_done(struct source_cw *s)
+{
+	if (!s->listed && s->n > 1)
+		/* Name order makes ties in the merge stable. */
+		qsort(s->v, s->n, sizeof *s->v, stream_cmp);
+	if (!s->listed && s->n == 0)
+		log_warn("no stream in log group %s starts with \"%s\"%s",
+		    s->opt.log_group, s->opt.prefix,
+		    s->opt.follow ? " yet" : "");
+	s->listed = 1;
+	s->listed_since = s->list_began;
+	s->next_list = clock_mono_ms() + s->opt.list_interval_ms;
 }
 
 static void
@@ -191,15 +319,27 @@ on_streams(void *arg, const struct aws_result *r)
 
 	s->listing = 0;
 	if (r->error == AWS_NOT_FOUND) {
-		log_warn("log group %s does not exist (yet): no streams",
-		    s->opt.log_group);
-		s->phase = PHASE_READ;
+		if (!s->listed)
+			log_warn("log group %s does not exist (yet)%s",
+			    s->opt.log_group,
+			    s->opt.follow ? ": waiting for it"
+					  : ": no streams");
+		free(s->list_token);
+		s->list_token = NULL;
+		listing_done(s);
+		return;
+	}
+	if (r->error == AWS_THROTTLED ||
+	    (r->error == AWS_TRANSIENT && ++s->list_failures < MAX_FAILURES)) {
+		warn_retrying(s, r);
+		s->next_list = clock_mono_ms() + RETRY_LATER_MS;
 		return;
 	}
 	if (r->error != AWS_OK) {
 		set_error(s, r->cause);
 		return;
 	}
+	s->list_failures = 0;
 	if (cwlogs_parse_streams(r->body, r->len, &v, &n, &next, &cause) != 0) {
 		bad_answer(s, "DescribeLogStreams", cause);
 		return;
@@ -212,15 +352,8 @@ on_streams(void *arg, const struct aws_result *r)
 	cwlogs_streams_free(v, n);
 	free(s->list_token);
 	s->list_token = next;
-	if (next == NULL && s->n == 0)
-		log_warn("no stream in log group %s starts with \"%s\"",
-		    s->opt.log_group, s->opt.prefix);
-	if (next == NULL) {
-		/* Name order makes ties in the merge stable. */
-		if (s->n > 1)
-			qsort(s->v, s->n, sizeof *s->v, stream_cmp);
-		s->phase = PHASE_READ;
-	}
+	if (next == NULL)
+		listing_done(s);
 }
 
 static void
@@ -230,48 +363,15 @@ list_streams(struct source_cw *s)
 
 	body = cwlogs_describe_streams_body(
 	    s->opt.log_group, s->opt.prefix, s->list_token);
+	if (s->list_token == NULL)
+		s->list_began = clock_mono_ms();
 	s->listing = 1;
 	aws_call(
 	    s->aws, SERVICE_LOGS, "DescribeLogStreams", body, on_streams, s);
 	free(body);
 }
 
-static void
-on_events(void *arg, const struct aws_result *r)
-{
-	struct cwstream *cs = arg;
-	struct source_cw *s = cs->src;
-	char *cause = NULL;
-
-	cs->in_flight = 0;
-	s->in_flight--;
-	if (r->error == AWS_NOT_FOUND) {
-		/* The stream went away after it was listed: nothing to read. */
-		cs->done = 1;
-		return;
-	}
-	if (r->error != AWS_OK) {
-		set_error(s, r->cause);
-		return;
-	}
-	if (cwlogs_parse_events(r->body, r->len, &cs->page, &cause) != 0) {
-		/* The same page is asked for again: the token did not move. */
-		bad_answer(s, "GetLogEvents", cause);
-		return;
-	}
-	s->bad_answers = 0;
-	cs->next = 0;
-	/* The same token back (or none) means the end of the stream. */
-	if (cs->page.next == NULL ||
-	    (cs->token != NULL && strcmp(cs->page.next, cs->token) == 0)) {
-		if (cs->page.n == 0)
-			cs->done = 1;
-	}
-	free(cs->token);
-	cs->token = cs->page.next != NULL ? xstrdup(cs->page.next) : NULL;
-	if (cs->token == NULL)
-		cs->done = 1;
-}
+/* Reading. */
 
 static int
 has_head(const struct cwstream *cs)
@@ -279,28 +379,133 @@ has_head(const struct cwstream *cs)
 	return (cs->next < cs->page.n);
 }
 
-/* Ask for the next page of every stream that needs one, within budget. */
+/* The stream has nothing more for now: once, it is finished; following,
+ * it is asked again after a back-off that doubles while it stays idle. */
+static void
+caught_up(struct cwstream *cs, int64_t now)
+{
+	cs->caught_up = 1;
+	cs->caught_at = now;
+	cs->next_poll = now + cs->idle_ms;
+	cs->idle_ms *= 2;
+	if (cs->idle_ms > cs->src->opt.idle_max_ms)
+		cs->idle_ms = cs->src->opt.idle_max_ms;
+}
+
+static void
+on_events(void *arg, const struct aws_result *r)
+{
+	struct cwstream *cs = arg;
+	struct source_cw *s = cs->src;
+	int64_t now = clock_mono_ms();
+	char *cause = NULL;
+	int same;
+
+	cs->in_flight = 0;
+	s->in_flight--;
+	if (r->error == AWS_NOT_FOUND) {
+		/* The stream went away after it was listed. */
+		caught_up(cs, now);
+		return;
+	}
+	if (r->error == AWS_THROTTLED ||
+	    (r->error == AWS_TRANSIENT && ++cs->failures < MAX_FAILURES)) {
+		warn_retrying(s, r);
+		cs->next_poll = now + RETRY_LATER_MS;
+		return;
+	}
+	if (r->error != AWS_OK) {
+		set_error(s, r->cause);
+		return;
+	}
+	cs->failures = 0;
+	if (cwlogs_parse_events(r->body, r->len, &cs->page, &cause) != 0) {
+		/* The same page is asked for again: the token did not move. */
+		bad_answer(s, "GetLogEvents", cause);
+		return;
+	}
+	s->bad_answers = 0;
+	cs->next = 0;
+	same = cs->page.next == NULL ||
+	    (cs->token != NULL && strcmp(cs->page.next, cs->token) == 0);
+	if (cs->page.next != NULL) {
+		free(cs->token);
+		cs->token = xstrdup(cs->page.next);
+	}
+	if (cs->page.n == 0 && same)
+		caught_up(cs, now);
+	else {
+		cs->caught_up = 0;
+		cs->idle_ms = IDLE_FIRST_MS;
+		cs->next_poll = now;
+	}
+}
+
+/*
+ * Follow the budget: halve it when CloudWatch throttles (once per burst of
+ * throttling), raise it by a quarter, up to the configured rate, after
+ * each calm period.
+ */
+static void
+adapt_rate(struct source_cw *s, int64_t now)
+{
+	uint64_t throttled = aws_stats(s->aws)->throttled;
+
+	if (throttled != s->throttled_seen) {
+		s->throttled_seen = throttled;
+		if (now - s->cut_at < CUT_EVERY_MS)
+			return;
+		s->cut_at = now;
+		s->rate /= 2;
+		if (s->rate < RATE_FLOOR)
+			s->rate = RATE_FLOOR;
+		s->calm_since = now;
+		log_debug(
+		    "throttled: %.2f GetLogEvents calls a second", s->rate);
+	} else if (s->rate < s->opt.get_rate &&
+	    now - s->calm_since >= CALM_MS) {
+		s->rate *= 1.25;
+		if (s->rate > s->opt.get_rate)
+			s->rate = s->opt.get_rate;
+		s->calm_since = now;
+	}
+}
+
+/* Whether stream cs wants its next page now. */
+static int
+wants_page(const struct source_cw *s, const struct cwstream *cs, int64_t now)
+{
+	if (cs->in_flight || has_head(cs))
+		return (0);
+	if (cs->next_poll > now)
+		return (0);
+	return (s->opt.follow || !cs->caught_up);
+}
+
+/* Ask for the next page of the streams that need one, within budget,
+ * starting after the stream served last so every stream gets its turn. */
 static void
 request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 {
 	struct cwstream *cs;
-	int64_t interval = (int64_t)(1000.0 / s->opt.get_rate);
+	size_t k, i;
 	char *body;
-	size_t i;
 
-	for (i = 0; i < s->n && s->in_flight < s->opt.max_in_flight; i++) {
+	for (k = 0; k < s->n && s->in_flight < s->opt.max_in_flight; k++) {
+		i = (s->rr + k) % s->n;
 		cs = s->v[i];
-		if (cs->done || cs->in_flight || has_head(cs))
+		if (!wants_page(s, cs, now))
 			continue;
 		if (now < s->next_get) {
 			*deadline = s->next_get;
 			return;
 		}
-		s->next_get = now + interval;
+		s->next_get = now + (int64_t)(1000.0 / s->rate);
+		s->rr = i + 1;
 		cs->in_flight = 1;
 		s->in_flight++;
-		body = cwlogs_get_events_body(
-		    s->opt.log_group, cs->name, cs->token, -1, 10000);
+		body = cwlogs_get_events_body(s->opt.log_group, cs->name,
+		    cs->token, cs->token == NULL ? s->opt.since : -1, 10000);
 		aws_call(
 		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_events, cs);
 		free(body);
@@ -308,8 +513,9 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 }
 
 /*
- * Release events in time order while every unfinished stream has one in
- * hand. Returns SOURCE_MORE when it has to wait for a page.
+ * Release events in time order across streams. Once, while every stream
+ * that is not finished has an event in hand (else SOURCE_MORE: a page is
+ * missing); following, whatever is in hand.
  */
 static enum source_status
 release(struct source_cw *s, char **cause)
@@ -324,7 +530,7 @@ release(struct source_cw *s, char **cause)
 		for (i = 0; i < s->n; i++) {
 			cs = s->v[i];
 			if (!has_head(cs)) {
-				if (!cs->done)
+				if (!s->opt.follow && !cs->caught_up)
 					return (SOURCE_MORE);
 				continue;
 			}
@@ -334,7 +540,7 @@ release(struct source_cw *s, char **cause)
 				best = cs;
 		}
 		if (best == NULL)
-			return (SOURCE_DONE);
+			return (s->opt.follow ? SOURCE_MORE : SOURCE_DONE);
 		ev = &best->page.v[best->next++];
 		rc = pipeline_event(s->pipeline, best->st, ev->timestamp,
 		    cwlogs_str(&best->page, ev->msg), ev->msg_len, cause);
@@ -346,48 +552,140 @@ release(struct source_cw *s, char **cause)
 	}
 }
 
+/* Following: the job ended, the grace period passed, and every stream was
+ * read to its end after that. */
+static int
+follow_finished(const struct source_cw *s, int64_t now)
+{
+	int64_t after;
+	size_t i;
+
+	if (s->ended_at == 0 || now < s->ended_at + s->opt.grace_ms ||
+	    s->listing || s->in_flight > 0 || !s->listed)
+		return (0);
+	after = s->ended_at + s->opt.grace_ms;
+	/* A stream that appeared late must have been listed. */
+	if (s->listed_since < after)
+		return (0);
+	for (i = 0; i < s->n; i++)
+		if (has_head(s->v[i]) || !s->v[i]->caught_up ||
+		    s->v[i]->caught_at < after)
+			return (0);
+	return (1);
+}
+
+static void
+earliest(int64_t *deadline, int64_t t)
+{
+	if (t > 0 && t < INT64_MAX && (*deadline < 0 || t < *deadline))
+		*deadline = t;
+}
+
+/*
+ * The next moment something is due without an answer arriving. Only future
+ * times count: a stream that is due now but waits for a free slot is woken
+ * by the answer that frees it, and the budget sets its own deadline.
+ */
+static void
+next_deadline(const struct source_cw *s, int64_t now, int64_t *deadline)
+{
+	size_t i;
+
+	if (!s->listed && s->next_list > now)
+		earliest(deadline, s->next_list);
+	if (s->opt.follow) {
+		earliest(deadline, s->next_list);
+		if (s->opt.job != NULL)
+			earliest(deadline, s->next_describe);
+		if (s->ended_at != 0)
+			earliest(deadline, s->ended_at + s->opt.grace_ms);
+	}
+	for (i = 0; i < s->n; i++)
+		if (!s->v[i]->in_flight && !has_head(s->v[i]) &&
+		    (s->opt.follow || !s->v[i]->caught_up) &&
+		    s->v[i]->next_poll > now)
+			earliest(deadline, s->v[i]->next_poll);
+}
+
+/* The job ended and the grace period passed: list once more, now. */
+static int
+list_due_at_end(const struct source_cw *s, int64_t now)
+{
+	return (s->ended_at != 0 && now >= s->ended_at + s->opt.grace_ms &&
+	    s->listed_since < s->ended_at + s->opt.grace_ms);
+}
+
+/* Describe the job and list the streams when they are due. */
+static void
+ask_metadata(struct source_cw *s, int64_t now)
+{
+	if (s->opt.job != NULL && !s->describing &&
+	    (!s->described ||
+		(s->opt.follow && s->ended_at == 0 && now >= s->next_describe)))
+		describe_job(s);
+	/* The first listing waits for the job: a credentials failure then
+	 * shows once. */
+	if (s->listing || (s->opt.job != NULL && !s->described) ||
+	    s->error != NULL)
+		return;
+	if (now < s->next_list && !list_due_at_end(s, now))
+		return;
+	if (s->list_token != NULL || !s->listed || s->opt.follow)
+		list_streams(s);
+}
+
 enum source_status
 source_cw_step(
     struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 {
-	enum source_status st;
+	enum source_status st = SOURCE_MORE;
 
 	*deadline = -1;
-	if (s->error != NULL) {
-		*cause = xstrdup(s->error);
-		return (SOURCE_ERROR);
+	if (s->error == NULL)
+		ask_metadata(s, now);
+	if (s->error == NULL && s->listed) {
+		st = release(s, cause);
+		if (st == SOURCE_MORE || st == SOURCE_DONE) {
+			adapt_rate(s, now);
+			request_pages(s, now, deadline);
+		}
+		if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
+			st = SOURCE_MORE;
+		if (st == SOURCE_MORE && s->opt.follow &&
+		    follow_finished(s, now))
+			st = SOURCE_DONE;
 	}
-	if (!s->started) {
-		s->started = 1;
-		if (s->opt.job != NULL)
-			describe_job(s);
-	}
-	if (s->phase == PHASE_LIST) {
-		/* After the job answered: a credentials failure shows once. */
-		if (!s->listing && !s->describing && s->error == NULL)
-			list_streams(s);
-		st = SOURCE_MORE;
-	} else if ((st = release(s, cause)) == SOURCE_MORE)
-		request_pages(s, now, deadline);
-	else if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
-		st = SOURCE_MORE;
 	/* A call can fail before it is sent (no credentials, say). */
-	if (st == SOURCE_MORE && s->error != NULL) {
+	if (s->error != NULL && (st == SOURCE_MORE || st == SOURCE_DONE)) {
 		*cause = xstrdup(s->error);
 		return (SOURCE_ERROR);
 	}
+	if (st == SOURCE_MORE)
+		next_deadline(s, now, deadline);
 	return (st);
+}
+
+enum source_job
+source_cw_job(const struct source_cw *s)
+{
+	return (s->job);
 }
 
 const char *
 source_cw_summary(struct source_cw *s)
 {
-	char *line;
+	char *line, *job = NULL;
+	int64_t secs = (clock_mono_ms() - s->started_at) / 1000;
 
-	xasprintf(&line, "%s%s%zu stream%s, %llu events",
-	    s->summary != NULL ? s->summary : "",
-	    s->summary != NULL ? "; " : "", s->n, s->n == 1 ? "" : "s",
-	    (unsigned long long)s->events);
+	if (s->job_line != NULL)
+		xasprintf(&job, "job %s: %s, %d host%s in %zu group%s; ",
+		    s->opt.job, s->job_line, s->hosts, s->hosts == 1 ? "" : "s",
+		    s->ngroups, s->ngroups == 1 ? "" : "s");
+	xasprintf(&line, "%s%zu stream%s, %llu events in %lld:%02lld",
+	    job != NULL ? job : "", s->n, s->n == 1 ? "" : "s",
+	    (unsigned long long)s->events, (long long)(secs / 60),
+	    (long long)(secs % 60));
+	free(job);
 	free(s->summary);
 	s->summary = line;
 	return (line);

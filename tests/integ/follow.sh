@@ -1,0 +1,98 @@
+#!/bin/sh
+# Following a running job: the simulator writes a heterogeneous job into
+# moto while cwdemux follows it through the AWS-behaviour proxy, which also
+# plays the job's status (moto marks jobs Completed at once). Streams appear
+# while it runs (hosts start one by one, a host restarts); when the job
+# ends, cwdemux reads the grace period, prints a final status line and
+# exits with the job's outcome. The output must equal what was written.
+. tests/integ/lib.sh
+. tests/integ/moto.sh
+moto_start
+mkdir "$T/home"
+
+PROXY_PID="" CW_PID="" SIM_PID=""
+stop_all() {
+	for pid in $CW_PID $SIM_PID $PROXY_PID; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	CW_PID="" SIM_PID="" PROXY_PID=""
+}
+trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+
+proxy_start() {
+	rm -f "$T/proxy.fifo"
+	mkfifo "$T/proxy.fifo"
+	$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 \
+	    --log "$T/proxy.log" "$@" >"$T/proxy.fifo" &
+	PROXY_PID=$!
+	read -r _word PROXY_PORT <"$T/proxy.fifo"
+	PROXY_URL="http://127.0.0.1:$PROXY_PORT"
+}
+
+# wait_for FILE: until the file exists (at most 60 s).
+wait_for() {
+	for _i in $(seq 600); do
+		[ -e "$1" ] && return 0
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	return 1
+}
+
+# follow NAME STATUS SIMJOB-ARGS...: one followed job that ends as STATUS.
+follow() {
+	_name=$1 _end=$2
+	shift 2
+	rm -f "$T/ready"
+	$PY tests/tools/simjob.py "$MOTO_URL" "$T/$_name" --ready-file "$T/ready" \
+	    --job "$_name" "$@" &
+	SIM_PID=$!
+	wait_for "$T/ready"
+	curl -s -X POST -d 'InProgress:Training' \
+	    "$PROXY_URL/proxy-control/job-status" >/dev/null
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    timeout 120 "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+	    --grace 2s --status-interval 1s --output json "$_name" \
+	    >"$T/$_name.jsonl" 2>"$T/$_name.err" &
+	CW_PID=$!
+	wait "$SIM_PID"
+	SIM_PID=""
+	curl -s -X POST -d "$_end" "$PROXY_URL/proxy-control/job-status" >/dev/null
+	wait "$CW_PID"
+	_rc=$?
+	CW_PID=""
+	return $_rc
+}
+
+proxy_start --job-status InProgress:Training@0
+follow live Completed:Completed --hosts 6 --rate 40 --events-per-host 300 \
+    --mpi-workers --restart algo-2 --burst 20 --seed 4
+check "Completed: exit 0" test $? -eq 0
+check "Completed: every event once, in each stream's order" \
+    $PY tests/tools/checktruth.py --unordered "$T/live" "$T/live.jsonl"
+contains "Completed: the end is said" "$T/live.err" "job live: Completed (Completed); reading what arrives in the next 2 s"
+contains "Completed: final status line" "$T/live.err" "job live: Completed (Completed), 6 hosts in 3 groups; 7 streams"
+
+follow failing 'Failed:Failed:AlgorithmError: ExecuteUserScriptError' \
+    --hosts 3 --rate 40 --events-per-host 200 --seed 5
+check "Failed: exit 4" test $? -eq 4
+check "Failed: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/failing" "$T/failing.jsonl"
+contains "Failed: the reason is said" "$T/failing.err" \
+    "job failing: Failed (Failed): AlgorithmError: ExecuteUserScriptError"
+
+follow stopped Stopped:Stopped --hosts 2 --rate 40 --events-per-host 150 --seed 6
+check "Stopped: exit 5" test $? -eq 5
+
+# Faults while following: throttling, 5xx, resets, garbled answers.
+stop_all
+proxy_start --job-status InProgress:Training@0 --seed 8 --throttle 0.1 \
+    --error5xx 0.05 --reset 0.03 --truncate 0.03 --malformed 0.03
+follow faulty Completed:Completed --hosts 4 --rate 40 --events-per-host 300 \
+    --mpi-workers --seed 7
+check "faults: exit 0" test $? -eq 0
+check "faults: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/faulty" "$T/faulty.jsonl"
+
+finish
