@@ -104,8 +104,8 @@ deps:
 demo: cwdemux
 	@sh tests/tools/demo.sh
 
-bench: cwdemux
-	@sh tests/bench/run.sh
+bench: $(BUILD)/cwdemux $(TOOL_BINS)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 clean:
 	rm -rf build build-asan cwdemux

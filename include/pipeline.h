@@ -38,6 +38,8 @@ struct stream *pipeline_stream(struct pipeline *, const char *name, size_t len);
 /* One event of a stream. */
 enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);
+/* Nothing more for now: every sink writes out what it buffered. */
+enum sink_status pipeline_flush(struct pipeline *, char **cause);
 /* End of input: release what is held and finish every sink. */
 enum sink_status pipeline_finish(struct pipeline *, char **cause);
 

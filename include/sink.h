@@ -38,6 +38,9 @@ struct sink {
 	enum sink_status (*event)(
 	    void *state, const struct out_event *, char **cause);
 	/* End of input: flush, write summaries. */
+	/* Nothing more for now (a followed job is quiet): write out what
+	 * is buffered, so a reader sees it. May be NULL. */
+	enum sink_status (*flush)(void *state, char **cause);
 	enum sink_status (*finish)(void *state, char **cause);
 	void (*free)(void *state);
 };

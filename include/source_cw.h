@@ -14,7 +14,8 @@
  * grace period (late ingestion), then once more to their end.
  *
  * GetLogEvents calls are spread over a budget (calls per second), halved
- * on throttling and raised again slowly after a calm minute; throttling
+ * on throttling and raised again by a quarter after each calm 10 s (any
+ * throttled call counts, whatever its operation); throttling
  * never ends a run. Answers that are not the JSON they should be are asked
  * for again.
  *
@@ -36,7 +37,7 @@ struct source_cw_options {
 	int64_t since; /* ms since the epoch, or -1: from the start */
 	double get_rate; /* GetLogEvents calls per second */
 	unsigned max_in_flight;
-	int64_t grace_ms; /* follow: reading on after the job ended */
+	int64_t grace_ms; /* follow: reading on after the job ended; -1: 20 s */
 	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
 	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */
 	int64_t idle_max_ms; /* follow: longest back-off of a stream */

@@ -342,6 +342,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	memset(o, 0, sizeof *o);
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
+	o->grace_ms = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {

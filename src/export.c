@@ -397,6 +397,26 @@ write_manifest(struct export *ex, char **cause)
 	return (rc);
 }
 
+static enum sink_status
+export_flush(void *state, char **cause)
+{
+	struct export *ex = state;
+	enum sink_status rc;
+	struct gfile *g;
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		g = ex->v[i];
+		if (g->out.b.len == 0)
+			continue;
+		if (g->out.fd < 0 && (rc = gfile_open(ex, g, cause)) != SINK_OK)
+			return (rc);
+		if ((rc = outbuf_flush(&g->out, cause)) != SINK_OK)
+			return (rc);
+	}
+	return (SINK_OK);
+}
+
 /* Write out and sync one group's file, then close it. */
 static enum sink_status
 gfile_finish(struct export *ex, struct gfile *g, char **cause)
@@ -463,6 +483,7 @@ export_free(void *state)
 const struct sink export_sink = {
     .name = "export",
     .event = export_event,
+    .flush = export_flush,
     .finish = export_finish,
     .free = export_free,
 };

@@ -74,6 +74,7 @@ out_json_free(void *state)
 const struct sink out_json_sink = {
     .name = "json",
     .event = out_json_event,
+    .flush = out_json_finish,
     .finish = out_json_finish,
     .free = out_json_free,
 };

@@ -130,6 +130,7 @@ out_lines_free(void *state)
 const struct sink out_lines_sink = {
     .name = "lines",
     .event = out_lines_event,
+    .flush = out_lines_finish,
     .finish = out_lines_finish,
     .free = out_lines_free,
 };

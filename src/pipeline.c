@@ -125,6 +125,26 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 }
 
 enum sink_status
+pipeline_flush(struct pipeline *p, char **cause)
+{
+	enum sink_status rc;
+	int i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		if (p->sinks[i].closed || p->sinks[i].ops->flush == NULL)
+			continue;
+		rc = p->sinks[i].ops->flush(p->sinks[i].state, cause);
+		if (rc == SINK_ERROR)
+			return (rc);
+		if (rc == SINK_CLOSED) {
+			p->sinks[i].closed = 1;
+			p->nopen--;
+		}
+	}
+	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
+}
+
+enum sink_status
 pipeline_finish(struct pipeline *p, char **cause)
 {
 	enum sink_status rc, frc;

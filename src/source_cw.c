@@ -101,7 +101,7 @@ source_cw_new(
 		s->opt.get_rate = 5;
 	if (s->opt.max_in_flight == 0)
 		s->opt.max_in_flight = 4;
-	if (s->opt.grace_ms <= 0)
+	if (s->opt.grace_ms < 0)
 		s->opt.grace_ms = 20000;
 	if (s->opt.list_interval_ms <= 0)
 		s->opt.list_interval_ms = 5000;
@@ -236,9 +236,10 @@ on_job(void *arg, const struct aws_result *r)
 	}
 	if (r->error != AWS_OK) {
 		/* Not a SageMaker job, or no permission: the logs still are. */
-		if (first)
-			log_warn("%s (reading the logs anyway%s)", r->cause,
-			    s->opt.follow ? ", until interrupted" : "");
+		log_warn("%s (reading the logs anyway%s)", r->cause,
+		    !s->opt.follow ? ""
+			: first	   ? ", until interrupted"
+				   : "; the job's end will not be seen");
 		s->next_describe = INT64_MAX;
 		return;
 	}
@@ -458,7 +459,9 @@ adapt_rate(struct source_cw *s, int64_t now)
 		s->cut_at = now;
 		s->rate /= 2;
 		if (s->rate < RATE_FLOOR)
-			s->rate = RATE_FLOOR;
+			s->rate = RATE_FLOOR < s->opt.get_rate
+			    ? RATE_FLOOR
+			    : s->opt.get_rate;
 		s->calm_since = now;
 		log_debug(
 		    "throttled: %.2f GetLogEvents calls a second", s->rate);
@@ -523,7 +526,7 @@ release(struct source_cw *s, char **cause)
 	struct cwstream *best, *cs;
 	const struct cwlogs_event *ev;
 	enum sink_status rc;
-	size_t i;
+	size_t i, released = 0;
 
 	for (;;) {
 		best = NULL;
@@ -540,7 +543,7 @@ release(struct source_cw *s, char **cause)
 				best = cs;
 		}
 		if (best == NULL)
-			return (s->opt.follow ? SOURCE_MORE : SOURCE_DONE);
+			break;
 		ev = &best->page.v[best->next++];
 		rc = pipeline_event(s->pipeline, best->st, ev->timestamp,
 		    cwlogs_str(&best->page, ev->msg), ev->msg_len, cause);
@@ -549,7 +552,19 @@ release(struct source_cw *s, char **cause)
 		if (rc == SINK_CLOSED)
 			return (SOURCE_CLOSED);
 		s->events++;
+		released++;
 	}
+	if (!s->opt.follow)
+		return (SOURCE_DONE);
+	/* Following, the quiet moments are when a reader must see it all. */
+	if (released > 0) {
+		rc = pipeline_flush(s->pipeline, cause);
+		if (rc == SINK_ERROR)
+			return (SOURCE_OUTPUT_ERROR);
+		if (rc == SINK_CLOSED)
+			return (SOURCE_CLOSED);
+	}
+	return (SOURCE_MORE);
 }
 
 /* Following: the job ended, the grace period passed, and every stream was

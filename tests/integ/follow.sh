@@ -58,6 +58,14 @@ follow() {
 	CW_PID=$!
 	wait "$SIM_PID"
 	SIM_PID=""
+	# While the job still runs, everything written is soon out, not held
+	# in a buffer until the end.
+	_all=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/$_name/truth.json")
+	for _i in $(seq 600); do
+		[ "$(wc -l <"$T/$_name.jsonl")" -ge "$_all" ] && break
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	cp "$T/$_name.jsonl" "$T/$_name.early"
 	curl -s -X POST -d "$_end" "$PROXY_URL/proxy-control/job-status" >/dev/null
 	wait "$CW_PID"
 	_rc=$?
@@ -69,6 +77,9 @@ proxy_start --job-status InProgress:Training@0
 follow live Completed:Completed --hosts 6 --rate 40 --events-per-host 300 \
     --mpi-workers --restart algo-2 --burst 20 --seed 4
 check "Completed: exit 0" test $? -eq 0
+check "all output is out while the job still runs" test \
+    "$(wc -l <"$T/live.early")" -eq \
+    "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/live/truth.json")"
 check "Completed: every event once, in each stream's order" \
     $PY tests/tools/checktruth.py --unordered "$T/live" "$T/live.jsonl"
 contains "Completed: the end is said" "$T/live.err" "job live: Completed (Completed); reading what arrives in the next 2 s"
