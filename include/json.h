@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "buf.h"
 
 /*
@@ -29,5 +31,20 @@ void json_add_int(struct buf *, int64_t);
  * when an escape is malformed.
  */
 int json_unescape(struct buf *, const char *s, size_t len);
+
+/*
+ * Nonzero when JSON text nests arrays and objects no deeper than max
+ * (brackets inside strings do not count). Tree parsers free recursively,
+ * so deeper input from untrusted sources is refused before parsing.
+ */
+int json_depth_ok(const char *s, size_t len, int max);
+
+/*
+ * yajl_tree_parse() of len bytes (no NUL needed), refusing input nested
+ * deeper than JSON_MAX_DEPTH. NULL with a message in err on failure; the
+ * caller frees the tree with yajl_tree_free().
+ */
+#define JSON_MAX_DEPTH 64
+yajl_val json_tree_parse(const char *s, size_t len, char *err, size_t errlen);
 
 #endif

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "sanitize.h"
 #include "sigv4.h"
+#include "json.h"
 #include "xmalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -180,7 +181,7 @@ json_error(const char *body, struct aws_err *e)
 	yajl_val root, v;
 	const char *code, *p;
 
-	if ((root = yajl_tree_parse(body, NULL, 0)) == NULL)
+	if ((root = json_tree_parse(body, strlen(body), NULL, 0)) == NULL)
 		return;
 	if ((v = yajl_tree_get(root, type_path, yajl_t_string)) != NULL) {
 		/* "ns#Code:extra" -> "Code", as botocore does. */

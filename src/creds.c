@@ -36,6 +36,7 @@
 #include "log.h"
 #include "sanitize.h"
 #include "sigv4.h"
+#include "json.h"
 #include "xmalloc.h"
 
 #define CREDS_REFRESH_MARGIN 300 /* seconds before expiry */
@@ -477,7 +478,7 @@ json_object(const char *text, const char *who, char **cause)
 	char errbuf[128];
 	yajl_val root;
 
-	root = yajl_tree_parse(text, errbuf, sizeof errbuf);
+	root = json_tree_parse(text, strlen(text), errbuf, sizeof errbuf);
 	if (root == NULL || !YAJL_IS_OBJECT(root)) {
 		yajl_tree_free(root);
 		xasprintf(

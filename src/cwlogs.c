@@ -128,6 +128,8 @@ struct parse {
 	int depth;
 	enum top_key top;
 	enum ev_key key;
+	int in_list; /* directly inside the "events" array */
+	int ev_open; /* directly inside one event object of that array */
 	int have_ts, have_msg; /* the current event's required members */
 	int bad; /* an event lacks a member or has a wrong type */
 };
@@ -142,7 +144,7 @@ current(struct parse *ps)
 static int
 in_event(const struct parse *ps)
 {
-	return (ps->top == TOP_EVENTS && ps->depth == 3);
+	return (ps->ev_open && ps->depth == 3);
 }
 
 static int
@@ -178,6 +180,11 @@ on_integer(void *ctx, long long v)
 static int
 on_double(void *ctx, double v)
 {
+	/* A time beyond any real one is kept in range, not overflowed. */
+	if (!(v > -1e15))
+		v = -1e15;
+	else if (v > 1e15)
+		v = 1e15;
 	return (on_integer(ctx, (long long)v));
 }
 
@@ -243,7 +250,8 @@ on_start_map(void *ctx)
 	struct cwlogs_page *p = ps->page;
 
 	ps->depth++;
-	if (in_event(ps)) {
+	if (ps->in_list && ps->depth == 3) {
+		ps->ev_open = 1;
 		if (p->n == p->cap) {
 			p->cap = p->cap == 0 ? 256 : p->cap * 2;
 			p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
@@ -264,7 +272,9 @@ on_end_map(void *ctx)
 		if (!ps->have_ts || !ps->have_msg)
 			ps->bad = 1;
 		ps->page->n++;
+		ps->ev_open = 0;
 	}
+	ps->key = EV_OTHER;
 	ps->depth--;
 	return (1);
 }
@@ -275,6 +285,8 @@ on_start_array(void *ctx)
 	struct parse *ps = ctx;
 
 	ps->depth++;
+	if (ps->depth == 2 && ps->top == TOP_EVENTS)
+		ps->in_list = 1;
 	return (1);
 }
 
@@ -283,6 +295,8 @@ on_end_array(void *ctx)
 {
 	struct parse *ps = ctx;
 
+	if (ps->depth == 2)
+		ps->in_list = 0;
 	ps->depth--;
 	return (1);
 }
@@ -379,15 +393,13 @@ cwlogs_parse_streams(const char *body, size_t len,
 	const char *next_path[] = {"nextToken", NULL};
 	const char *name_path[] = {"logStreamName", NULL};
 	yajl_val root, list, v, name;
-	char err[256], *text;
+	char err[256];
 	size_t i;
 
 	*streams = NULL;
 	*n = 0;
 	*next = NULL;
-	text = xstrndup(body, len);
-	root = yajl_tree_parse(text, err, sizeof err);
-	free(text);
+	root = json_tree_parse(body, len, err, sizeof err);
 	if (root == NULL ||
 	    (list = yajl_tree_get(root, list_path, yajl_t_array)) == NULL) {
 		err[strcspn(err, "\n")] = '\0';

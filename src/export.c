@@ -156,6 +156,33 @@ export_new(const char *dir, char **cause)
 	return (ex);
 }
 
+/*
+ * Two groups whose names were cut to the same hash (a hostile log can
+ * make FNV collide) must not share a file: add "~2", "~3"... before ".log".
+ */
+static void
+unique_name(struct export *ex, struct buf *name)
+{
+	struct buf try = BUF_INIT;
+	size_t i, stem = name->len - 4;
+	int n = 1, taken;
+
+	do {
+		taken = 0;
+		buf_reset(&try);
+		buf_add(&try, name->data, stem);
+		if (n > 1)
+			buf_printf(&try, "~%d", n);
+		buf_adds(&try, ".log");
+		for (i = 0; i < ex->n && !taken; i++)
+			taken = strcmp(ex->v[i]->file, try.data) == 0;
+		n++;
+	} while (taken);
+	buf_reset(name);
+	buf_add(name, try.data, try.len);
+	buf_free(&try);
+}
+
 static struct gfile *
 gfile_get(struct export *ex, const char *group, size_t len)
 {
@@ -168,6 +195,7 @@ gfile_get(struct export *ex, const char *group, size_t len)
 	g->group = xmemdup(group, len);
 	g->group_len = len;
 	export_file_name(&name, group, len);
+	unique_name(ex, &name);
 	g->file = buf_steal(&name);
 	xasprintf(&g->path, "%s/%s", ex->dir, g->file);
 	outbuf_init(&g->out, -1, g->path);
@@ -188,7 +216,7 @@ gfile_close(struct export *ex, struct gfile *g, char **cause)
 	if (g->out.fd < 0)
 		return (SINK_OK);
 	rc = outbuf_flush(&g->out, cause);
-	if (rc == SINK_OK && close(g->out.fd) != 0) {
+	if (close(g->out.fd) != 0 && rc == SINK_OK) {
 		xasprintf(cause, "%s: %s", g->path, strerror(errno));
 		rc = SINK_ERROR;
 	}

@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "hostmap.h"
+#include "json.h"
 #include "xmalloc.h"
 
 #define HOSTMAP_MAX_LEN (4 * 1024 * 1024)
@@ -82,7 +83,7 @@ int
 hostmap_parse(
     const char *json, size_t len, hostmap_fn fn, void *arg, char **cause)
 {
-	char err[256], *text;
+	char err[256];
 	yajl_val root;
 	int n = 0;
 
@@ -90,10 +91,7 @@ hostmap_parse(
 		xasprintf(cause, "host map of %zu bytes is too large", len);
 		return (-1);
 	}
-	text = xstrndup(json, len);
-	err[0] = '\0';
-	root = yajl_tree_parse(text, err, sizeof err);
-	free(text);
+	root = json_tree_parse(json, len, err, sizeof err);
 	if (root == NULL) {
 		err[strcspn(err, "\n")] = '\0';
 		xasprintf(cause, "host map is not JSON: %s",

@@ -151,6 +151,11 @@ isotime_format(int64_t ms, char buf[ISOTIME_LEN + 1])
 	int y, msec;
 	unsigned mo, d, sod;
 
+	/* Outside years 0000-9999 (and far from overflow): a fixed text. */
+	if (ms < -62167219200000LL || ms > 253402300799999LL) {
+		memcpy(buf, "0000-00-00T00:00:00.000Z", ISOTIME_LEN + 1);
+		return;
+	}
 	secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 	msec = (int)(ms - secs * 1000);
 	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);

@@ -7,7 +7,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "json.h"
+#include "xmalloc.h"
 #include "utf8.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -233,4 +237,47 @@ json_unescape(struct buf *b, const char *s, size_t len)
 		i += 2;
 	}
 	return (0);
+}
+
+int
+json_depth_ok(const char *s, size_t len, int max)
+{
+	int depth = 0, in_string = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_string = 0;
+		} else if (s[i] == '"')
+			in_string = 1;
+		else if (s[i] == '{' || s[i] == '[') {
+			if (++depth > max)
+				return (0);
+		} else if (s[i] == '}' || s[i] == ']')
+			depth--;
+	}
+	return (1);
+}
+
+yajl_val
+json_tree_parse(const char *s, size_t len, char *err, size_t errlen)
+{
+	yajl_val root;
+	char *text;
+
+	if (!json_depth_ok(s, len, JSON_MAX_DEPTH)) {
+		if (errlen > 0)
+			snprintf(err, errlen, "nested deeper than %d levels",
+			    JSON_MAX_DEPTH);
+		return (NULL);
+	}
+	text = xstrndup(s, len);
+	if (errlen > 0)
+		err[0] = '\0';
+	root = yajl_tree_parse(text, err, errlen);
+	free(text);
+	return (root);
 }

@@ -104,7 +104,12 @@ open_next(struct logfile *lf, char **cause)
 	return (0);
 }
 
-/* Refill the read buffer; 0 at the end of the last file. */
+/*
+ * Refill the read buffer: 1, or FILL_FILE_END when a file ended (a line
+ * never spans two files), or 0 at the end of the last file, or -1.
+ */
+#define FILL_FILE_END 2
+
 static int
 fill(struct logfile *lf, char **cause)
 {
@@ -132,6 +137,7 @@ fill(struct logfile *lf, char **cause)
 		}
 		gzclose(lf->gz);
 		lf->gz = NULL;
+		return (lf->next_path == lf->npaths ? 0 : FILL_FILE_END);
 	}
 }
 
@@ -152,10 +158,13 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 			rc = fill(lf, cause);
 			if (rc < 0)
 				return (-1);
-			if (rc == 0) {
-				if (lf->part.len == 0)
+			if (rc == 0 || rc == FILL_FILE_END) {
+				/* A last line without its newline still counts. */
+				if (lf->part.len > 0)
+					break;
+				if (rc == 0)
 					return (0);
-				break;
+				continue;
 			}
 		}
 		n = lf->fill - lf->pos;
@@ -221,14 +230,17 @@ logfile_next(struct logfile *lf, int64_t *ts, const char **msg, size_t *len,
 		    (used == n || line[used] == ' ' || line[used] == '\t')) {
 			lf->timestamped = 1;
 			used += used < n;
-		} else if (lf->timestamped && lf->have_cur) {
+		} else if (lf->timestamped && lf->have_cur &&
+		    lf->ev[lf->cur].len + n < LOGFILE_LINE_MAX) {
 			buf_addc(&lf->ev[lf->cur], '\n');
 			buf_add(&lf->ev[lf->cur], line, n);
 			continue;
 		} else if (n == 0)
 			continue;
 		else {
-			t = lf->mtime;
+			/* An event past the size cap goes on in a new one. */
+			t = lf->timestamped && lf->have_cur ? lf->ts[lf->cur]
+							    : lf->mtime;
 			used = 0;
 		}
 		if (!lf->have_cur) {

@@ -29,6 +29,11 @@ outbuf_flush(struct outbuf *ob, char **cause)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			/* Keep only what was not written, so nothing is
+			 * written twice if the sink is flushed again. */
+			memmove(ob->b.data, ob->b.data + off, ob->b.len - off);
+			ob->b.len -= off;
+			ob->b.data[ob->b.len] = '\0';
 			if (errno == EPIPE)
 				return (SINK_CLOSED);
 			xasprintf(cause,

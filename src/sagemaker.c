@@ -93,12 +93,10 @@ sagemaker_parse_job(
 {
 	const char *rc_path[] = {"ResourceConfig", NULL};
 	yajl_val root, rc;
-	char err[256], *text;
+	char err[256];
 
 	memset(job, 0, sizeof *job);
-	text = xstrndup(body, len);
-	root = yajl_tree_parse(text, err, sizeof err);
-	free(text);
+	root = json_tree_parse(body, len, err, sizeof err);
 	if (root == NULL || !YAJL_IS_OBJECT(root)) {
 		err[strcspn(err, "\n")] = '\0';
 		xasprintf(cause, "malformed DescribeTrainingJob response: %s",

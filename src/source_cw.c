@@ -41,6 +41,7 @@ struct cwstream {
 	int64_t next_poll; /* follow: when to ask again */
 	int64_t idle_ms; /* follow: the back-off while idle */
 	int failures; /* server errors in a row */
+	int bad_answers; /* malformed answers in a row */
 };
 
 struct source_cw {
@@ -164,13 +165,13 @@ warn_retrying(struct source_cw *s, const struct aws_result *r)
  * asked for again, a few times in a row at most.
  */
 static void
-bad_answer(struct source_cw *s, const char *operation, char *cause)
+bad_answer(struct source_cw *s, int *count, const char *operation, char *cause)
 {
 	char *msg;
 
-	if (++s->bad_answers > MAX_BAD_ANSWERS) {
+	if (++*count > MAX_BAD_ANSWERS) {
 		xasprintf(&msg, "%s: %s (%d times in a row)", operation, cause,
-		    s->bad_answers);
+		    *count);
 		set_error(s, msg);
 		free(msg);
 	} else
@@ -342,7 +343,8 @@ on_streams(void *arg, const struct aws_result *r)
 	}
 	s->list_failures = 0;
 	if (cwlogs_parse_streams(r->body, r->len, &v, &n, &next, &cause) != 0) {
-		bad_answer(s, "DescribeLogStreams", cause);
+		bad_answer(s, &s->bad_answers, "DescribeLogStreams", cause);
+		s->next_list = clock_mono_ms() + s->bad_answers * 1000;
 		return;
 	}
 	s->bad_answers = 0;
@@ -420,12 +422,19 @@ on_events(void *arg, const struct aws_result *r)
 		return;
 	}
 	cs->failures = 0;
-	if (cwlogs_parse_events(r->body, r->len, &cs->page, &cause) != 0) {
+	if (cwlogs_parse_events(r->body, r->len, &cs->page, &cause) == 0 &&
+	    cs->page.next == NULL && cs->page.n > 0) {
+		/* Events without a token to go on from cannot be placed. */
+		cwlogs_page_reset(&cs->page);
+		xasprintf(&cause, "an answer with events but no forward token");
+	}
+	if (cause != NULL) {
 		/* The same page is asked for again: the token did not move. */
-		bad_answer(s, "GetLogEvents", cause);
+		bad_answer(s, &cs->bad_answers, "GetLogEvents", cause);
+		cs->next_poll = now + cs->bad_answers * 1000;
 		return;
 	}
-	s->bad_answers = 0;
+	cs->bad_answers = 0;
 	cs->next = 0;
 	same = cs->page.next == NULL ||
 	    (cs->token != NULL && strcmp(cs->page.next, cs->token) == 0);
@@ -589,10 +598,11 @@ follow_finished(const struct source_cw *s, int64_t now)
 	return (1);
 }
 
+/* Keep t in *deadline when it is sooner, and still to come. */
 static void
-earliest(int64_t *deadline, int64_t t)
+earliest(int64_t now, int64_t *deadline, int64_t t)
 {
-	if (t > 0 && t < INT64_MAX && (*deadline < 0 || t < *deadline))
+	if (t > now && t < INT64_MAX && (*deadline < 0 || t < *deadline))
 		*deadline = t;
 }
 
@@ -606,20 +616,19 @@ next_deadline(const struct source_cw *s, int64_t now, int64_t *deadline)
 {
 	size_t i;
 
-	if (!s->listed && s->next_list > now)
-		earliest(deadline, s->next_list);
+	if (!s->listed)
+		earliest(now, deadline, s->next_list);
 	if (s->opt.follow) {
-		earliest(deadline, s->next_list);
+		earliest(now, deadline, s->next_list);
 		if (s->opt.job != NULL)
-			earliest(deadline, s->next_describe);
+			earliest(now, deadline, s->next_describe);
 		if (s->ended_at != 0)
-			earliest(deadline, s->ended_at + s->opt.grace_ms);
+			earliest(now, deadline, s->ended_at + s->opt.grace_ms);
 	}
 	for (i = 0; i < s->n; i++)
 		if (!s->v[i]->in_flight && !has_head(s->v[i]) &&
-		    (s->opt.follow || !s->v[i]->caught_up) &&
-		    s->v[i]->next_poll > now)
-			earliest(deadline, s->v[i]->next_poll);
+		    (s->opt.follow || !s->v[i]->caught_up))
+			earliest(now, deadline, s->v[i]->next_poll);
 }
 
 /* The job ended and the grace period passed: list once more, now. */

@@ -41,6 +41,15 @@ same "JOB/ prefix keeps job-2 out" "$T/lines4" "$GOLD/samples.lines"
 check "without JOB every stream" test "$(wc -l <"$T/lines5")" -eq \
     $(($(wc -l <"$GOLD/samples.lines") * 2))
 
+# A part file without a final newline: its last line is an event of its
+# own, not glued to the next file's first line.
+mkdir -p "$T/parts/j/algo-1-1700000000"
+printf '2024-06-01T00:00:00.000Z a' >"$T/parts/j/algo-1-1700000000/000000"
+printf '2024-06-01T00:00:01.000Z b\n' >"$T/parts/j/algo-1-1700000000/000001"
+"$CWDEMUX" --from "$T/parts" j 2>/dev/null >"$T/parts.out"
+check "part files without a final newline" test \
+    "$(cat "$T/parts.out" | tr '\n' '|')" = "unassigned algo-1 a|unassigned algo-1 b|"
+
 # grep and awk work on the lines.
 check "grep ^train_group" test "$(grep -c '^train_group algo-2 ' "$T/lines")" -eq \
     "$(wc -l <"$T/lines" | awk -v d="$(grep -vc '^train_group ' "$T/lines")" '{print $1 - d}')"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cwlogs.h"
 #include "sagemaker.h"
 #include "unit.h"
@@ -211,9 +212,62 @@ test_job(void)
 	free(cause);
 }
 
+/* Arrays where events belong must not be taken for events (a heap
+ * overflow once a page's array was full). */
+static void
+test_events_hostile(void)
+{
+	struct cwlogs_page page;
+	struct buf b = BUF_INIT;
+	char *cause = NULL;
+	int i, rc;
+
+	buf_adds(&b, "{\"events\":[");
+	for (i = 0; i < 256; i++)
+		buf_adds(&b,
+		    i == 0 ? "{\"timestamp\":1,\"message\":\"m\"}"
+			   : ",{\"timestamp\":1,\"message\":\"m\"}");
+	buf_adds(&b,
+	    ",[\"x\"],[5],{\"timestamp\":2,\"message\":\"z\","
+	    "\"a\":[\"q\",{\"message\":\"no\"}]}],"
+	    "\"nextForwardToken\":\"f\"}");
+	memset(&page, 0, sizeof page);
+	rc = cwlogs_parse_events(b.data, b.len, &page, &cause);
+	UNIT_CHECK(rc == 0 && page.n == 257, "arrays among events: %d %zu", rc,
+	    page.n);
+	if (rc == 0 && page.n == 257)
+		UNIT_STREQ(cwlogs_str(&page, page.v[256].msg), "z",
+		    "nested members do not overwrite the event");
+	cwlogs_page_free(&page);
+	buf_reset(&b);
+	for (i = 0; i < 100000; i++)
+		buf_addc(&b, '[');
+	UNIT_CHECK(cwlogs_parse_events(b.data, b.len, &page, &cause) == -1,
+	    "deep nesting is an error, not a crash");
+	free(cause);
+	cause = NULL;
+	buf_reset(&b);
+	buf_adds(&b, "{\"logStreams\":");
+	for (i = 0; i < 100000; i++)
+		buf_addc(&b, '[');
+	{
+		struct cwlogs_stream *v;
+		size_t n;
+		char *next;
+
+		UNIT_CHECK(cwlogs_parse_streams(
+			       b.data, b.len, &v, &n, &next, &cause) == -1,
+		    "deeply nested stream list is refused");
+	}
+	free(cause);
+	cwlogs_page_free(&page);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
+	test_events_hostile();
 	test_bodies();
 	test_events();
 	test_streams();
