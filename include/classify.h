@@ -62,6 +62,9 @@ struct group *classify_unassigned(struct classify *);
 /* Hosts in the order first seen, for summaries; NULL past the end. */
 struct host *classify_host_at(const struct classify *, size_t);
 
+/* How many streams of this host were seen. */
+unsigned classify_host_streams(const struct host *);
+
 /* "GROUP from stream S line N (rule F line L)": why a host is placed. */
 const char *classify_host_source(const struct host *);
 

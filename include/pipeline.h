@@ -50,5 +50,7 @@ uint64_t pipeline_released(const struct pipeline *);
  * "unassigned" for hosts whose group is unknown. Names are raw bytes.
  */
 void pipeline_describe_hosts(const struct pipeline *, struct buf *);
+/* Hosts in the group named name that at least one stream belonged to. */
+int pipeline_group_hosts(const struct pipeline *, const char *name);
 
 #endif

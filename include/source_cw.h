@@ -74,6 +74,12 @@ void source_cw_free(struct source_cw *);
 enum source_status source_cw_step(
     struct source_cw *, int64_t now, int64_t *deadline, char **cause);
 
+/*
+ * The job's i-th instance group (name and host count) as described, for
+ * "2 of 3 hosts seen"; 0 past the last (or for homogeneous jobs).
+ */
+int source_cw_group_at(
+    const struct source_cw *, size_t i, const char **name, int *count);
 /* The job's state, and a one-line summary of the run. */
 enum source_job source_cw_job(const struct source_cw *);
 const char *source_cw_summary(struct source_cw *);

@@ -369,3 +369,9 @@ classify_host_source(const struct host *h)
 {
 	return (h->source);
 }
+
+unsigned
+classify_host_streams(const struct host *h)
+{
+	return (h->streams);
+}

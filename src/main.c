@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "aws.h"
+#include "buf.h"
+#include "sanitize.h"
 #include "cli.h"
 #include "config.h"
 #include "creds.h"
@@ -183,6 +185,26 @@ finish(struct pipeline *p, int status, char **cause)
 	return (status);
 }
 
+/* Per instance group of the job: how many of its hosts were seen. */
+static void
+hosts_seen(const struct source_cw *src, const struct pipeline *p)
+{
+	struct buf line = BUF_INIT;
+	const char *name;
+	size_t i;
+	int count;
+
+	for (i = 0; source_cw_group_at(src, i, &name, &count); i++) {
+		buf_adds(&line, i == 0 ? "hosts seen: " : ", ");
+		sanitize_field(&line, name, strlen(name));
+		buf_printf(
+		    &line, " %d of %d", pipeline_group_hosts(p, name), count);
+	}
+	if (line.len > 0)
+		log_info("%s", line.data);
+	buf_free(&line);
+}
+
 /* Read the job's streams from CloudWatch once; an exit status. */
 static int
 run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
@@ -218,8 +240,10 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		: ls == LOOP_ERROR	 ? EXIT_AWS
 					 : EXIT_RUNTIME,
 	    cause);
-	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED)
+	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED) {
 		log_info("%s", source_cw_summary(src));
+		hosts_seen(src, p);
+	}
 	/* Followed to its end, the job's outcome is the exit status. */
 	if (ls == LOOP_DONE && so.follow && status == EXIT_OK) {
 		if (source_cw_job(src) == JOB_FAILED)

@@ -6,6 +6,7 @@
  * and stops quietly once every sink is closed.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "classify.h"
 #include "pipeline.h"
@@ -179,6 +180,25 @@ uint64_t
 pipeline_released(const struct pipeline *p)
 {
 	return (store_released(p->store));
+}
+
+int
+pipeline_group_hosts(const struct pipeline *p, const char *name)
+{
+	struct host *h;
+	struct group *g;
+	const char *gname;
+	size_t i, len;
+	int n = 0;
+
+	for (i = 0; (h = classify_host_at(p->classify, i)) != NULL; i++) {
+		if ((g = classify_host_group(h)) == NULL ||
+		    classify_host_streams(h) == 0)
+			continue;
+		gname = classify_group_name(g, &len);
+		n += len == strlen(name) && memcmp(gname, name, len) == 0;
+	}
+	return (n);
 }
 
 void

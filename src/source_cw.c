@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "cwlogs.h"
 #include "log.h"
@@ -70,6 +71,7 @@ struct source_cw {
 	int64_t ended_at; /* monotonic ms the end was seen, or 0 */
 	int hosts;
 	size_t ngroups;
+	struct buf groups; /* "name\0count\0" per instance group */
 
 	/* The budget. */
 	double rate;
@@ -135,6 +137,7 @@ source_cw_free(struct source_cw *s)
 	strmap_free(s->known);
 	free(s->list_token);
 	free(s->job_line);
+	buf_free(&s->groups);
 	free(s->error);
 	free(s->summary);
 	free(s);
@@ -196,6 +199,8 @@ job_state(const char *status)
 static void
 note_job(struct source_cw *s, const struct sagemaker_job *job)
 {
+	size_t i;
+
 	free(s->job_line);
 	xasprintf(&s->job_line, "%s%s%s%s%s%s", job->status,
 	    job->secondary != NULL ? " (" : "",
@@ -205,6 +210,11 @@ note_job(struct source_cw *s, const struct sagemaker_job *job)
 	    job->failure_reason != NULL ? job->failure_reason : "");
 	s->hosts = job->hosts;
 	s->ngroups = job->ngroups;
+	buf_reset(&s->groups);
+	for (i = 0; i < job->ngroups; i++)
+		if (job->groups[i].name != NULL)
+			buf_printf(&s->groups, "%s%c%d%c", job->groups[i].name,
+			    0, job->groups[i].count, 0);
 	s->job = job_state(job->status);
 	if (s->job != JOB_RUNNING && s->ended_at == 0) {
 		s->ended_at = clock_mono_ms();
@@ -693,6 +703,23 @@ enum source_job
 source_cw_job(const struct source_cw *s)
 {
 	return (s->job);
+}
+
+int
+source_cw_group_at(
+    const struct source_cw *s, size_t i, const char **name, int *count)
+{
+	const char *p = s->groups.data, *end = s->groups.data + s->groups.len;
+
+	for (; p != NULL && p < end; i--) {
+		*name = p;
+		p += strlen(p) + 1;
+		*count = atoi(p);
+		p += strlen(p) + 1;
+		if (i == 0)
+			return (1);
+	}
+	return (0);
 }
 
 const char *

@@ -30,6 +30,8 @@ cw --output json "$JOB" >"$T/out.jsonl" 2>"$T/err"
 check "json equals the loaded job" $PY tests/tools/checktruth.py "$T/gen" "$T/out.jsonl"
 contains "summary names the job's state and groups" "$T/err" \
     "job $JOB: Completed (Completed), 6 hosts in 3 groups; 7 streams"
+SEEN=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print("hosts seen: " + ", ".join("%s %d of %d" % (g, len(v["hosts"]), len(v["hosts"])) for g, v in t["groups"].items()))' "$T/gen/truth.json")
+contains "every group's hosts seen, against DescribeTrainingJob" "$T/err" "$SEEN"
 # The same lines as reading the same job from disk.
 cw "$JOB" >"$T/cw.lines" 2>/dev/null
 "$CWDEMUX" --from "$T/gen" "$JOB" >"$T/disk.lines" 2>/dev/null
