@@ -16,6 +16,14 @@ void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_set_debug(int);
 int log_debug_enabled(void);
 
+/*
+ * A status line on a terminal's stderr (progress, following): redrawn in
+ * place, cleared before any message and at the end. Callers decide
+ * whether stderr is a terminal the user watches.
+ */
+void log_status(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_status_clear(void);
+
 /* Hold messages in memory (the screen is in use) or print them again. */
 void log_hold(int);
 /* Print and forget every held message. */

@@ -37,6 +37,7 @@ struct source_cw_options {
 	int64_t since; /* ms since the epoch, or -1: from the start */
 	double get_rate; /* GetLogEvents calls per second */
 	unsigned max_in_flight;
+	int progress; /* show a status line on stderr (a terminal) */
 	int64_t grace_ms; /* follow: reading on after the job ended; -1: 20 s */
 	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
 	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */

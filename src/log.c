@@ -19,6 +19,7 @@ static char *held[LOG_HELD_MAX];
 static unsigned held_count;
 static unsigned long held_dropped;
 static unsigned long warnings;
+static int status_shown; /* a status line is on stderr, without newline */
 
 static void
 log_emit(const char *kind, const char *fmt, va_list ap)
@@ -27,6 +28,12 @@ log_emit(const char *kind, const char *fmt, va_list ap)
 
 	xvasprintf(&msg, fmt, ap);
 	if (!holding) {
+		/* A message takes the status line's place; it comes back
+		 * at the next update. */
+		if (status_shown) {
+			fputs("\r\033[K", stderr);
+			status_shown = 0;
+		}
 		fprintf(stderr, "cwdemux: %s%s\n", kind, msg);
 		free(msg);
 		return;
@@ -121,4 +128,31 @@ unsigned long
 log_warnings(void)
 {
 	return (warnings);
+}
+
+void
+log_status(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (holding)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\r\033[K%s", msg);
+	fflush(stderr);
+	status_shown = 1;
+	free(msg);
+}
+
+void
+log_status_clear(void)
+{
+	if (status_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		status_shown = 0;
+	}
 }

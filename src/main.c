@@ -223,6 +223,8 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.prefix = prefix != NULL ? prefix : "";
 	so.job = o->stream_prefix == NULL ? o->job : NULL;
 	so.follow = !o->no_follow;
+	/* Progress goes to a terminal that is not also showing the output. */
+	so.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	so.since = o->since;
 	so.grace_ms = o->grace_ms;
 	so.job_interval_ms = o->status_interval_ms;

@@ -87,6 +87,8 @@ struct source_cw {
 	int list_failures;
 	uint64_t events;
 	int64_t started_at;
+	int64_t status_at; /* the status line was last drawn */
+	uint64_t status_events; /* events then */
 	char *summary;
 };
 
@@ -668,6 +670,38 @@ ask_metadata(struct source_cw *s, int64_t now)
 		list_streams(s);
 }
 
+/*
+ * The status line, at most four times a second: while a backlog drains,
+ * events and the rate; once caught up, a quiet "following" line.
+ */
+static void
+show_status(struct source_cw *s, int64_t now)
+{
+	double rate;
+	size_t i, behind = 0;
+
+	if (!s->opt.progress || now - s->status_at < 250)
+		return;
+	rate = s->status_at == 0 ? 0
+				 : (double)(s->events - s->status_events) *
+		1000 / (now - s->status_at);
+	for (i = 0; i < s->n; i++)
+		behind += !s->v[i]->caught_up;
+	if (behind > 0 || !s->opt.follow)
+		log_status("cwdemux: reading %zu of %zu streams, %llu events, "
+			   "%.0f/s",
+		    behind, s->n, (unsigned long long)s->events, rate);
+	else
+		log_status(
+		    "cwdemux: following %s: %zu streams, %llu events%s%s",
+		    s->opt.job != NULL ? s->opt.job : s->opt.prefix, s->n,
+		    (unsigned long long)s->events,
+		    s->job_line != NULL ? ", " : "",
+		    s->job_line != NULL ? s->job_line : "");
+	s->status_at = now;
+	s->status_events = s->events;
+}
+
 enum source_status
 source_cw_step(
     struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
@@ -694,8 +728,14 @@ source_cw_step(
 		*cause = xstrdup(s->error);
 		return (SOURCE_ERROR);
 	}
-	if (st == SOURCE_MORE)
+	if (st == SOURCE_MORE) {
+		show_status(s, now);
 		next_deadline(s, now, deadline);
+		/* The line is kept fresh while something happens. */
+		if (s->opt.progress && (*deadline < 0 || *deadline > now + 250))
+			*deadline = now + 250;
+	} else
+		log_status_clear();
 	return (st);
 }
 

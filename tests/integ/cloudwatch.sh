@@ -32,10 +32,21 @@ contains "summary names the job's state and groups" "$T/err" \
     "job $JOB: Completed (Completed), 6 hosts in 3 groups; 7 streams"
 SEEN=$($PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print("hosts seen: " + ", ".join("%s %d of %d" % (g, len(v["hosts"]), len(v["hosts"])) for g, v in t["groups"].items()))' "$T/gen/truth.json")
 contains "every group's hosts seen, against DescribeTrainingJob" "$T/err" "$SEEN"
+check "no status line when stderr is not a terminal" sh -c "! grep -q \"\$(printf '\\r')\" '$T/err'"
 # The same lines as reading the same job from disk.
 cw "$JOB" >"$T/cw.lines" 2>/dev/null
+cp "$T/cw.lines" "$T/cw.lines.want"
 "$CWDEMUX" --from "$T/gen" "$JOB" >"$T/disk.lines" 2>/dev/null
 same "CloudWatch and disk give the same lines" "$T/cw.lines" "$T/disk.lines"
+# On a terminal (stdout to a file), a status line shows progress.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	env -i PATH="$PATH" HOME="$T/home" TERM=xterm AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    script -qec "'$CWDEMUX' --no-follow --region us-east-1 --endpoint-url '$MOTO_URL' '$JOB' >'$T/tty.lines'" \
+	    /dev/null >"$T/tty.err" 2>&1
+	contains "a terminal's stderr shows progress" "$T/tty.err" "cwdemux: reading "
+	same "the output is the same with progress shown" "$T/tty.lines" "$T/cw.lines.want"
+fi
 cw --export "$T/out" "$JOB" 2>/dev/null
 check "export equals the loaded job" \
     $PY tests/tools/checktruth.py --export "$T/out" "$T/gen" "$T/out.jsonl"
