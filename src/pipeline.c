@@ -36,6 +36,17 @@ on_assigned(void *arg, struct host *h)
 	p->assigned = 1;
 }
 
+/* Note what sink i answered: a closed sink gets nothing more. */
+static enum sink_status
+sink_answered(struct pipeline *p, int i, enum sink_status rc)
+{
+	if (rc == SINK_CLOSED) {
+		p->sinks[i].closed = 1;
+		p->nopen--;
+	}
+	return (rc);
+}
+
 static enum sink_status
 to_sinks(void *arg, const struct out_event *ev, char **cause)
 {
@@ -47,12 +58,8 @@ to_sinks(void *arg, const struct out_event *ev, char **cause)
 		if (p->sinks[i].closed)
 			continue;
 		rc = p->sinks[i].ops->event(p->sinks[i].state, ev, cause);
-		if (rc == SINK_ERROR)
+		if ((rc = sink_answered(p, i, rc)) == SINK_ERROR)
 			return (rc);
-		if (rc == SINK_CLOSED) {
-			p->sinks[i].closed = 1;
-			p->nopen--;
-		}
 	}
 	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
 }
@@ -135,12 +142,8 @@ pipeline_flush(struct pipeline *p, char **cause)
 		if (p->sinks[i].closed || p->sinks[i].ops->flush == NULL)
 			continue;
 		rc = p->sinks[i].ops->flush(p->sinks[i].state, cause);
-		if (rc == SINK_ERROR)
+		if ((rc = sink_answered(p, i, rc)) == SINK_ERROR)
 			return (rc);
-		if (rc == SINK_CLOSED) {
-			p->sinks[i].closed = 1;
-			p->nopen--;
-		}
 	}
 	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
 }

@@ -749,9 +749,11 @@ int
 source_cw_group_at(
     const struct source_cw *s, size_t i, const char **name, int *count)
 {
-	const char *p = s->groups.data, *end = s->groups.data + s->groups.len;
+	const char *p = s->groups.data, *end;
 
-	for (; p != NULL && p < end; i--) {
+	if (p == NULL)
+		return (0);
+	for (end = p + s->groups.len; p < end; i--) {
 		*name = p;
 		p += strlen(p) + 1;
 		*count = atoi(p);

@@ -14,28 +14,8 @@ moto_start
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null
 mkdir "$T/home"
 
-PROXY_PID=""
-proxy_stop() {
-	if [ -n "$PROXY_PID" ]; then
-		kill "$PROXY_PID" 2>/dev/null
-		wait "$PROXY_PID" 2>/dev/null
-		PROXY_PID=""
-	fi
-}
+. tests/integ/proxy.sh
 trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
-
-# proxy_start ARGS...: start the proxy, set PROXY_URL (port read from its
-# first line of output, through a FIFO: no sleeps).
-proxy_start() {
-	proxy_stop
-	rm -f "$T/proxy.fifo"
-	mkfifo "$T/proxy.fifo"
-	$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 \
-	    --log "$T/proxy.log" "$@" >"$T/proxy.fifo" &
-	PROXY_PID=$!
-	read -r _word PROXY_PORT <"$T/proxy.fifo"
-	PROXY_URL="http://127.0.0.1:$PROXY_PORT"
-}
 
 cw() {
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
@@ -43,10 +23,6 @@ cw() {
 	    "$CWDEMUX" --no-follow --region us-east-1 --endpoint-url "$PROXY_URL" "$@"
 }
 
-stat() {
-	curl -s "$PROXY_URL/proxy-control/stats" | $PY -c \
-	    'import json,sys; print(sum(v.get(sys.argv[1], 0) for v in json.load(sys.stdin).values()))' "$1"
-}
 
 # Every kind of fault at once, and pages cut at AWS's size.
 proxy_start --seed 3 --throttle 0.1 --error5xx 0.1 --reset 0.05 \
@@ -57,7 +33,7 @@ check "every fault: exit 0" test $? -eq 0
 check "every fault: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/faults.jsonl"
 for fault in throttled 5xx resets truncated malformed stalled page_capped; do
-	check "the proxy injected $fault" test "$(stat $fault)" -gt 0
+	check "the proxy injected $fault" test "$(proxy_stat $fault)" -gt 0
 done
 
 # AWS's per-account rate: 2 GetLogEvents calls a second.
@@ -76,7 +52,7 @@ env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
     2>"$T/throttled.err" &
 CW_PID=$!
 for _i in $(seq 300); do
-	[ "$(stat throttled)" -ge 4 ] && break
+	[ "$(proxy_stat throttled)" -ge 4 ] && break
 	$PY -c 'import time; time.sleep(0.1)'
 done
 curl -s -X POST -d '{"throttle": 0}' "$PROXY_URL/proxy-control/config" >/dev/null
@@ -93,7 +69,7 @@ cw --output json "$JOB" >"$T/skew.jsonl" 2>"$T/skew.err"
 check "clock skew: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/skew.jsonl"
 contains "clock skew: corrected and said" "$T/skew.err" "the clock is 3600 s off AWS's"
-check "clock skew: corrected after the first answer" test "$(stat skewed)" -le 2
+check "clock skew: corrected after the first answer" test "$(proxy_stat skewed)" -le 2
 
 # An expired session token: the credentials are fetched again, once.
 cat >"$T/creds.sh" <<EOS

@@ -10,25 +10,18 @@
 moto_start
 mkdir "$T/home"
 
-PROXY_PID="" CW_PID="" SIM_PID=""
+. tests/integ/proxy.sh
+CW_PID="" SIM_PID=""
 stop_all() {
-	for pid in $CW_PID $SIM_PID $PROXY_PID; do
+	for pid in $CW_PID $SIM_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	CW_PID="" SIM_PID="" PROXY_PID=""
+	CW_PID="" SIM_PID=""
+	proxy_stop
 }
 trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
 
-proxy_start() {
-	rm -f "$T/proxy.fifo"
-	mkfifo "$T/proxy.fifo"
-	$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 \
-	    --log "$T/proxy.log" "$@" >"$T/proxy.fifo" &
-	PROXY_PID=$!
-	read -r _word PROXY_PORT <"$T/proxy.fifo"
-	PROXY_URL="http://127.0.0.1:$PROXY_PORT"
-}
 
 # wait_for FILE: until the file exists (at most 60 s).
 wait_for() {
