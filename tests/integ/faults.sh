@@ -27,12 +27,14 @@ cw() {
 # Every kind of fault at once, and pages cut at AWS's size.
 proxy_start --seed 3 --throttle 0.1 --error5xx 0.1 --reset 0.05 \
     --truncate 0.05 --malformed 0.05 --stall 0.03 --stall-seconds 1 \
+    --drop-token 0.05 \
     --page-cap 65536
 cw --output json "$JOB" >"$T/faults.jsonl" 2>"$T/faults.err"
 check "every fault: exit 0" test $? -eq 0
 check "every fault: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/faults.jsonl"
-for fault in throttled 5xx resets truncated malformed stalled page_capped; do
+for fault in throttled 5xx resets truncated malformed stalled page_capped \
+    tokens_dropped; do
 	check "the proxy injected $fault" test "$(proxy_stat $fault)" -gt 0
 done
 

@@ -114,6 +114,9 @@ AWS behaviours that moto lacks:
                      N-1.  A FilterLogEvents token "<group>@<stream>@<id>"
                      resumes after the event with that stream and eventId in
                      moto's (re-computed) list of matching events.
+--drop-token P       GetLogEvents only: forward, then remove
+                     nextForwardToken from the answer (its events kept): a
+                     broken answer a reader must not go on from.
 --expire-first N     answer the first N requests (of --ops, if given) with
                      400 ExpiredTokenException, as AWS does when a
                      session token has expired.
@@ -216,10 +219,12 @@ MAX_REQUEST_BODY = 64 * 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection",
               "upgrade", "te", "trailer"}
 # Order of the random faults for the cumulative draw (see docstring).
-FAULTS = ("throttle", "error5xx", "reset", "truncate", "malformed", "stall")
+FAULTS = ("throttle", "error5xx", "reset", "truncate", "malformed", "stall",
+          "drop_token")
 COUNTERS = ("requests", "forwarded", "throttled", "rate_limited", "5xx", "resets",
             "truncated", "malformed", "stalled", "upstream_errors", "page_capped",
-            "prefix_filtered", "job_status_rewritten", "skewed", "expired")
+            "prefix_filtered", "job_status_rewritten", "skewed", "expired",
+            "tokens_dropped")
 # Statuses for which AWS does not report TrainingEndTime yet.
 RUNNING_STATUSES = {"InProgress", "Stopping"}
 
@@ -598,6 +603,19 @@ def apply_job_state(obj, state):
     return "jobstatus:%s/%s" % (state["TrainingJobStatus"], state["SecondaryStatus"])
 
 
+def drop_token(data):
+    """--drop-token: a GetLogEvents answer with its events but without
+    nextForwardToken: a broken answer a reader must not go on from."""
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(obj, dict):
+        return data
+    obj.pop("nextForwardToken", None)
+    return json_bytes(obj)
+
+
 def malform(body, rng):
     """Syntactically broken JSON with exactly len(body) bytes."""
     n = len(body)
@@ -881,6 +899,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # ---- AWS behaviours: rewrite successful answers -------------------------
         if status == 200 and req is not None:
             data = self.rewrite(op, req, data, notes)
+        if fault == "drop_token" and status == 200 and op == "GetLogEvents":
+            data = drop_token(data)
+            st.count(op, "tokens_dropped")
+            notes.append("drop-token")
 
         headers = self.response_headers(headers, data)
         head_only = self.command == "HEAD"
@@ -1053,6 +1075,8 @@ def main(argv=None):
     ap.add_argument("--truncate", type=probability, default=0.0)
     ap.add_argument("--malformed", type=probability, default=0.0)
     ap.add_argument("--stall", type=probability, default=0.0)
+    ap.add_argument("--drop-token", dest="drop_token", type=probability, default=0.0,
+                    help="answer without the paging token (events kept)")
     ap.add_argument("--stall-seconds", type=float, default=5.0)
     ap.add_argument("--rate", type=parse_rate, action="append", default=[],
                     metavar="OP=N", help="token bucket N calls/s, burst N (repeatable)")
