@@ -60,8 +60,6 @@ void aws_call(struct aws *, enum config_service, const char *operation,
 int64_t aws_next_deadline(const struct aws *);
 /* Start the retries that are due. */
 void aws_tick(struct aws *, int64_t now_ms);
-/* Calls not answered yet (in flight or waiting to be retried). */
-unsigned aws_pending(const struct aws *);
 
 /* Counters for status lines and benchmarks. */
 struct aws_stats {
@@ -70,8 +68,5 @@ struct aws_stats {
 	uint64_t retries;
 };
 const struct aws_stats *aws_stats(const struct aws *);
-
-/* The region requests are signed for. */
-const char *aws_region(const struct aws *);
 
 #endif

@@ -65,7 +65,4 @@ struct host *classify_host_at(const struct classify *, size_t);
 /* How many streams of this host were seen. */
 unsigned classify_host_streams(const struct host *);
 
-/* "GROUP from stream S line N (rule F line L)": why a host is placed. */
-const char *classify_host_source(const struct host *);
-
 #endif

@@ -48,7 +48,5 @@ int http_wait(struct http *, int timeout_ms, struct curl_waitfd *extra,
     unsigned nextra, char **cause);
 /* Move transfers on and call the callbacks of those that finished. */
 int http_process(struct http *, char **cause);
-/* Requests in flight. */
-unsigned http_active(const struct http *);
 
 #endif

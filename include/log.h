@@ -1,6 +1,6 @@
 /*
- * log: warnings and errors for the user, on stderr. While the terminal UI
- * owns the screen, messages are kept in memory and printed when it ends.
+ * log: warnings and errors for the user, on stderr, and a status line on
+ * a terminal's stderr.
  *
  * Ownership: nothing is returned; the module copies what it keeps.
  */
@@ -23,12 +23,5 @@ int log_debug_enabled(void);
  */
 void log_status(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_status_clear(void);
-
-/* Hold messages in memory (the screen is in use) or print them again. */
-void log_hold(int);
-/* Print and forget every held message. */
-void log_flush(void);
-/* How many warnings were issued so far. */
-unsigned long log_warnings(void);
 
 #endif

@@ -43,8 +43,6 @@ enum sink_status pipeline_flush(struct pipeline *, char **cause);
 /* End of input: release what is held and finish every sink. */
 enum sink_status pipeline_finish(struct pipeline *, char **cause);
 
-uint64_t pipeline_released(const struct pipeline *);
-
 /*
  * Append "HOST GROUP" lines, one per host in the order first seen, with
  * "unassigned" for hosts whose group is unknown. Names are raw bytes.

@@ -60,8 +60,6 @@ int rules_load_file(struct rules *, const char *path, char **cause);
 /* Add the shipped rules (patterns/sagemaker.rules, built in). */
 int rules_load_default(struct rules *, char **cause);
 
-size_t rules_count(const struct rules *, enum rule_kind);
-
 /*
  * The host of a stream name by the first stream rule that matches; returns
  * 1 and calls fn with the hit, or 0 when no rule matches.

@@ -54,8 +54,4 @@ enum sink_status store_release(struct store *, char **cause);
 /* End of input: release everything, unknown streams as "unassigned". */
 enum sink_status store_finish(struct store *, char **cause);
 
-/* Counters for progress and summaries. */
-size_t store_held_bytes(const struct store *);
-uint64_t store_released(const struct store *);
-
 #endif

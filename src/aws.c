@@ -51,7 +51,6 @@ struct aws {
 	unsigned max_throttled; /* attempts while throttled */
 	unsigned max_transient; /* attempts after 5xx and network errors */
 	struct call *waiting; /* retries not yet due */
-	unsigned in_flight;
 	struct aws_stats stats;
 };
 
@@ -416,13 +415,11 @@ static void
 on_response(void *arg, const struct http_response *r)
 {
 	struct call *c = arg;
-	struct aws *a = c->aws;
 	struct aws_result res;
 	struct aws_err e;
 	enum verdict v;
 	char *cause;
 
-	a->in_flight--;
 	log_debug("<- %s: %ld, %zu bytes, %.0f ms%s%s%s%s", c->operation,
 	    r->status, r->len, r->seconds * 1000, r->error != NULL ? ", " : "",
 	    r->error != NULL ? r->error : "",
@@ -519,7 +516,6 @@ send_call(struct call *c)
 		req.bodylen, on_response, c, &cause) != 0)
 		goto fail;
 	free(added);
-	a->in_flight++;
 	a->stats.requests++;
 	return;
 fail:
@@ -574,25 +570,8 @@ aws_tick(struct aws *a, int64_t now_ms)
 	}
 }
 
-unsigned
-aws_pending(const struct aws *a)
-{
-	const struct call *c;
-	unsigned n = a->in_flight;
-
-	for (c = a->waiting; c != NULL; c = c->next)
-		n++;
-	return (n);
-}
-
 const struct aws_stats *
 aws_stats(const struct aws *a)
 {
 	return (&a->stats);
-}
-
-const char *
-aws_region(const struct aws *a)
-{
-	return (a->region);
 }

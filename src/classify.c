@@ -364,12 +364,6 @@ classify_host_at(const struct classify *c, size_t i)
 	return (i < c->host_list.n ? c->host_list.v[i] : NULL);
 }
 
-const char *
-classify_host_source(const struct host *h)
-{
-	return (h->source);
-}
-
 unsigned
 classify_host_streams(const struct host *h)
 {

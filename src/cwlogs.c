@@ -42,6 +42,15 @@ add_int(struct buf *b, const char *key, int64_t value)
 	json_add_int(b, value);
 }
 
+/* ,"limit":N, capped at what the service accepts; nothing for 0. */
+static void
+add_limit(struct buf *b, int limit)
+{
+	if (limit > 0)
+		add_int(b, "limit",
+		    limit > CWLOGS_LIMIT_MAX ? CWLOGS_LIMIT_MAX : limit);
+}
+
 char *
 cwlogs_describe_streams_body(
     const char *group, const char *prefix, const char *token)
@@ -70,9 +79,7 @@ cwlogs_get_events_body(const char *group, const char *stream, const char *token,
 	buf_adds(&b, ",\"startFromHead\":true");
 	add_string(&b, "nextToken", token);
 	add_int(&b, "startTime", start_time);
-	if (limit > 0)
-		add_int(&b, "limit",
-		    limit > CWLOGS_LIMIT_MAX ? CWLOGS_LIMIT_MAX : limit);
+	add_limit(&b, limit);
 	buf_addc(&b, '}');
 	return (buf_steal(&b));
 }
@@ -100,9 +107,7 @@ cwlogs_filter_body(const char *group, const char *prefix,
 	add_int(&b, "startTime", start_time);
 	add_int(&b, "endTime", end_time);
 	add_string(&b, "nextToken", token);
-	if (limit > 0)
-		add_int(&b, "limit",
-		    limit > CWLOGS_LIMIT_MAX ? CWLOGS_LIMIT_MAX : limit);
+	add_limit(&b, limit);
 	buf_addc(&b, '}');
 	return (buf_steal(&b));
 }

@@ -36,7 +36,6 @@ struct http {
 	CURLM *multi;
 	char *ca_bundle;
 	struct transfer *transfers; /* in flight */
-	unsigned active;
 };
 
 static int curl_initialised;
@@ -84,7 +83,6 @@ unlink_transfer(struct http *h, struct transfer *t)
 		h->transfers = t->next;
 	if (t->next != NULL)
 		t->next->prev = t->prev;
-	h->active--;
 }
 
 void
@@ -225,7 +223,6 @@ http_post(struct http *h, const char *url, const struct sigv4_header *hdrs,
 	if (t->next != NULL)
 		t->next->prev = t;
 	h->transfers = t;
-	h->active++;
 	return (0);
 }
 
@@ -289,10 +286,4 @@ http_process(struct http *h, char **cause)
 		finish(h, t, msg->data.result);
 	}
 	return (0);
-}
-
-unsigned
-http_active(const struct http *h)
-{
-	return (h->active);
 }

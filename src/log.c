@@ -1,8 +1,7 @@
 /*
- * Messages for the user. Everything goes to stderr with a "cwdemux:" prefix,
- * except while the terminal UI owns the screen: then messages are held (up
- * to a bound, counting what was dropped) and printed after the UI ends, so
- * nothing scribbles over curses and nothing is lost silently.
+ * Messages for the user: everything goes to stderr with a "cwdemux:"
+ * prefix. A status line may sit on a terminal's stderr without a newline;
+ * a message clears it first.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,14 +10,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define LOG_HELD_MAX 1000
-
 static int debug_on;
-static int holding;
-static char *held[LOG_HELD_MAX];
-static unsigned held_count;
-static unsigned long held_dropped;
-static unsigned long warnings;
 static int status_shown; /* a status line is on stderr, without newline */
 
 static void
@@ -27,23 +19,13 @@ log_emit(const char *kind, const char *fmt, va_list ap)
 	char *msg;
 
 	xvasprintf(&msg, fmt, ap);
-	if (!holding) {
-		/* A message takes the status line's place; it comes back
-		 * at the next update. */
-		if (status_shown) {
-			fputs("\r\033[K", stderr);
-			status_shown = 0;
-		}
-		fprintf(stderr, "cwdemux: %s%s\n", kind, msg);
-		free(msg);
-		return;
+	/* A message takes the status line's place; it comes back at the
+	 * next update. */
+	if (status_shown) {
+		fputs("\r\033[K", stderr);
+		status_shown = 0;
 	}
-	if (held_count == LOG_HELD_MAX) {
-		held_dropped++;
-		free(msg);
-		return;
-	}
-	xasprintf(&held[held_count++], "cwdemux: %s%s", kind, msg);
+	fprintf(stderr, "cwdemux: %s%s\n", kind, msg);
 	free(msg);
 }
 
@@ -52,7 +34,6 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	warnings++;
 	va_start(ap, fmt);
 	log_emit("warning: ", fmt, ap);
 	va_end(ap);
@@ -103,41 +84,11 @@ log_debug_enabled(void)
 }
 
 void
-log_hold(int on)
-{
-	holding = on;
-}
-
-void
-log_flush(void)
-{
-	unsigned i;
-
-	for (i = 0; i < held_count; i++) {
-		fprintf(stderr, "%s\n", held[i]);
-		free(held[i]);
-	}
-	held_count = 0;
-	if (held_dropped != 0)
-		fprintf(stderr, "cwdemux: %lu more messages were dropped\n",
-		    held_dropped);
-	held_dropped = 0;
-}
-
-unsigned long
-log_warnings(void)
-{
-	return (warnings);
-}
-
-void
 log_status(const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
 
-	if (holding)
-		return;
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);

@@ -179,12 +179,6 @@ pipeline_finish(struct pipeline *p, char **cause)
 	return (rc);
 }
 
-uint64_t
-pipeline_released(const struct pipeline *p)
-{
-	return (store_released(p->store));
-}
-
 int
 pipeline_group_hosts(const struct pipeline *p, const char *name)
 {

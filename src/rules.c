@@ -112,16 +112,6 @@ rules_free(struct rules *rs)
 	free(rs);
 }
 
-size_t
-rules_count(const struct rules *rs, enum rule_kind kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rs->n; i++)
-		n += rs->v[i].kind == kind;
-	return (n);
-}
-
 /* Collect the group numbers named name in re. */
 static void
 capture_find(pcre2_code *re, const char *name, struct capture *c)

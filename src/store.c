@@ -47,7 +47,6 @@ struct store {
 	struct held *head;
 	struct held **tail;
 	size_t held_bytes;
-	uint64_t released;
 	int finished;
 };
 
@@ -160,7 +159,6 @@ emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
 	ev.stream_len = st->len;
 	ev.msg = msg;
 	ev.len = len;
-	s->released++;
 	return (s->emit(s->arg, &ev, cause));
 }
 
@@ -269,16 +267,4 @@ store_finish(struct store *s, char **cause)
 		    unknown, unknown == 1 ? "" : "s", CLASSIFY_UNASSIGNED);
 	s->finished = 1;
 	return (store_release(s, cause));
-}
-
-size_t
-store_held_bytes(const struct store *s)
-{
-	return (s->held_bytes);
-}
-
-uint64_t
-store_released(const struct store *s)
-{
-	return (s->released);
 }

@@ -603,14 +603,20 @@ def apply_job_state(obj, state):
     return "jobstatus:%s/%s" % (state["TrainingJobStatus"], state["SecondaryStatus"])
 
 
-def drop_token(data):
-    """--drop-token: a GetLogEvents answer with its events but without
-    nextForwardToken: a broken answer a reader must not go on from."""
+def json_object(data):
+    """The JSON object in data, or None when data is not one."""
     try:
         obj = json.loads(data)
     except ValueError:
-        return data
-    if not isinstance(obj, dict):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def drop_token(data):
+    """--drop-token: a GetLogEvents answer with its events but without
+    nextForwardToken: a broken answer a reader must not go on from."""
+    obj = json_object(data)
+    if obj is None:
         return data
     obj.pop("nextForwardToken", None)
     return json_bytes(obj)
@@ -966,11 +972,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return data
         elif not cap and not (fix and op == "FilterLogEvents"):
             return data
-        try:
-            obj = json.loads(data)
-        except ValueError:
-            return data
-        if not isinstance(obj, dict):
+        obj = json_object(data)
+        if obj is None:
             return data
 
         if op == "DescribeTrainingJob":
