@@ -28,6 +28,7 @@
 
 #include "aws.h"
 #include "pipeline.h"
+#include "sagemaker.h"
 
 struct source_cw_options {
 	const char *log_group;
@@ -76,11 +77,22 @@ enum source_status source_cw_step(
     struct source_cw *, int64_t now, int64_t *deadline, char **cause);
 
 /*
- * The job's i-th instance group (name and host count) as described, for
- * "2 of 3 hosts seen"; 0 past the last (or for homogeneous jobs).
+ * The job as last described (status, groups with their instance types
+ * and host counts, failure reason), or NULL before the first answer or
+ * without a job. Valid until the next source_cw_step().
  */
-int source_cw_group_at(
-    const struct source_cw *, size_t i, const char **name, int *count);
+const struct sagemaker_job *source_cw_described(const struct source_cw *);
+
+/* Counters for status lines and the terminal UI. */
+struct source_cw_stats {
+	size_t streams; /* known */
+	size_t behind; /* not caught up with their end */
+	uint64_t events; /* read */
+	double get_rate; /* the GetLogEvents budget now, calls a second */
+	int ended; /* the job was seen to end */
+};
+void source_cw_stats(const struct source_cw *, struct source_cw_stats *);
+
 /* The job's state, and a one-line summary of the run. */
 enum source_job source_cw_job(const struct source_cw *);
 const char *source_cw_summary(struct source_cw *);

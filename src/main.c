@@ -189,16 +189,19 @@ finish(struct pipeline *p, int status, char **cause)
 static void
 hosts_seen(const struct source_cw *src, const struct pipeline *p)
 {
+	const struct sagemaker_job *job = source_cw_described(src);
+	const struct sagemaker_group *g;
 	struct buf line = BUF_INIT;
-	const char *name;
 	size_t i;
-	int count;
 
-	for (i = 0; source_cw_group_at(src, i, &name, &count); i++) {
-		buf_adds(&line, i == 0 ? "hosts seen: " : ", ");
-		sanitize_field(&line, name, strlen(name));
-		buf_printf(
-		    &line, " %d of %d", pipeline_group_hosts(p, name), count);
+	for (i = 0; job != NULL && i < job->ngroups; i++) {
+		g = &job->groups[i];
+		if (g->name == NULL)
+			continue;
+		buf_adds(&line, line.len == 0 ? "hosts seen: " : ", ");
+		sanitize_field(&line, g->name, strlen(g->name));
+		buf_printf(&line, " %d of %d", pipeline_group_hosts(p, g->name),
+		    g->count);
 	}
 	if (line.len > 0)
 		log_info("%s", line.data);

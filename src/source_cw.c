@@ -69,9 +69,7 @@ struct source_cw {
 	enum source_job job;
 	char *job_line; /* "Completed (Completed): reason" */
 	int64_t ended_at; /* monotonic ms the end was seen, or 0 */
-	int hosts;
-	size_t ngroups;
-	struct buf groups; /* "name\0count\0" per instance group */
+	struct sagemaker_job desc; /* as last described (name NULL: never) */
 
 	/* The budget. */
 	double rate;
@@ -139,7 +137,7 @@ source_cw_free(struct source_cw *s)
 	strmap_free(s->known);
 	free(s->list_token);
 	free(s->job_line);
-	buf_free(&s->groups);
+	sagemaker_job_free(&s->desc);
 	free(s->error);
 	free(s->summary);
 	free(s);
@@ -198,11 +196,10 @@ job_state(const char *status)
 	return (JOB_RUNNING);
 }
 
+/* Keep the job's description; source_cw takes job's contents. */
 static void
-note_job(struct source_cw *s, const struct sagemaker_job *job)
+note_job(struct source_cw *s, struct sagemaker_job *job)
 {
-	size_t i;
-
 	free(s->job_line);
 	xasprintf(&s->job_line, "%s%s%s%s%s%s", job->status,
 	    job->secondary != NULL ? " (" : "",
@@ -210,13 +207,8 @@ note_job(struct source_cw *s, const struct sagemaker_job *job)
 	    job->secondary != NULL ? ")" : "",
 	    job->failure_reason != NULL ? ": " : "",
 	    job->failure_reason != NULL ? job->failure_reason : "");
-	s->hosts = job->hosts;
-	s->ngroups = job->ngroups;
-	buf_reset(&s->groups);
-	for (i = 0; i < job->ngroups; i++)
-		if (job->groups[i].name != NULL)
-			buf_printf(&s->groups, "%s%c%d%c", job->groups[i].name,
-			    0, job->groups[i].count, 0);
+	sagemaker_job_free(&s->desc);
+	s->desc = *job;
 	s->job = job_state(job->status);
 	if (s->job != JOB_RUNNING && s->ended_at == 0) {
 		s->ended_at = clock_mono_ms();
@@ -262,7 +254,6 @@ on_job(void *arg, const struct aws_result *r)
 		return;
 	}
 	note_job(s, &job);
-	sagemaker_job_free(&job);
 }
 
 static void
@@ -745,23 +736,24 @@ source_cw_job(const struct source_cw *s)
 	return (s->job);
 }
 
-int
-source_cw_group_at(
-    const struct source_cw *s, size_t i, const char **name, int *count)
+const struct sagemaker_job *
+source_cw_described(const struct source_cw *s)
 {
-	const char *p = s->groups.data, *end;
+	return (s->desc.status != NULL ? &s->desc : NULL);
+}
 
-	if (p == NULL)
-		return (0);
-	for (end = p + s->groups.len; p < end; i--) {
-		*name = p;
-		p += strlen(p) + 1;
-		*count = atoi(p);
-		p += strlen(p) + 1;
-		if (i == 0)
-			return (1);
-	}
-	return (0);
+void
+source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof *st);
+	st->streams = s->n;
+	for (i = 0; i < s->n; i++)
+		st->behind += !s->v[i]->caught_up;
+	st->events = s->events;
+	st->get_rate = s->rate;
+	st->ended = s->ended_at != 0;
 }
 
 const char *
@@ -772,8 +764,9 @@ source_cw_summary(struct source_cw *s)
 
 	if (s->job_line != NULL)
 		xasprintf(&job, "job %s: %s, %d host%s in %zu group%s; ",
-		    s->opt.job, s->job_line, s->hosts, s->hosts == 1 ? "" : "s",
-		    s->ngroups, s->ngroups == 1 ? "" : "s");
+		    s->opt.job, s->job_line, s->desc.hosts,
+		    s->desc.hosts == 1 ? "" : "s", s->desc.ngroups,
+		    s->desc.ngroups == 1 ? "" : "s");
 	xasprintf(&line, "%s%zu stream%s, %llu events in %lld:%02lld",
 	    job != NULL ? job : "", s->n, s->n == 1 ? "" : "s",
 	    (unsigned long long)s->events, (long long)(secs / 60),
