@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "clock.h"
 #include "cwlogs.h"
@@ -25,9 +26,6 @@
 #define MAX_FAILURES 10 /* server errors in a row before failing */
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
 #define IDLE_FIRST_MS 500 /* follow: first back-off of an idle stream */
-#define RATE_FLOOR 1.0 /* GetLogEvents calls per second, at least */
-#define CUT_EVERY_MS 5000 /* the rate is halved at most this often */
-#define CALM_MS 10000 /* no throttling this long: raise the rate */
 
 struct cwstream {
 	struct source_cw *src;
@@ -71,12 +69,7 @@ struct source_cw {
 	int64_t ended_at; /* monotonic ms the end was seen, or 0 */
 	struct sagemaker_job desc; /* as last described (name NULL: never) */
 
-	/* The budget. */
-	double rate;
-	int64_t next_get;
-	uint64_t throttled_seen;
-	int64_t calm_since;
-	int64_t cut_at; /* when the rate was last halved */
+	struct budget get; /* GetLogEvents calls */
 	unsigned in_flight;
 	int64_t warned_at; /* last "retrying later" warning */
 
@@ -112,11 +105,10 @@ source_cw_new(
 		s->opt.job_interval_ms = 30000;
 	if (s->opt.idle_max_ms <= 0)
 		s->opt.idle_max_ms = 5000;
-	s->rate = s->opt.get_rate;
 	s->known = strmap_new();
 	s->job = JOB_UNKNOWN;
 	s->started_at = clock_mono_ms();
-	s->calm_since = s->started_at;
+	budget_init(&s->get, s->opt.get_rate, s->started_at);
 	return (s);
 }
 
@@ -454,38 +446,6 @@ on_events(void *arg, const struct aws_result *r)
 	}
 }
 
-/*
- * Follow the budget: halve it when CloudWatch throttles (once per burst of
- * throttling), raise it by a quarter, up to the configured rate, after
- * each calm period.
- */
-static void
-adapt_rate(struct source_cw *s, int64_t now)
-{
-	uint64_t throttled = aws_stats(s->aws)->throttled;
-
-	if (throttled != s->throttled_seen) {
-		s->throttled_seen = throttled;
-		if (now - s->cut_at < CUT_EVERY_MS)
-			return;
-		s->cut_at = now;
-		s->rate /= 2;
-		if (s->rate < RATE_FLOOR)
-			s->rate = RATE_FLOOR < s->opt.get_rate
-			    ? RATE_FLOOR
-			    : s->opt.get_rate;
-		s->calm_since = now;
-		log_debug(
-		    "throttled: %.2f GetLogEvents calls a second", s->rate);
-	} else if (s->rate < s->opt.get_rate &&
-	    now - s->calm_since >= CALM_MS) {
-		s->rate *= 1.25;
-		if (s->rate > s->opt.get_rate)
-			s->rate = s->opt.get_rate;
-		s->calm_since = now;
-	}
-}
-
 /* Whether stream cs wants its next page now. */
 static int
 wants_page(const struct source_cw *s, const struct cwstream *cs, int64_t now)
@@ -511,11 +471,8 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 		cs = s->v[i];
 		if (!wants_page(s, cs, now))
 			continue;
-		if (now < s->next_get) {
-			*deadline = s->next_get;
+		if (!budget_take(&s->get, now, deadline))
 			return;
-		}
-		s->next_get = now + (int64_t)(1000.0 / s->rate);
 		s->rr = i + 1;
 		cs->in_flight = 1;
 		s->in_flight++;
@@ -705,7 +662,8 @@ source_cw_step(
 	if (s->error == NULL && s->listed) {
 		st = release(s, cause);
 		if (st == SOURCE_MORE || st == SOURCE_DONE) {
-			adapt_rate(s, now);
+			budget_adapt(
+			    &s->get, aws_stats(s->aws)->throttled, now);
 			request_pages(s, now, deadline);
 		}
 		if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
@@ -752,7 +710,7 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 	for (i = 0; i < s->n; i++)
 		st->behind += !s->v[i]->caught_up;
 	st->events = s->events;
-	st->get_rate = s->rate;
+	st->get_rate = s->get.rate;
 	st->ended = s->ended_at != 0;
 }
 
