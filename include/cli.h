@@ -64,6 +64,8 @@ struct options {
 	int64_t grace_ms; /* --grace */
 	int64_t status_interval_ms; /* --status-interval */
 	double get_rate; /* --get-rate: GetLogEvents calls a second */
+	double filter_rate; /* --filter-rate: FilterLogEvents calls a second */
+	int64_t late_window_ms; /* --late-window */
 	int help, version;
 };
 

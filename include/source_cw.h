@@ -4,18 +4,22 @@
  *
  * Streams are listed with DescribeLogStreams by prefix (every page; in
  * follow mode again every few seconds, so streams that appear later are
- * read from their start) and read from their head with GetLogEvents, each
- * following its forward token until the service hands the same token back.
- * Once: events go to the pipeline merged by time (a stream's next page is
- * fetched before a later event of another stream is released). Following:
- * every page is released as it comes, each stream in its own order, an idle
- * stream is asked again after a back-off, and DescribeTrainingJob is asked
- * every half minute; when the job has ended, the streams are read for a
- * grace period (late ingestion), then once more to their end.
+ * read too). DescribeTrainingJob is asked first, then every half minute
+ * while following.
  *
- * GetLogEvents calls are spread over a budget (calls per second), halved
- * on throttling and raised again by a quarter after each calm 10 s (any
- * throttled call counts, whatever its operation); throttling
+ * Once: every stream is read from its head with GetLogEvents, following
+ * its forward token until the service hands the same token back (exact:
+ * nothing is written any more), and events go to the pipeline merged by
+ * time (a stream's next page is fetched before a later event of another
+ * stream is released).
+ *
+ * Following: the streams are read with FilterLogEvents, a hundred a call,
+ * de-duplicated by event id (see follow.h), each stream in the service's
+ * order. When the job has ended, the streams are read for a grace period
+ * (late ingestion), listed again, and looked back over once more.
+ *
+ * Calls are spread over a budget per API (calls per second, budget.h),
+ * halved on throttling and raised again after calm periods; throttling
  * never ends a run. Answers that are not the JSON they should be are asked
  * for again.
  *
@@ -36,13 +40,14 @@ struct source_cw_options {
 	const char *job; /* for DescribeTrainingJob, or NULL */
 	int follow;
 	int64_t since; /* ms since the epoch, or -1: from the start */
-	double get_rate; /* GetLogEvents calls per second */
+	double get_rate; /* GetLogEvents calls per second (once) */
+	double filter_rate; /* FilterLogEvents calls per second (follow) */
+	int64_t late_window_ms; /* follow: how late events may be ingested */
 	unsigned max_in_flight;
 	int progress; /* show a status line on stderr (a terminal) */
 	int64_t grace_ms; /* follow: reading on after the job ended; -1: 20 s */
 	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
 	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */
-	int64_t idle_max_ms; /* follow: longest back-off of a stream */
 };
 
 enum source_status {
@@ -88,7 +93,7 @@ struct source_cw_stats {
 	size_t streams; /* known */
 	size_t behind; /* not caught up with their end */
 	uint64_t events; /* read */
-	double get_rate; /* the GetLogEvents budget now, calls a second */
+	double rate; /* the budget now, calls a second (of the API in use) */
 	int ended; /* the job was seen to end */
 };
 void source_cw_stats(const struct source_cw *, struct source_cw_stats *);

@@ -38,6 +38,8 @@ enum {
 	OPT_GRACE,
 	OPT_STATUS_INTERVAL,
 	OPT_GET_RATE,
+	OPT_FILTER_RATE,
+	OPT_LATE_WINDOW,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -63,6 +65,8 @@ static const struct option long_options[] = {
     {"grace", required_argument, NULL, OPT_GRACE},
     {"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
     {"get-rate", required_argument, NULL, OPT_GET_RATE},
+    {"filter-rate", required_argument, NULL, OPT_FILTER_RATE},
+    {"late-window", required_argument, NULL, OPT_LATE_WINDOW},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -92,6 +96,8 @@ cli_usage(void)
 	    "  --grace TIME         read on after the job ended (20s)\n"
 	    "  --status-interval T  how often the job is described (30s)\n"
 	    "  --get-rate N         GetLogEvents calls a second (5)\n"
+	    "  --filter-rate N      FilterLogEvents calls a second (2)\n"
+	    "  --late-window TIME   how late events may arrive (60s)\n"
 	    "  --log-group NAME     (/aws/sagemaker/TrainingJobs)\n"
 	    "  --stream-prefix P    streams to read (JOB/)\n"
 	    "  --profile, --region, --endpoint-url   as the AWS CLI\n"
@@ -198,11 +204,24 @@ strlist_add(struct strlist *l, const char *s)
 	l->v[l->n++] = s;
 }
 
+/* A request rate: calls a second, 0.1 to 100. */
 static int
-parse_option(int c, const char *arg, struct options *o, char **cause)
+parse_rate(const char *opt, const char *arg, double *rate, char **cause)
 {
 	char *end;
 
+	*rate = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || !(*rate >= 0.1) || *rate > 100) {
+		xasprintf(cause, "%s %s: expected calls a second, 0.1 to 100",
+		    opt, arg);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+parse_option(int c, const char *arg, struct options *o, char **cause)
+{
 	switch (c) {
 	case OPT_FROM:
 		strlist_add(&o->from, arg);
@@ -314,12 +333,16 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		}
 		break;
 	case OPT_GET_RATE:
-		o->get_rate = strtod(arg, &end);
-		if (*arg == '\0' || *end != '\0' || !(o->get_rate >= 0.1) ||
-		    o->get_rate > 100) {
+		return (parse_rate("--get-rate", arg, &o->get_rate, cause));
+	case OPT_FILTER_RATE:
+		return (
+		    parse_rate("--filter-rate", arg, &o->filter_rate, cause));
+	case OPT_LATE_WINDOW:
+		if (cli_parse_duration(arg, &o->late_window_ms) != 0 ||
+		    o->late_window_ms < 1000) {
 			xasprintf(cause,
-			    "--get-rate %s: expected calls a second, "
-			    "0.1 to 100",
+			    "--late-window %s: expected a duration of "
+			    "at least 1s, such as 60s or 5m",
 			    arg);
 			return (-1);
 		}

@@ -106,6 +106,9 @@ cwlogs_filter_body(const char *group, const char *prefix,
 		add_string(&b, "logStreamNamePrefix", prefix);
 	add_int(&b, "startTime", start_time);
 	add_int(&b, "endTime", end_time);
+	/* Ignored by AWS (always interleaved); moto lists stream by stream
+	 * without it. */
+	buf_adds(&b, ",\"interleaved\":true");
 	add_string(&b, "nextToken", token);
 	add_limit(&b, limit);
 	buf_addc(&b, '}');

@@ -232,6 +232,8 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.grace_ms = o->grace_ms;
 	so.job_interval_ms = o->status_interval_ms;
 	so.get_rate = o->get_rate;
+	so.filter_rate = o->filter_rate;
+	so.late_window_ms = o->late_window_ms;
 	src = source_cw_new(a.aws, p, &so);
 	ls = loop_run(a.http, a.aws, src, cause);
 	if (ls == LOOP_CLOSED) {

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "cwlogs.h"
+#include "follow.h"
 #include "log.h"
 #include "sagemaker.h"
 #include "source_cw.h"
@@ -25,7 +26,6 @@
 #define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
 #define MAX_FAILURES 10 /* server errors in a row before failing */
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
-#define IDLE_FIRST_MS 500 /* follow: first back-off of an idle stream */
 
 struct cwstream {
 	struct source_cw *src;
@@ -36,9 +36,7 @@ struct cwstream {
 	char *token; /* the forward token to send next */
 	int in_flight;
 	int caught_up; /* the last answer brought no more events */
-	int64_t caught_at; /* when (monotonic ms) */
-	int64_t next_poll; /* follow: when to ask again */
-	int64_t idle_ms; /* follow: the back-off while idle */
+	int64_t next_poll; /* when to ask again (after a failure) */
 	int failures; /* server errors in a row */
 	int bad_answers; /* malformed answers in a row */
 };
@@ -70,6 +68,8 @@ struct source_cw {
 	struct sagemaker_job desc; /* as last described (name NULL: never) */
 
 	struct budget get; /* GetLogEvents calls */
+	struct follow *follow; /* following: the FilterLogEvents reader */
+	int swept; /* following: the look-back after the grace was asked */
 	unsigned in_flight;
 	int64_t warned_at; /* last "retrying later" warning */
 
@@ -87,6 +87,7 @@ struct source_cw *
 source_cw_new(
     struct aws *aws, struct pipeline *p, const struct source_cw_options *opt)
 {
+	struct follow_options fo;
 	struct source_cw *s;
 
 	s = xcalloc(1, sizeof *s);
@@ -103,12 +104,18 @@ source_cw_new(
 		s->opt.list_interval_ms = 5000;
 	if (s->opt.job_interval_ms <= 0)
 		s->opt.job_interval_ms = 30000;
-	if (s->opt.idle_max_ms <= 0)
-		s->opt.idle_max_ms = 5000;
 	s->known = strmap_new();
 	s->job = JOB_UNKNOWN;
 	s->started_at = clock_mono_ms();
 	budget_init(&s->get, s->opt.get_rate, s->started_at);
+	if (s->opt.follow) {
+		memset(&fo, 0, sizeof fo);
+		fo.log_group = s->opt.log_group;
+		fo.since = s->opt.since;
+		fo.rate = s->opt.filter_rate;
+		fo.window_ms = s->opt.late_window_ms;
+		s->follow = follow_new(aws, p, &fo);
+	}
 	return (s);
 }
 
@@ -126,6 +133,7 @@ source_cw_free(struct source_cw *s)
 		free(s->v[i]);
 	}
 	free(s->v);
+	follow_free(s->follow);
 	strmap_free(s->known);
 	free(s->list_token);
 	free(s->job_line);
@@ -277,7 +285,8 @@ add_stream(struct source_cw *s, const char *name)
 	cs->src = s;
 	cs->name = xstrdup(name);
 	cs->st = pipeline_stream(s->pipeline, name, strlen(name));
-	cs->idle_ms = IDLE_FIRST_MS;
+	if (s->follow != NULL)
+		follow_add_stream(s->follow, name, cs->st, s->listed);
 	strmap_put(s->known, name, strlen(name), cs);
 	s->v[s->n++] = cs;
 	if (s->listed)
@@ -377,19 +386,6 @@ has_head(const struct cwstream *cs)
 	return (cs->next < cs->page.n);
 }
 
-/* The stream has nothing more for now: once, it is finished; following,
- * it is asked again after a back-off that doubles while it stays idle. */
-static void
-caught_up(struct cwstream *cs, int64_t now)
-{
-	cs->caught_up = 1;
-	cs->caught_at = now;
-	cs->next_poll = now + cs->idle_ms;
-	cs->idle_ms *= 2;
-	if (cs->idle_ms > cs->src->opt.idle_max_ms)
-		cs->idle_ms = cs->src->opt.idle_max_ms;
-}
-
 static void
 on_events(void *arg, const struct aws_result *r)
 {
@@ -403,7 +399,7 @@ on_events(void *arg, const struct aws_result *r)
 	s->in_flight--;
 	if (r->error == AWS_NOT_FOUND) {
 		/* The stream went away after it was listed. */
-		caught_up(cs, now);
+		cs->caught_up = 1;
 		return;
 	}
 	if (r->error == AWS_THROTTLED ||
@@ -437,24 +433,18 @@ on_events(void *arg, const struct aws_result *r)
 		free(cs->token);
 		cs->token = xstrdup(cs->page.next);
 	}
-	if (cs->page.n == 0 && same)
-		caught_up(cs, now);
-	else {
-		cs->caught_up = 0;
-		cs->idle_ms = IDLE_FIRST_MS;
-		cs->next_poll = now;
-	}
+	cs->caught_up = cs->page.n == 0 && same;
 }
 
 /* Whether stream cs wants its next page now. */
 static int
-wants_page(const struct source_cw *s, const struct cwstream *cs, int64_t now)
+wants_page(const struct cwstream *cs, int64_t now)
 {
 	if (cs->in_flight || has_head(cs))
 		return (0);
 	if (cs->next_poll > now)
 		return (0);
-	return (s->opt.follow || !cs->caught_up);
+	return (!cs->caught_up);
 }
 
 /* Ask for the next page of the streams that need one, within budget,
@@ -469,7 +459,7 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 	for (k = 0; k < s->n && s->in_flight < s->opt.max_in_flight; k++) {
 		i = (s->rr + k) % s->n;
 		cs = s->v[i];
-		if (!wants_page(s, cs, now))
+		if (!wants_page(cs, now))
 			continue;
 		if (!budget_take(&s->get, now, deadline))
 			return;
@@ -485,9 +475,9 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 }
 
 /*
- * Release events in time order across streams. Once, while every stream
- * that is not finished has an event in hand (else SOURCE_MORE: a page is
- * missing); following, whatever is in hand.
+ * Release events in time order across streams, while every stream that
+ * is not finished has an event in hand (else SOURCE_MORE: a page is
+ * missing).
  */
 static enum source_status
 release(struct source_cw *s, char **cause)
@@ -495,14 +485,14 @@ release(struct source_cw *s, char **cause)
 	struct cwstream *best, *cs;
 	const struct cwlogs_event *ev;
 	enum sink_status rc;
-	size_t i, released = 0;
+	size_t i;
 
 	for (;;) {
 		best = NULL;
 		for (i = 0; i < s->n; i++) {
 			cs = s->v[i];
 			if (!has_head(cs)) {
-				if (!s->opt.follow && !cs->caught_up)
+				if (!cs->caught_up)
 					return (SOURCE_MORE);
 				continue;
 			}
@@ -521,41 +511,28 @@ release(struct source_cw *s, char **cause)
 		if (rc == SINK_CLOSED)
 			return (SOURCE_CLOSED);
 		s->events++;
-		released++;
 	}
-	if (!s->opt.follow)
-		return (SOURCE_DONE);
-	/* Following, the quiet moments are when a reader must see it all. */
-	if (released > 0) {
-		rc = pipeline_flush(s->pipeline, cause);
-		if (rc == SINK_ERROR)
-			return (SOURCE_OUTPUT_ERROR);
-		if (rc == SINK_CLOSED)
-			return (SOURCE_CLOSED);
-	}
-	return (SOURCE_MORE);
+	return (SOURCE_DONE);
 }
 
-/* Following: the job ended, the grace period passed, and every stream was
- * read to its end after that. */
+/*
+ * Following: the job ended, the grace period passed, the streams were
+ * listed again and every batch looked back its whole window after that.
+ */
 static int
-follow_finished(const struct source_cw *s, int64_t now)
+follow_finished(struct source_cw *s, int64_t now)
 {
-	int64_t after;
-	size_t i;
+	int64_t after = s->ended_at + s->opt.grace_ms;
 
-	if (s->ended_at == 0 || now < s->ended_at + s->opt.grace_ms ||
-	    s->listing || s->in_flight > 0 || !s->listed)
+	if (s->ended_at == 0 || now < after || s->listing || !s->listed ||
+	    s->listed_since < after)
 		return (0);
-	after = s->ended_at + s->opt.grace_ms;
-	/* A stream that appeared late must have been listed. */
-	if (s->listed_since < after)
+	if (!s->swept) {
+		follow_sweep_now(s->follow);
+		s->swept = 1;
 		return (0);
-	for (i = 0; i < s->n; i++)
-		if (has_head(s->v[i]) || !s->v[i]->caught_up ||
-		    s->v[i]->caught_at < after)
-			return (0);
-	return (1);
+	}
+	return (follow_swept_since(s->follow, after));
 }
 
 /* Keep t in *deadline when it is sooner, and still to come. */
@@ -585,9 +562,9 @@ next_deadline(const struct source_cw *s, int64_t now, int64_t *deadline)
 		if (s->ended_at != 0)
 			earliest(now, deadline, s->ended_at + s->opt.grace_ms);
 	}
-	for (i = 0; i < s->n; i++)
+	for (i = 0; !s->opt.follow && i < s->n; i++)
 		if (!s->v[i]->in_flight && !has_head(s->v[i]) &&
-		    (s->opt.follow || !s->v[i]->caught_up))
+		    !s->v[i]->caught_up)
 			earliest(now, deadline, s->v[i]->next_poll);
 }
 
@@ -625,29 +602,55 @@ ask_metadata(struct source_cw *s, int64_t now)
 static void
 show_status(struct source_cw *s, int64_t now)
 {
+	struct source_cw_stats st;
 	double rate;
-	size_t i, behind = 0;
 
 	if (!s->opt.progress || now - s->status_at < 250)
 		return;
+	source_cw_stats(s, &st);
 	rate = s->status_at == 0 ? 0
-				 : (double)(s->events - s->status_events) *
+				 : (double)(st.events - s->status_events) *
 		1000 / (now - s->status_at);
-	for (i = 0; i < s->n; i++)
-		behind += !s->v[i]->caught_up;
-	if (behind > 0 || !s->opt.follow)
+	if (st.behind > 0 || !s->opt.follow)
 		log_status("cwdemux: reading %zu of %zu streams, %llu events, "
 			   "%.0f/s",
-		    behind, s->n, (unsigned long long)s->events, rate);
+		    st.behind, s->n, (unsigned long long)st.events, rate);
 	else
 		log_status(
 		    "cwdemux: following %s: %zu streams, %llu events%s%s",
 		    s->opt.job != NULL ? s->opt.job : s->opt.prefix, s->n,
-		    (unsigned long long)s->events,
+		    (unsigned long long)st.events,
 		    s->job_line != NULL ? ", " : "",
 		    s->job_line != NULL ? s->job_line : "");
 	s->status_at = now;
-	s->status_events = s->events;
+	s->status_events = st.events;
+}
+
+/* Once: every stream read to its end, merged by time. */
+static enum source_status
+step_once(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
+{
+	enum source_status st;
+
+	st = release(s, cause);
+	if (st == SOURCE_MORE || st == SOURCE_DONE) {
+		budget_adapt(&s->get, aws_stats(s->aws)->throttled, now);
+		request_pages(s, now, deadline);
+	}
+	if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
+		st = SOURCE_MORE;
+	return (st);
+}
+
+static enum source_status
+step_follow(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
+{
+	enum source_status st;
+
+	st = follow_step(s->follow, now, deadline, cause);
+	if (st == SOURCE_MORE && follow_finished(s, now))
+		st = SOURCE_DONE;
+	return (st);
 }
 
 enum source_status
@@ -659,19 +662,9 @@ source_cw_step(
 	*deadline = -1;
 	if (s->error == NULL)
 		ask_metadata(s, now);
-	if (s->error == NULL && s->listed) {
-		st = release(s, cause);
-		if (st == SOURCE_MORE || st == SOURCE_DONE) {
-			budget_adapt(
-			    &s->get, aws_stats(s->aws)->throttled, now);
-			request_pages(s, now, deadline);
-		}
-		if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
-			st = SOURCE_MORE;
-		if (st == SOURCE_MORE && s->opt.follow &&
-		    follow_finished(s, now))
-			st = SOURCE_DONE;
-	}
+	if (s->error == NULL && s->listed)
+		st = s->opt.follow ? step_follow(s, now, deadline, cause)
+				   : step_once(s, now, deadline, cause);
 	/* A call can fail before it is sent (no credentials, say). */
 	if (s->error != NULL && (st == SOURCE_MORE || st == SOURCE_DONE)) {
 		*cause = xstrdup(s->error);
@@ -707,11 +700,17 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 
 	memset(st, 0, sizeof *st);
 	st->streams = s->n;
+	st->ended = s->ended_at != 0;
+	if (s->follow != NULL) {
+		st->behind = follow_behind(s->follow);
+		st->events = follow_events(s->follow);
+		st->rate = follow_rate(s->follow);
+		return;
+	}
 	for (i = 0; i < s->n; i++)
 		st->behind += !s->v[i]->caught_up;
 	st->events = s->events;
-	st->get_rate = s->get.rate;
-	st->ended = s->ended_at != 0;
+	st->rate = s->get.rate;
 }
 
 const char *
@@ -719,15 +718,17 @@ source_cw_summary(struct source_cw *s)
 {
 	char *line, *job = NULL;
 	int64_t secs = (clock_mono_ms() - s->started_at) / 1000;
+	struct source_cw_stats st;
 
 	if (s->job_line != NULL)
 		xasprintf(&job, "job %s: %s, %d host%s in %zu group%s; ",
 		    s->opt.job, s->job_line, s->desc.hosts,
 		    s->desc.hosts == 1 ? "" : "s", s->desc.ngroups,
 		    s->desc.ngroups == 1 ? "" : "s");
+	source_cw_stats(s, &st);
 	xasprintf(&line, "%s%zu stream%s, %llu events in %lld:%02lld",
 	    job != NULL ? job : "", s->n, s->n == 1 ? "" : "s",
-	    (unsigned long long)s->events, (long long)(secs / 60),
+	    (unsigned long long)st.events, (long long)(secs / 60),
 	    (long long)(secs % 60));
 	free(job);
 	free(s->summary);

@@ -89,6 +89,19 @@ contains "Failed: the reason is said" "$T/failing.err" \
 follow stopped Stopped:Stopped --hosts 2 --rate 40 --events-per-host 150 --seed 6
 check "Stopped: exit 5" test $? -eq 5
 
+# Events ingested late with older timestamps, and bursts in one
+# millisecond: each comes out once (found by the look-back), and equal
+# timestamps keep their order.
+follow late Completed:Completed --hosts 4 --rate 40 --events-per-host 400 \
+    --late-events 0.05 --late-max-seconds 8 --burst 30 --seed 9
+check "late: exit 0" test $? -eq 0
+check "late: every event once, late ones too" \
+    $PY tests/tools/checktruth.py --late "$T/late" "$T/late.jsonl"
+check "late: some events were late" $PY -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+sys.exit(0 if t["scenario"]["late_events_written"] > 0 else 1)' "$T/late/truth.json"
+
 # Faults while following: throttling, 5xx, resets, garbled answers.
 stop_all
 proxy_start --job-status InProgress:Training@0 --seed 8 --throttle 0.1 \

@@ -1,0 +1,70 @@
+/*
+ * follow: read a running job's streams with FilterLogEvents, up to 100
+ * streams a call, so one call a second shows new events of every stream
+ * within about a second (GetLogEvents would need one call per stream).
+ *
+ * Each batch of streams is asked, again and again, for the events from a
+ * little before the newest it has seen; every few seconds the question
+ * looks back a whole window instead, which finds events ingested late with
+ * older timestamps. Answers overlap; the event ids seen within the window
+ * (per stream) make each event come out once. The guarantee: every event
+ * ingested at most the window later than a newer event of its stream comes
+ * out exactly once, in the order the service lists them.
+ *
+ * Ownership: borrows the aws client and the pipeline; copies the names.
+ */
+#ifndef FOLLOW_H
+#define FOLLOW_H
+
+#include <stdint.h>
+
+#include "aws.h"
+#include "pipeline.h"
+#include "source_cw.h"
+
+struct follow_options {
+	const char *log_group;
+	int64_t since; /* ms since the epoch, or -1: from the start */
+	double rate; /* FilterLogEvents calls a second */
+	int64_t window_ms; /* how late an event may be ingested */
+	int64_t poll_ms; /* ask a busy batch again this soon */
+	int64_t idle_max_ms; /* longest back-off of a quiet batch */
+	int64_t sweep_ms; /* look back the whole window this often */
+};
+
+struct follow;
+
+struct follow *
+follow_new(struct aws *, struct pipeline *, const struct follow_options *);
+void follow_free(struct follow *);
+
+/*
+ * Read stream name (the pipeline's handle st) from now on: from --since,
+ * or when late (it appeared while following), from about now.
+ */
+void follow_add_stream(
+    struct follow *, const char *name, struct stream *st, int late);
+
+/*
+ * Release the answers in hand and ask what is due, within the budget;
+ * *deadline is lowered to when something is next due. SOURCE_MORE, or why
+ * not (cause set for the errors).
+ */
+enum source_status
+follow_step(struct follow *, int64_t now, int64_t *deadline, char **cause);
+
+/* Look back the whole window now, in every batch (the job ended). */
+void follow_sweep_now(struct follow *);
+/*
+ * Every batch finished a look-back that began at or after t (monotonic
+ * ms), and nothing is out or in hand.
+ */
+int follow_swept_since(const struct follow *, int64_t t);
+
+/* Events released; streams whose first answer has not come in yet. */
+uint64_t follow_events(const struct follow *);
+size_t follow_behind(const struct follow *);
+/* The FilterLogEvents budget now, calls a second. */
+double follow_rate(const struct follow *);
+
+#endif

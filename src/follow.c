@@ -1,0 +1,441 @@
+/*
+ * Following with FilterLogEvents. A batch runs one query at a time: a
+ * startTime, then page after page (nextToken) until the service has no
+ * more. A page is parsed whole before any of it is released, and the next
+ * page is asked for only once this one is released, so a stream's events
+ * come out in the order the service lists them.
+ *
+ * Where a query starts: from the newest event of the batch's least
+ * advanced stream, less a short overlap (or the whole window, on a
+ * look-back). A stream without events yet counts from --since until one
+ * query has found it empty; then from when that query began, less the
+ * window (a host whose clock is further behind than the window is late by
+ * more than the window).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "clock.h"
+#include "cwlogs.h"
+#include "follow.h"
+#include "idset.h"
+#include "log.h"
+#include "strmap.h"
+#include "xmalloc.h"
+
+#define BATCH_MAX 100 /* streams a FilterLogEvents call may name */
+#define OVERLAP_MS 2000 /* a plain query also reads this far back */
+#define PAGE_LIMIT 10000
+#define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
+#define MAX_FAILURES 10 /* server errors in a row before failing */
+#define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
+
+struct fstream {
+	char *name;
+	struct stream *st;
+	struct idset *ids;
+	int64_t anchor; /* newest timestamp seen, or see above; NONE */
+	int64_t floor; /* events older than this were forgotten */
+	size_t kept; /* ids after the last prune */
+};
+
+#define NONE INT64_MIN
+
+struct batch {
+	struct follow *f;
+	struct fstream *v[BATCH_MAX];
+	size_t n;
+	size_t nq; /* streams in the query under way */
+	struct cwlogs_page page; /* the answer in hand */
+	size_t next; /* its next event */
+	int in_hand;
+	int in_flight;
+	int querying; /* a query is under way (between pages) */
+	char *token; /* its nextToken */
+	int64_t start_time; /* its startTime, or -1 */
+	int sweeping; /* it looks back the whole window */
+	int64_t began; /* monotonic ms it began */
+	int64_t began_wall;
+	int fresh; /* it found new events */
+	int64_t next_poll;
+	int64_t next_sweep;
+	int64_t idle_ms;
+	int64_t swept_at; /* a complete look-back began then; 0: none */
+	int answered; /* one query completed */
+	int failures, bad_answers;
+};
+
+struct follow {
+	struct aws *aws;
+	struct pipeline *pipeline;
+	struct follow_options opt;
+	struct batch **b;
+	size_t nb;
+	struct strmap *names; /* stream name -> struct fstream */
+	struct budget budget;
+	size_t rr;
+	char *error;
+	int64_t warned_at;
+	uint64_t events;
+};
+
+struct follow *
+follow_new(struct aws *aws, struct pipeline *p, const struct follow_options *o)
+{
+	struct follow *f;
+
+	f = xcalloc(1, sizeof *f);
+	f->aws = aws;
+	f->pipeline = p;
+	f->opt = *o;
+	if (f->opt.rate <= 0)
+		f->opt.rate = 2;
+	if (f->opt.window_ms <= 0)
+		f->opt.window_ms = 60000;
+	if (f->opt.poll_ms <= 0)
+		f->opt.poll_ms = 1000;
+	if (f->opt.idle_max_ms <= 0)
+		f->opt.idle_max_ms = 4000;
+	if (f->opt.sweep_ms <= 0)
+		f->opt.sweep_ms = 10000;
+	f->names = strmap_new();
+	budget_init(&f->budget, f->opt.rate, clock_mono_ms());
+	return (f);
+}
+
+void
+follow_free(struct follow *f)
+{
+	struct batch *b;
+	size_t i, j;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nb; i++) {
+		b = f->b[i];
+		for (j = 0; j < b->n; j++) {
+			free(b->v[j]->name);
+			idset_free(b->v[j]->ids);
+			free(b->v[j]);
+		}
+		cwlogs_page_free(&b->page);
+		free(b->token);
+		free(b);
+	}
+	free(f->b);
+	strmap_free(f->names);
+	free(f->error);
+	free(f);
+}
+
+void
+follow_add_stream(
+    struct follow *f, const char *name, struct stream *st, int late)
+{
+	struct fstream *fs;
+	struct batch *b;
+
+	if (f->nb == 0 || f->b[f->nb - 1]->n == BATCH_MAX) {
+		f->b = xreallocarray(f->b, f->nb + 1, sizeof *f->b);
+		b = xcalloc(1, sizeof *b);
+		b->f = f;
+		b->idle_ms = f->opt.poll_ms;
+		f->b[f->nb++] = b;
+	}
+	b = f->b[f->nb - 1];
+	fs = xcalloc(1, sizeof *fs);
+	fs->name = xstrdup(name);
+	fs->st = st;
+	fs->ids = idset_new();
+	/* A stream that appeared while following began about now. */
+	fs->anchor = late ? clock_wall_ms() - f->opt.window_ms : NONE;
+	fs->floor = NONE;
+	b->v[b->n++] = fs;
+	strmap_put(f->names, name, strlen(name), fs);
+}
+
+static void
+set_error(struct follow *f, const char *cause)
+{
+	if (f->error == NULL)
+		f->error = xstrdup(cause);
+}
+
+/* The startTime of a new query of b (-1: from the start). */
+static int64_t
+query_start(const struct follow *f, const struct batch *b, int sweep)
+{
+	int64_t t = INT64_MAX, back = sweep ? f->opt.window_ms : OVERLAP_MS;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i]->anchor < t)
+			t = b->v[i]->anchor;
+	t = t == NONE ? -1 : t - back;
+	if (f->opt.since >= 0 && t < f->opt.since)
+		t = f->opt.since;
+	return (t < 0 ? -1 : t);
+}
+
+static void
+on_page(void *arg, const struct aws_result *r)
+{
+	struct batch *b = arg;
+	struct follow *f = b->f;
+	int64_t now = clock_mono_ms();
+	char *cause = NULL, *msg;
+
+	b->in_flight = 0;
+	if (r->error == AWS_NOT_FOUND) {
+		/* No log group (yet): the query found nothing. */
+		cwlogs_page_reset(&b->page);
+		b->in_hand = 1;
+		b->next = 0;
+		return;
+	}
+	if (r->error == AWS_THROTTLED ||
+	    (r->error == AWS_TRANSIENT && ++b->failures < MAX_FAILURES)) {
+		if (f->warned_at == 0 || now - f->warned_at >= 60000) {
+			log_warn("%s; trying again", r->cause);
+			f->warned_at = now;
+		}
+		b->next_poll = now + RETRY_LATER_MS;
+		return;
+	}
+	if (r->error != AWS_OK) {
+		set_error(f, r->cause);
+		return;
+	}
+	b->failures = 0;
+	if (cwlogs_parse_events(r->body, r->len, &b->page, &cause) != 0) {
+		/* The same page is asked for again. */
+		if (++b->bad_answers > MAX_BAD_ANSWERS) {
+			xasprintf(&msg,
+			    "FilterLogEvents: %s (%d times in a row)", cause,
+			    b->bad_answers);
+			set_error(f, msg);
+			free(msg);
+		} else
+			log_debug("FilterLogEvents: %s; asking again", cause);
+		free(cause);
+		b->next_poll = now + b->bad_answers * 1000;
+		return;
+	}
+	b->bad_answers = 0;
+	b->in_hand = 1;
+	b->next = 0;
+}
+
+static void
+ask(struct follow *f, struct batch *b)
+{
+	const char *names[BATCH_MAX];
+	char *body;
+	size_t i;
+
+	for (i = 0; i < b->nq; i++)
+		names[i] = b->v[i]->name;
+	body = cwlogs_filter_body(f->opt.log_group, NULL, names, b->nq,
+	    b->start_time, -1, b->token, PAGE_LIMIT);
+	b->in_flight = 1;
+	aws_call(f->aws, SERVICE_LOGS, "FilterLogEvents", body, on_page, b);
+	free(body);
+}
+
+/* Begin a query of b: a look-back when one is due. */
+static void
+begin_query(struct follow *f, struct batch *b, int64_t now)
+{
+	b->sweeping = now >= b->next_sweep;
+	if (b->sweeping)
+		b->next_sweep = now + f->opt.sweep_ms;
+	b->nq = b->n;
+	b->start_time = query_start(f, b, b->sweeping);
+	b->began = now;
+	b->began_wall = clock_wall_ms();
+	b->fresh = 0;
+	b->querying = 1;
+	free(b->token);
+	b->token = NULL;
+}
+
+/* Forget ids that no query will bring again, once they have doubled. */
+static void
+prune(struct follow *f, struct fstream *fs)
+{
+	if (fs->anchor == NONE || idset_count(fs->ids) < 2 * fs->kept + 1024)
+		return;
+	fs->floor = fs->anchor - f->opt.window_ms - OVERLAP_MS;
+	idset_prune(fs->ids, fs->floor);
+	fs->kept = idset_count(fs->ids);
+}
+
+/* A query came to its end. */
+static void
+end_query(struct follow *f, struct batch *b, int64_t now)
+{
+	size_t i;
+
+	b->querying = 0;
+	b->answered = 1;
+	if (b->sweeping)
+		b->swept_at = b->began;
+	for (i = 0; i < b->nq; i++)
+		if (b->v[i]->anchor == NONE)
+			b->v[i]->anchor = b->began_wall - f->opt.window_ms;
+	if (b->fresh)
+		b->idle_ms = f->opt.poll_ms;
+	else if ((b->idle_ms *= 2) > f->opt.idle_max_ms)
+		b->idle_ms = f->opt.idle_max_ms;
+	b->next_poll = now + (b->fresh ? f->opt.poll_ms : b->idle_ms);
+}
+
+/* One event of the page in hand: out, unless seen or not ours. */
+static enum sink_status
+release_event(struct follow *f, struct batch *b, const struct cwlogs_event *ev,
+    char **cause)
+{
+	struct fstream *fs;
+	enum sink_status rc;
+
+	fs = strmap_get(
+	    f->names, cwlogs_str(&b->page, ev->stream), ev->stream_len);
+	if (fs == NULL || ev->timestamp < fs->floor)
+		return (SINK_OK);
+	if (!idset_add(fs->ids, cwlogs_str(&b->page, ev->id), ev->id_len,
+		ev->timestamp))
+		return (SINK_OK);
+	rc = pipeline_event(f->pipeline, fs->st, ev->timestamp,
+	    cwlogs_str(&b->page, ev->msg), ev->msg_len, cause);
+	if (fs->anchor == NONE || ev->timestamp > fs->anchor)
+		fs->anchor = ev->timestamp;
+	b->fresh = 1;
+	f->events++;
+	prune(f, fs);
+	return (rc);
+}
+
+/* Release b's page in hand; then the query goes on or ends. */
+static enum sink_status
+release_page(struct follow *f, struct batch *b, int64_t now, char **cause)
+{
+	enum sink_status rc;
+	const char *next = b->page.next;
+
+	while (b->next < b->page.n) {
+		rc = release_event(f, b, &b->page.v[b->next++], cause);
+		if (rc != SINK_OK)
+			return (rc);
+	}
+	b->in_hand = 0;
+	/* An empty page that hands back the token it was given is the end
+	 * too: asking again would loop. */
+	if (next == NULL ||
+	    (b->page.n == 0 && b->token != NULL && strcmp(next, b->token) == 0))
+		end_query(f, b, now);
+	else {
+		free(b->token);
+		b->token = xstrdup(next);
+	}
+	return (SINK_OK);
+}
+
+enum source_status
+follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
+{
+	enum sink_status rc;
+	struct batch *b;
+	size_t i, k, start = f->rr, released = 0;
+
+	for (i = 0; i < f->nb; i++) {
+		b = f->b[i];
+		if (!b->in_hand)
+			continue;
+		released += b->page.n;
+		if ((rc = release_page(f, b, now, cause)) == SINK_ERROR)
+			return (SOURCE_OUTPUT_ERROR);
+		if (rc == SINK_CLOSED)
+			return (SOURCE_CLOSED);
+	}
+	/* The quiet moments are when a reader must see it all. */
+	if (released > 0) {
+		rc = pipeline_flush(f->pipeline, cause);
+		if (rc == SINK_ERROR)
+			return (SOURCE_OUTPUT_ERROR);
+		if (rc == SINK_CLOSED)
+			return (SOURCE_CLOSED);
+	}
+	if (f->error != NULL) {
+		*cause = xstrdup(f->error);
+		return (SOURCE_ERROR);
+	}
+	budget_adapt(&f->budget, aws_stats(f->aws)->throttled, now);
+	for (k = 0; k < f->nb; k++) {
+		b = f->b[(start + k) % f->nb];
+		if (b->in_flight || b->in_hand)
+			continue;
+		/* Its next page goes at once, unless a retry waits. */
+		if (b->next_poll > now) {
+			if (*deadline < 0 || b->next_poll < *deadline)
+				*deadline = b->next_poll;
+			continue;
+		}
+		if (!budget_take(&f->budget, now, deadline))
+			break;
+		if (!b->querying)
+			begin_query(f, b, now);
+		ask(f, b);
+		f->rr = (start + k + 1) % f->nb;
+	}
+	return (SOURCE_MORE);
+}
+
+void
+follow_sweep_now(struct follow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nb; i++) {
+		f->b[i]->next_sweep = 0;
+		f->b[i]->next_poll = 0;
+	}
+}
+
+int
+follow_swept_since(const struct follow *f, int64_t t)
+{
+	const struct batch *b;
+	size_t i;
+
+	for (i = 0; i < f->nb; i++) {
+		b = f->b[i];
+		if (b->in_flight || b->in_hand || b->querying ||
+		    b->swept_at < t || b->nq < b->n)
+			return (0);
+	}
+	return (1);
+}
+
+uint64_t
+follow_events(const struct follow *f)
+{
+	return (f->events);
+}
+
+size_t
+follow_behind(const struct follow *f)
+{
+	size_t i, behind = 0;
+
+	for (i = 0; i < f->nb; i++)
+		if (!f->b[i]->answered)
+			behind += f->b[i]->n;
+	return (behind);
+}
+
+double
+follow_rate(const struct follow *f)
+{
+	return (f->budget.rate);
+}
