@@ -11,7 +11,7 @@ moto_start
 mkdir "$T/home"
 
 . tests/integ/proxy.sh
-CW_PID="" SIM_PID=""
+CW_PID="" SIM_PID="" CW_ARGS="" CW_ENV=""
 stop_all() {
 	for pid in $CW_PID $SIM_PID; do
 		kill "$pid" 2>/dev/null
@@ -44,9 +44,9 @@ follow() {
 	curl -s -X POST -d 'InProgress:Training' \
 	    "$PROXY_URL/proxy-control/job-status" >/dev/null
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
-	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-	    timeout 120 "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
-	    --grace 2s --status-interval 1s --output json "$_name" \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true $CW_ENV \
+	    timeout 400 "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+	    --grace 2s --status-interval 1s --output json $CW_ARGS "$_name" \
 	    >"$T/$_name.jsonl" 2>"$T/$_name.err" &
 	CW_PID=$!
 	wait "$SIM_PID"
@@ -111,5 +111,21 @@ follow faulty Completed:Completed --hosts 4 --rate 40 --events-per-host 300 \
 check "faults: exit 0" test $? -eq 0
 check "faults: every event once" \
     $PY tests/tools/checktruth.py --unordered "$T/faulty" "$T/faulty.jsonl"
+
+# A long case: thousands of faults over 600 streams (six batches asked in
+# parallel), with late events and bursts. Nothing is lost or repeated, and throttling never ends the run.
+stop_all
+proxy_start --job-status InProgress:Training@0 --seed 11 --throttle 0.05 \
+    --error5xx 0.35 --reset 0.25 --truncate 0.02 --malformed 0.02
+CW_ARGS="--filter-rate 100 --late-window 10s" CW_ENV=AWS_MAX_ATTEMPTS=10
+follow long Completed:Completed --hosts 600 --rate 0.2 --batch-interval 5000 \
+    --duration 120 --late-events 0.02 --late-max-seconds 4 --burst 5 --seed 10
+check "long: exit 0" test $? -eq 0
+check "long: every event once" \
+    $PY tests/tools/checktruth.py --late "$T/long" "$T/long.jsonl"
+faults=$(($(proxy_stat throttled) + $(proxy_stat 5xx) + $(proxy_stat resets) +
+    $(proxy_stat truncated) + $(proxy_stat malformed)))
+check "long: thousands of faults ($faults)" test "$faults" -ge 1000
+CW_ARGS="" CW_ENV=""
 
 finish
