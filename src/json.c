@@ -4,7 +4,7 @@
  * that need no escaping are copied at once, which keeps the JSON Lines
  * output close to the speed of plain lines.
  */
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <stdlib.h>
@@ -124,7 +124,17 @@ json_add_base64(struct buf *b, const void *src, size_t len)
 void
 json_add_int(struct buf *b, int64_t v)
 {
-	buf_printf(b, "%" PRId64, v);
+	char digits[24], *d = digits + sizeof digits;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	/* Every JSON event has one: printf was a tenth of --output json. */
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--d = '-';
+	buf_add(b, d, (size_t)(digits + sizeof digits - d));
 }
 
 static int

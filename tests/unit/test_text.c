@@ -218,6 +218,31 @@ test_json_base64(void)
 }
 
 static void
+test_json_int(void)
+{
+	static const struct {
+		int64_t in;
+		const char *want;
+	} t[] = {
+	    {0, "0"},
+	    {7, "7"},
+	    {-1, "-1"},
+	    {1717243531318, "1717243531318"},
+	    {INT64_MAX, "9223372036854775807"},
+	    {INT64_MIN, "-9223372036854775808"},
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		buf_reset(&b);
+		json_add_int(&b, t[i].in);
+		UNIT_STREQ(b.data, t[i].want, t[i].want);
+	}
+	buf_free(&b);
+}
+
+static void
 test_json_unescape(void)
 {
 	static const struct {
@@ -293,6 +318,7 @@ main(void)
 	test_sanitize_field();
 	test_json_string();
 	test_json_base64();
+	test_json_int();
 	test_json_unescape();
 	test_utf8();
 	return (unit_done("text"));
