@@ -22,6 +22,40 @@ needs_escape(unsigned char c)
 	return (c < 0x20 || c == '"' || c == '\\' || c >= 0x80);
 }
 
+/*
+ * Whether any of the 8 bytes of w needs escaping, as needs_escape() says.
+ * Clean bytes (0x20..0x7f, not '"' or '\\') neither borrow nor set a high
+ * bit in the subtractions, so a clean word gives 0; a byte that does
+ * gives a high bit, whatever it makes of its neighbours.
+ */
+static int
+word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+
+	return ((((w - ones * 0x20) | ((w ^ (ones * '"')) - ones) |
+		     ((w ^ (ones * '\\')) - ones) | w) &
+		    highs) != 0);
+}
+
+/* How many bytes from p on need no escaping, 8 at a time while it can. */
+static size_t
+clean_run(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (word_needs_escape(w))
+			break;
+	}
+	while (i < len && !needs_escape(p[i]))
+		i++;
+	return (i);
+}
+
 static void
 add_control(struct buf *b, unsigned char c)
 {
@@ -60,8 +94,7 @@ json_add_string(struct buf *b, const char *s, size_t len)
 	buf_addc(b, '"');
 	while (i < len) {
 		start = i;
-		while (i < len && !needs_escape(p[i]))
-			i++;
+		i += clean_run(p + i, len - i);
 		if (i > start)
 			buf_add(b, p + start, i - start);
 		if (i == len)
