@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: benchmarks, each figure a ratio against a baseline measured in
 # the same run (absolute times on a shared machine are noise), printed as one
-# table at the end. Writes to a private temp dir; takes about ten minutes on
+# table at the end. Writes to a private temp dir; takes about 8 minutes on
 # 2 cores. See README.md here for what each row means.
 set -e
 BUILD=${BUILD:-build}
