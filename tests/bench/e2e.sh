@@ -81,20 +81,20 @@ run() {
 	    AWS_EC2_METADATA_DISABLED=true AWS_PAGER= URL="$PROXY_URL" \
 	    GROUP="$GROUP" JOB="$JOB" T="$T" PYBIN="$PYBIN" "$@" \
 	    2>"$T/$_n.err")
-	eval "${_n}_wall=$1 ${_n}_cpu=$2 ${_n}_rss=$3"
-	eval "${_n}_req=$(proxy_stat requests)"
+	_req=$(proxy_stat requests)
 	if [ "$4" -ne 0 ]; then
 		echo "e2e: $_n exited $4:" >&2
 		head -5 "$T/$_n.err" >&2
 	fi
 	if _c=$($PY tests/bench/checkout.py "$_f" "$T/gen" "$T/$_n.out"); then
-		eval "${_n}_ok=yes"
+		_ok=yes
 	else
-		eval "${_n}_ok=NO"
+		_ok=NO
 		echo "$_c" | tail -5 >&2
 	fi
-	eval "printf '%-12s %8.2f %8.2f %8.0f %8d  %s\n' $_n \$${_n}_wall \
-	    \$${_n}_cpu \$(( \$${_n}_rss / 1024 )) \$${_n}_req \$${_n}_ok"
+	eval "${_n}_wall=$1 ${_n}_cpu=$2 ${_n}_rss=$3 ${_n}_req=$_req ${_n}_ok=$_ok"
+	printf '%-12s %8.2f %8.2f %8d %8d  %s\n' "$_n" "$1" "$2" \
+	    $(($3 / 1024)) "$_req" "$_ok"
 }
 
 echo "== 3. end to end against moto: $NSTREAMS streams, $EVENTS events, --no-follow"

@@ -26,8 +26,9 @@ Python's pipe buffering), and gets the same figures under "peer" (its
 requests are not told apart from cwdemux's: FilterLogEvents is its only
 call, one cwdemux never makes).
 
-Prints one JSON object: events written and delivered, latency median and
-p99 (ms; null when more than that share never arrived), requests/s by
+Prints one JSON object: events written and delivered (distinct: an event
+printed twice counts once, under "duplicates"), latency median and p99
+(ms; null when more than that share never arrived), requests/s by
 operation while writing, cwdemux's CPU% (user+sys over wall, from
 /proc) and peak RSS while writing, and the idle CPU% and requests/s.
 """
@@ -80,22 +81,29 @@ def requests_by_op(stats):
 
 
 class Reader(threading.Thread):
-    """Reads cwdemux's JSON lines; keeps (stamp, arrival) of each event."""
+    """Reads a tool's output; keeps (stamp, first arrival) of each event,
+    known by its line (time, stream and message), so an event printed
+    twice is counted once, as a duplicate."""
 
     def __init__(self, pipe, stamp=STAMP):
         super().__init__(daemon=True)
         self.pipe = pipe
         self.stamp = stamp
-        self.seen = []
+        self.first = {}
         self.lines = 0
+        self.duplicates = 0
 
     def run(self):
         for line in self.pipe:
             at = now_ms()
             m = self.stamp.search(line)
-            if m:
-                self.lines += 1
-                self.seen.append((int(m.group(1)), at))
+            if m is None:
+                continue
+            if line in self.first:
+                self.duplicates += 1
+                continue
+            self.first[line] = (int(m.group(1)), at)
+            self.lines += 1
 
 
 def percentile(sorted_ms, missing, q):
@@ -109,9 +117,10 @@ def percentile(sorted_ms, missing, q):
 
 def latency(reader, since, want):
     """Median and p99 latency (ms) of the events stamped since, of want."""
-    lat = sorted(a - w for w, a in reader.seen if w >= since)
+    lat = sorted(a - w for w, a in reader.first.values() if w >= since)
     missing = max(0, want - len(lat))
     return {"measured": want, "missing": missing,
+            "duplicates": reader.duplicates,
             "latency_median_ms": percentile(lat, missing, 0.5),
             "latency_p99_ms": percentile(lat, missing, 0.99)}
 

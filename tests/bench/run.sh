@@ -127,12 +127,13 @@ def ratio(a, b):
 
 
 def missed(x):
-    return "" if x["missing"] == 0 else ", %d of %d never" % (x["missing"], x["measured"])
+    m = "" if x["missing"] == 0 else ", %d of %d never" % (x["missing"], x["measured"])
+    return m + ("" if x["duplicates"] == 0 else ", %d twice" % x["duplicates"])
 
 
 print("%s|latency median vs tail|%s vs %s%s%s; budget round %.1f s|%s|-" % (
     what, s(r["latency_median_ms"]), s(p["latency_median_ms"]),
-    missed(r), (" (tail" + missed(p) + ")") if p["missing"] else "", rnd,
+    missed(r), (" (tail" + missed(p) + ")") if missed(p) else "", rnd,
     ratio(r["latency_median_ms"], p["latency_median_ms"])))
 print("%s|latency p99 vs tail|%s vs %s|%s|-" % (
     what, s(r["latency_p99_ms"]), s(p["latency_p99_ms"]),
