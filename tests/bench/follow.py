@@ -2,9 +2,10 @@
 """Benchmark 4, following: latency, requests, CPU and memory of cwdemux
 following a job that tests/tools/simjob.py writes at a steady rate.
 
-    follow.py --cwdemux BIN --moto URL --proxy URL --workdir DIR
+    follow.py --cwdemux BIN --moto URL --proxy URL [--peer-proxy URL]
+              --workdir DIR
               --streams N --rate EV/S --duration S [--batch-interval MS]
-              [--idle S] [--warmup S] [--drain S] [--job NAME] [--peer]
+              [--idle S] [--warmup S] [--drain S] [--job NAME]
 
 The proxy (tests/tools/faultproxy.py, started with --job-status
 InProgress:Training@0) keeps the job running and counts requests. simjob
@@ -19,12 +20,12 @@ arrives counts as infinitely late. With --idle S, cwdemux then goes on
 following the now silent job for S seconds: its CPU and requests then are
 the idle figures.
 
-With --peer, `aws logs tail --follow` (AWS CLI v2, /usr/bin/aws) follows
-the same job at the same time, started together with cwdemux, its output
-unbuffered (PYTHONUNBUFFERED=1: what is measured is its polling, not
-Python's pipe buffering), and gets the same figures under "peer" (its
-requests are not told apart from cwdemux's: FilterLogEvents is its only
-call, one cwdemux never makes).
+With --peer-proxy (a second proxy like the first, so that each tool's
+requests are counted apart), `aws logs tail --follow` (AWS CLI v2,
+/usr/bin/aws) follows the same job at the same time through it, started
+together with cwdemux, its output unbuffered (PYTHONUNBUFFERED=1: what is
+measured is its polling, not Python's pipe buffering), and gets the same
+figures under "peer".
 
 Prints one JSON object: events written and delivered (distinct: an event
 printed twice counts once, under "duplicates"), latency median and p99
@@ -148,7 +149,7 @@ def main():
     ap.add_argument("--drain", type=float, default=60)
     ap.add_argument("--idle", type=float, default=0)
     ap.add_argument("--job")
-    ap.add_argument("--peer", action="store_true")
+    ap.add_argument("--peer-proxy")
     args = ap.parse_args()
     job = args.job or "bench-follow-%d" % args.streams
     out = os.path.join(args.workdir, job)
@@ -171,7 +172,10 @@ def main():
         env = {"PATH": os.environ["PATH"], "HOME": home,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_EC2_METADATA_DISABLED": "true"}
-        proxy(args.proxy, "reset-stats", post=True)
+        args.peer = args.peer_proxy is not None
+        for url in (args.proxy, args.peer_proxy):
+            if url is not None:
+                proxy(url, "reset-stats", post=True)
         t0 = now_ms()
         cw = subprocess.Popen(
             [args.cwdemux, "--region", "us-east-1", "--endpoint-url", args.proxy,
@@ -182,7 +186,7 @@ def main():
         reader.start()
         if args.peer:
             tail = subprocess.Popen(
-                ["/usr/bin/aws", "--endpoint-url", args.proxy, "--region",
+                ["/usr/bin/aws", "--endpoint-url", args.peer_proxy, "--region",
                  "us-east-1", "logs", "tail", "/aws/sagemaker/TrainingJobs",
                  "--follow", "--log-stream-name-prefix", job + "/", "--since",
                  "10m", "--format", "detailed", "--color", "off"],
@@ -203,6 +207,8 @@ def main():
             pcpu1 = cpu_seconds(tail.pid)
             prss = peak_rss_kb(tail.pid)
         stats = requests_by_op(proxy(args.proxy, "stats"))
+        if args.peer:
+            peer_stats = requests_by_op(proxy(args.peer_proxy, "stats"))
         with open(os.path.join(out, "truth.json")) as f:
             written = json.load(f)["events"]
         # Everything written is delivered within the drain time, or late.
@@ -223,9 +229,11 @@ def main():
                   "seconds": round((t1 - t0) / 1000, 1), "written": written,
                   "delivered": reader.lines,
                   "drain_seconds": round((t2 - t1) / 1000, 1)}
-        idle_cpu = idle_req = peer_idle = None
+        idle_cpu = idle_req = peer_idle = peer_idle_req = None
         if args.idle > 0 and cw.poll() is None:
-            proxy(args.proxy, "reset-stats", post=True)
+            for url in (args.proxy, args.peer_proxy):
+                if url is not None:
+                    proxy(url, "reset-stats", post=True)
             c0, i0 = cpu_seconds(cw.pid), time.monotonic()
             if args.peer and tail.poll() is None:
                 pc0 = cpu_seconds(tail.pid)
@@ -236,6 +244,10 @@ def main():
                 peer_idle = 100 * (cpu_seconds(tail.pid) - pc0) / (i1 - i0)
             idle_req = requests_by_op(proxy(args.proxy, "stats"))
             idle_req = {op: round(n / (i1 - i0), 2) for op, n in idle_req.items()}
+            if args.peer:
+                peer_idle_req = requests_by_op(proxy(args.peer_proxy, "stats"))
+                peer_idle_req = {op: round(n / (i1 - i0), 2)
+                                 for op, n in peer_idle_req.items()}
         # The measured events: written after the warm-up, by their stamp.
         since = t0 + args.warmup * 1000
         with open(os.path.join(out, "truth.events.jsonl"), "rb") as f:
@@ -246,7 +258,10 @@ def main():
             result["peer"].update({
                 "cpu_percent": round(100 * (pcpu1 - pcpu0) / ((t1 - t0) / 1000), 2),
                 "peak_rss_kb": prss,
-                "idle_cpu_percent": None if peer_idle is None else round(peer_idle, 3)})
+                "requests_per_s": {op: round(n * 1000 / (t1 - t0), 2)
+                                   for op, n in peer_stats.items()},
+                "idle_cpu_percent": None if peer_idle is None else round(peer_idle, 3),
+                "idle_requests_per_s": peer_idle_req})
         result.update({
             "requests_per_s": {op: round(n * 1000 / (t1 - t0), 2)
                                for op, n in stats.items()},

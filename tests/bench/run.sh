@@ -99,13 +99,24 @@ echo "== 4. following: simjob writes at a steady rate, default budget; aws logs 
 . tests/integ/moto.sh
 . tests/integ/proxy.sh
 moto_start
-proxy_start --job-status InProgress:Training@0 --prefix-fix --page-cap 1048576
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+PROXY_OPTS="--job-status InProgress:Training@0 --prefix-fix --page-cap 1048576"
+# shellcheck disable=SC2086
+proxy_start $PROXY_OPTS
+# A second proxy for the peer, so that each tool's requests count apart.
+PEER_PID=""
+mkfifo "$T/peer.fifo"
+# shellcheck disable=SC2086
+$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 $PROXY_OPTS \
+    >"$T/peer.fifo" &
+PEER_PID=$!
+trap 'kill $PEER_PID 2>/dev/null; wait $PEER_PID 2>/dev/null; proxy_stop; moto_stop; rm -rf "$T"' EXIT
+read -r _word PEER_PORT <"$T/peer.fifo"
 # follow STREAMS RATE SECONDS BATCH-MS [follow.py options]
 follow() {
 	_n=$1
 	$PY tests/bench/follow.py --cwdemux "$CWDEMUX" --moto "$MOTO_URL" \
-	    --proxy "$PROXY_URL" --workdir "$T/follow" --peer --streams "$1" \
+	    --proxy "$PROXY_URL" --peer-proxy "http://127.0.0.1:$PEER_PORT" \
+	    --workdir "$T/follow" --streams "$1" \
 	    --rate "$2" --duration "$3" --batch-interval "$4" \
 	    ${5:+"$5"} ${6:+"$6"} ${7:+"$7"} ${8:+"$8"} >"$T/follow-$_n.json"
 	cat "$T/follow-$_n.json"
@@ -145,10 +156,12 @@ print("%s|peak RSS vs tail|%.1f MB vs %.1f MB|%s|-" % (
     what, r["peak_rss_kb"] / 1024, p["peak_rss_kb"] / 1024,
     ratio(r["peak_rss_kb"], p["peak_rss_kb"])))
 req = r["requests_per_s"]
-ours = sum(v for k, v in req.items() if k != "FilterLogEvents")
-theirs = req.get("FilterLogEvents", 0)
-print("%s|requests/s vs tail|%.2f (GetLogEvents %.2f) vs %.2f|%s|-" % (
-    what, ours, req.get("GetLogEvents", 0), theirs, ratio(ours, theirs)))
+ours = sum(req.values())
+theirs = sum(p["requests_per_s"].values())
+calls = ", ".join("%s %.2f" % (k, v) for k, v in sorted(req.items(), key=lambda kv: -kv[1])
+                  if k in ("GetLogEvents", "FilterLogEvents"))
+print("%s|requests/s vs tail|%.2f (%s) vs %.2f|%s|-" % (
+    what, ours, calls, theirs, ratio(ours, theirs)))
 if r["idle_cpu_percent"] is not None:
     print("%s|idle CPU vs tail|%.2f%% vs %s|%s|< 1%%: %s" % (
         what, r["idle_cpu_percent"],
