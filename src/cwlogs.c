@@ -155,45 +155,56 @@ in_event(const struct parse *ps)
 	return (ps->ev_open && ps->depth == 3);
 }
 
-static int
-on_null(void *ctx)
+/*
+ * A JSON number (yajl checked its syntax) as a time in ms. Times beyond any
+ * real one are kept in range, not overflowed; short integers, which is what
+ * the service sends, are read without strtod.
+ */
+static long long
+number_ms(const char *s, size_t len)
 {
-	(void)ctx;
-	return (1);
+	char small[64], *copy;
+	long long v = 0;
+	double d;
+	size_t i = s[0] == '-';
+
+	if (len - i <= 15) {
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len)
+			return (s[0] == '-' ? -v : v);
+	}
+	copy = len < sizeof small ? small : xmalloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	if (!(d > -1e15))
+		return (-1000000000000000LL);
+	if (d > 1e15)
+		return (1000000000000000LL);
+	return ((long long)d);
 }
 
+/*
+ * Numbers are only read for an event's times. yajl hands them over
+ * unconverted, so the others cost nothing and a number out of any C
+ * type's range elsewhere in an answer does not make it malformed.
+ */
 static int
-on_boolean(void *ctx, int v)
-{
-	(void)ctx;
-	(void)v;
-	return (1);
-}
-
-static int
-on_integer(void *ctx, long long v)
+on_number(void *ctx, const char *s, size_t len)
 {
 	struct parse *ps = ctx;
 
 	if (!in_event(ps))
 		return (1);
 	if (ps->key == EV_TIMESTAMP) {
-		current(ps)->timestamp = v;
+		current(ps)->timestamp = number_ms(s, len);
 		ps->have_ts = 1;
 	} else if (ps->key == EV_INGESTION)
-		current(ps)->ingestion = v;
+		current(ps)->ingestion = number_ms(s, len);
 	return (1);
-}
-
-static int
-on_double(void *ctx, double v)
-{
-	/* A time beyond any real one is kept in range, not overflowed. */
-	if (!(v > -1e15))
-		v = -1e15;
-	else if (v > 1e15)
-		v = 1e15;
-	return (on_integer(ctx, (long long)v));
 }
 
 static int
@@ -240,12 +251,24 @@ on_map_key(void *ctx, const unsigned char *k, size_t len)
 		    : KEY("nextForwardToken") || KEY("nextToken") ? TOP_NEXT
 								  : TOP_OTHER;
 	} else if (in_event(ps)) {
-		ps->key = KEY("timestamp") ? EV_TIMESTAMP
-		    : KEY("ingestionTime") ? EV_INGESTION
-		    : KEY("message")	   ? EV_MESSAGE
-		    : KEY("logStreamName") ? EV_STREAM
-		    : KEY("eventId")	   ? EV_ID
-					   : EV_OTHER;
+		/* Told apart by length first: this runs for every member. */
+		switch (len) {
+		case 7:
+			ps->key = KEY("message") ? EV_MESSAGE
+			    : KEY("eventId")	 ? EV_ID
+						 : EV_OTHER;
+			break;
+		case 9:
+			ps->key = KEY("timestamp") ? EV_TIMESTAMP : EV_OTHER;
+			break;
+		case 13:
+			ps->key = KEY("ingestionTime") ? EV_INGESTION
+			    : KEY("logStreamName")     ? EV_STREAM
+						       : EV_OTHER;
+			break;
+		default:
+			ps->key = EV_OTHER;
+		}
 	}
 #undef KEY
 	return (1);
@@ -310,10 +333,7 @@ on_end_array(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    .yajl_null = on_null,
-    .yajl_boolean = on_boolean,
-    .yajl_integer = on_integer,
-    .yajl_double = on_double,
+    .yajl_number = on_number,
     .yajl_string = on_string,
     .yajl_start_map = on_start_map,
     .yajl_map_key = on_map_key,

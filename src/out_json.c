@@ -23,13 +23,20 @@ out_json_new(int fd)
 	return (oj);
 }
 
-/* ,"key":"value" and, when value is not UTF-8, ,"key_base64":"...". */
+/*
+ * ,"key":"value" and, when value is not UTF-8, ,"key_base64":"...".
+ * key is a plain name: no escaping, and no printf on the hot path.
+ */
 static void
 add_name(struct buf *b, const char *key, const char *s, size_t len)
 {
-	buf_printf(b, ",\"%s\":", key);
+	buf_adds(b, ",\"");
+	buf_adds(b, key);
+	buf_adds(b, "\":");
 	if (json_add_string(b, s, len)) {
-		buf_printf(b, ",\"%s_base64\":", key);
+		buf_adds(b, ",\"");
+		buf_adds(b, key);
+		buf_adds(b, "_base64\":");
 		json_add_base64(b, s, len);
 	}
 }

@@ -1,7 +1,9 @@
 /*
  * Grouped lines. The prefix of an event ("TIME GROUP HOST ") is built once
  * and reused for each of its lines; group and host names are interned
- * upstream, so the escaped "GROUP HOST" part is cached by pointer.
+ * upstream (they live as long as the pipeline), so the escaped "GROUP HOST "
+ * part is cached by pointer, a few per host: events merged by time switch
+ * host at almost every line.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,14 +21,21 @@ static const char *const palette[] = {
     "32", "34", "35", "36", "33", "92", "94", "95", "96", "93"};
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
+/* Direct-mapped by host: a slot is rebuilt only when two hosts share it. */
+#define NNAMES 128
+
+struct names {
+	const char *group; /* what text is built for; NULL: empty slot */
+	const char *host;
+	struct buf text; /* "GROUP HOST " (coloured when asked) */
+};
+
 struct out_lines {
 	struct out_lines_options opt;
 	struct outbuf out;
 	struct strmap *colors; /* group name -> 1 + palette index */
 	size_t ncolors;
-	const char *last_group; /* what names is built for */
-	const char *last_host;
-	struct buf names; /* "GROUP HOST " (coloured when asked) */
+	struct names names[NNAMES];
 };
 
 void *
@@ -56,23 +65,31 @@ group_color(struct out_lines *ol, const char *group, size_t len)
 	return (palette[(uintptr_t)v - 1]);
 }
 
-static void
-build_names(struct out_lines *ol, const struct out_event *ev)
+/* The escaped "GROUP HOST " of an event, built when not cached. */
+static const struct buf *
+names_of(struct out_lines *ol, const struct out_event *ev)
 {
-	buf_reset(&ol->names);
+	uintptr_t key = (uintptr_t)ev->host;
+	struct names *n = &ol->names[(key ^ key >> 7 ^ key >> 13) % NNAMES];
+	struct buf *b = &n->text;
+
+	if (n->group == ev->group && n->host == ev->host)
+		return (b);
+	buf_reset(b);
 	if (ol->opt.color) {
-		buf_adds(&ol->names, "\033[");
-		buf_adds(&ol->names, group_color(ol, ev->group, ev->group_len));
-		buf_addc(&ol->names, 'm');
+		buf_adds(b, "\033[");
+		buf_adds(b, group_color(ol, ev->group, ev->group_len));
+		buf_addc(b, 'm');
 	}
-	sanitize_field(&ol->names, ev->group, ev->group_len);
-	buf_addc(&ol->names, ' ');
-	sanitize_field(&ol->names, ev->host, ev->host_len);
+	sanitize_field(b, ev->group, ev->group_len);
+	buf_addc(b, ' ');
+	sanitize_field(b, ev->host, ev->host_len);
 	if (ol->opt.color)
-		buf_adds(&ol->names, "\033[0m");
-	buf_addc(&ol->names, ' ');
-	ol->last_group = ev->group;
-	ol->last_host = ev->host;
+		buf_adds(b, "\033[0m");
+	buf_addc(b, ' ');
+	n->group = ev->group;
+	n->host = ev->host;
+	return (b);
 }
 
 static enum sink_status
@@ -81,11 +98,10 @@ out_lines_event(void *state, const struct out_event *ev, char **cause)
 	struct out_lines *ol = state;
 	struct buf *b = &ol->out.b;
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
+	const struct buf *names = names_of(ol, ev);
 	char ts[ISOTIME_LEN + 1];
 	size_t n;
 
-	if (ev->group != ol->last_group || ev->host != ol->last_host)
-		build_names(ol, ev);
 	if (ol->opt.timestamps)
 		isotime_format(ev->timestamp, ts);
 	for (;;) {
@@ -95,7 +111,7 @@ out_lines_event(void *state, const struct out_event *ev, char **cause)
 			buf_add(b, ts, ISOTIME_LEN);
 			buf_addc(b, ' ');
 		}
-		buf_add(b, ol->names.data, ol->names.len);
+		buf_add(b, names->data, names->len);
 		if (ol->opt.sanitize)
 			sanitize_term(b, p, n);
 		else
@@ -120,10 +136,12 @@ static void
 out_lines_free(void *state)
 {
 	struct out_lines *ol = state;
+	size_t i;
 
 	outbuf_free(&ol->out);
 	strmap_free(ol->colors);
-	buf_free(&ol->names);
+	for (i = 0; i < NNAMES; i++)
+		buf_free(&ol->names[i].text);
 	free(ol);
 }
 

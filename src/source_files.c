@@ -313,37 +313,41 @@ source_files_skipped(const struct source_files *sf)
 	return (strmap_count(sf->skipped));
 }
 
-/* Heap order: earlier event first, then lower stream index. */
-static int
-before(struct fstream *const *v, size_t a, size_t b)
-{
-	if (v[a]->ts != v[b]->ts)
-		return (v[a]->ts < v[b]->ts);
-	return (a < b);
-}
+/*
+ * A heap entry holds its stream's head time, so comparisons read the
+ * heap array alone: the merge touches one cache line per level, not a
+ * stream struct per comparison.
+ */
+struct hent {
+	int64_t ts; /* of the stream's head event */
+	size_t i; /* stream index */
+};
 
 struct heap {
-	size_t *idx; /* stream indexes */
+	struct hent *v;
 	size_t n;
 };
 
+/* Heap order: earlier event first, then lower stream index. */
 static int
-heap_less(struct source_files *sf, struct heap *h, size_t i, size_t j)
+heap_less(const struct heap *h, size_t a, size_t b)
 {
-	return (before(sf->v, h->idx[i], h->idx[j]));
+	if (h->v[a].ts != h->v[b].ts)
+		return (h->v[a].ts < h->v[b].ts);
+	return (h->v[a].i < h->v[b].i);
 }
 
 static void
-heap_swap(struct heap *h, size_t i, size_t j)
+heap_swap(struct heap *h, size_t a, size_t b)
 {
-	size_t t = h->idx[i];
+	struct hent t = h->v[a];
 
-	h->idx[i] = h->idx[j];
-	h->idx[j] = t;
+	h->v[a] = h->v[b];
+	h->v[b] = t;
 }
 
 static void
-heap_down(struct source_files *sf, struct heap *h, size_t i)
+heap_down(struct heap *h, size_t i)
 {
 	size_t l, r, m;
 
@@ -351,9 +355,9 @@ heap_down(struct source_files *sf, struct heap *h, size_t i)
 		l = 2 * i + 1;
 		r = l + 1;
 		m = i;
-		if (l < h->n && heap_less(sf, h, l, m))
+		if (l < h->n && heap_less(h, l, m))
 			m = l;
-		if (r < h->n && heap_less(sf, h, r, m))
+		if (r < h->n && heap_less(h, r, m))
 			m = r;
 		if (m == i)
 			return;
@@ -363,9 +367,9 @@ heap_down(struct source_files *sf, struct heap *h, size_t i)
 }
 
 static void
-heap_up(struct source_files *sf, struct heap *h, size_t i)
+heap_up(struct heap *h, size_t i)
 {
-	while (i > 0 && heap_less(sf, h, i, (i - 1) / 2)) {
+	while (i > 0 && heap_less(h, i, (i - 1) / 2)) {
 		heap_swap(h, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
@@ -392,7 +396,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 	bufsize = bufsize < READ_MIN ? READ_MIN
 	    : bufsize > READ_MAX     ? READ_MAX
 				     : bufsize;
-	h.idx = xreallocarray(NULL, sf->n, sizeof *h.idx);
+	h.v = xreallocarray(NULL, sf->n, sizeof *h.v);
 	for (i = 0; i < sf->n; i++) {
 		fs = sf->v[i];
 		fs->lf = logfile_open(fs->name, fs->paths, fs->npaths, bufsize);
@@ -402,12 +406,13 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 			goto out;
 		}
 		if (more) {
-			h.idx[h.n++] = i;
-			heap_up(sf, &h, h.n - 1);
+			h.v[h.n].ts = fs->ts;
+			h.v[h.n++].i = i;
+			heap_up(&h, h.n - 1);
 		}
 	}
 	while (h.n > 0 && !stop()) {
-		fs = sf->v[h.idx[0]];
+		fs = sf->v[h.v[0].i];
 		rc = pipeline_event(p, fs->st, fs->ts, fs->msg, fs->len, cause);
 		if (rc != SINK_OK)
 			goto out;
@@ -415,14 +420,16 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 			rc = SINK_ERROR;
 			goto out;
 		}
-		if (!more) {
+		if (more)
+			h.v[0].ts = fs->ts;
+		else {
 			logfile_close(fs->lf);
 			fs->lf = NULL;
-			h.idx[0] = h.idx[--h.n];
+			h.v[0] = h.v[--h.n];
 		}
-		heap_down(sf, &h, 0);
+		heap_down(&h, 0);
 	}
 out:
-	free(h.idx);
+	free(h.v);
 	return (rc);
 }

@@ -1,14 +1,26 @@
 #!/bin/sh
-# make bench: benchmarks, each reported as a ratio against a baseline
-# measured in the same run (absolute times on a shared machine are noise).
-# Writes to a private temp dir; takes a few minutes. See README.md here.
+# make bench: benchmarks, each figure a ratio against a baseline measured in
+# the same run (absolute times on a shared machine are noise), printed as one
+# table at the end. Writes to a private temp dir; takes about 8 minutes on
+# 2 cores. See README.md here for what each row means.
 set -e
 BUILD=${BUILD:-build}
 CWDEMUX=${CWDEMUX:-$PWD/$BUILD/cwdemux}
+PY=${PYTHON:-python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+ROWS=$T/rows
+export CWDEMUX ROWS
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+BEGAN=$(date +%s)
+: >"$ROWS"
 
-# best SECONDS-VAR CMD...: the fastest of three runs, in seconds.
+# row BENCH WHAT FIGURES RATIO TARGET: one line of the table.
+row() {
+	printf '%s|%s|%s|%s|%s\n' "$@" >>"$ROWS"
+}
+
+# best CMD...: the fastest of three runs, in seconds.
 best() {
 	_best=""
 	for _i in 1 2 3; do
@@ -24,10 +36,10 @@ best() {
 }
 
 echo "== 1. pipeline: --from over a generated job (64 hosts), baseline cat"
-python3 tests/tools/genjob.py "$T/job" --hosts 64 --lines-per-host 50000 \
+$PY tests/tools/genjob.py "$T/job" --hosts 64 --lines-per-host 50000 \
     --layout plain --seed 3 >/dev/null
-JOB=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/job/truth.json")
-EVENTS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/job/truth.json")
+JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/job/truth.json")
+EVENTS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/job/truth.json")
 MB=$(du -sm "$T/job/$JOB" | cut -f1)
 CAT=$(best sh -c "cat '$T/job/$JOB'/* >/dev/null")
 printf '%-8s %10s %12s %10s\n' mode seconds events/s "x cat"
@@ -42,11 +54,19 @@ for mode in lines json export; do
 	S=$(best "$CWDEMUX" --from "$T/job" $args "$JOB")
 	awk -v m="$mode" -v s="$S" -v n="$EVENTS" -v c="$CAT" \
 	    'BEGIN { printf "%-8s %10.3f %12.0f %10.1f\n", m, s, n / s, s / c }'
+	awk -v m="$mode" -v s="$S" -v n="$EVENTS" -v c="$CAT" -v mb="$MB" 'BEGIN {
+		r = s / c
+		printf "1 pipeline|%s, time vs cat|%.2f s (%.2f M events/s) vs %.3f s (%d MB)|%.1f|<= 3: %s; 1 M/s: %s\n",
+		    m, s, n / s / 1e6, c, mb, r, (r <= 3 ? "met" : "MISSED"),
+		    (n / s >= 1e6 ? "met" : "MISSED")
+	}' >>"$ROWS"
 done
 echo "($EVENTS events, $MB MB)"
 
-echo "== 2. response parsing: a 1 MB GetLogEvents page, baseline bare yajl"
-python3 - "$T/page.json" <<'PYEOF'
+echo "== 2. response parsing: 1 MB GetLogEvents pages, baseline bare yajl"
+# The same events twice: non-ASCII escaped as \uXXXX (as moto and Python
+# write it) and as raw UTF-8 (as CloudWatch sends it).
+$PY - "$T/page-escaped.json" "$T/page-utf8.json" <<'PYEOF'
 import json, sys
 events, size, i = [], 2, 0
 while size < 1_000_000 and len(events) < 10000:
@@ -57,6 +77,106 @@ while size < 1_000_000 and len(events) < 10000:
     i += 1
 page = {"events": events, "nextForwardToken": "f/%056d" % len(events),
         "nextBackwardToken": "b/%056d" % 0}
-open(sys.argv[1], "w").write(json.dumps(page, separators=(",", ":")))
+for path, ascii in ((sys.argv[1], True), (sys.argv[2], False)):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(page, separators=(",", ":"), ensure_ascii=ascii))
 PYEOF
-"$BUILD/tools/parsebench" "$T/page.json" 3
+for page in escaped utf8; do
+	R=$("$BUILD/tools/parsebench" "$T/page-$page.json" 3)
+	echo "$page: $R"
+	eval "$R"
+	# shellcheck disable=SC2154
+	awk -v p="$page" -v y="$yajl_mbs" -v nm="$noop_mbs" -v nr="$noop_ratio" \
+	    -v c="$cwdemux_mbs" -v r="$ratio" -v ev="$events" 'BEGIN {
+		printf "2 parsing|%s page vs bare yajl|%.0f vs %.0f MB/s, %d events (yajl, empty callbacks: %.2f)|%.2f|>= 0.70: %s\n",
+		    p, c, y, ev, nr, r, (r >= 0.70 ? "met" : "MISSED")
+	}' >>"$ROWS"
+done
+
+sh tests/bench/e2e.sh
+
+echo "== 4. following: simjob writes at a steady rate, default budget; aws logs tail --follow beside"
+. tests/integ/moto.sh
+. tests/integ/proxy.sh
+moto_start
+PROXY_OPTS="--job-status InProgress:Training@0 --prefix-fix --page-cap 1048576"
+# shellcheck disable=SC2086
+proxy_start $PROXY_OPTS
+# A second proxy for the peer, so that each tool's requests count apart.
+PEER_PID=""
+mkfifo "$T/peer.fifo"
+# shellcheck disable=SC2086
+$PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 $PROXY_OPTS \
+    >"$T/peer.fifo" &
+PEER_PID=$!
+trap 'kill $PEER_PID 2>/dev/null; wait $PEER_PID 2>/dev/null; proxy_stop; moto_stop; rm -rf "$T"' EXIT
+read -r _word PEER_PORT <"$T/peer.fifo"
+# follow STREAMS RATE SECONDS BATCH-MS [follow.py options]
+follow() {
+	_n=$1
+	$PY tests/bench/follow.py --cwdemux "$CWDEMUX" --moto "$MOTO_URL" \
+	    --proxy "$PROXY_URL" --peer-proxy "http://127.0.0.1:$PEER_PORT" \
+	    --workdir "$T/follow" --streams "$1" \
+	    --rate "$2" --duration "$3" --batch-interval "$4" \
+	    ${5:+"$5"} ${6:+"$6"} ${7:+"$7"} ${8:+"$8"} >"$T/follow-$_n.json"
+	cat "$T/follow-$_n.json"
+	$PY - "$T/follow-$_n.json" >>"$ROWS" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["peer"]
+n = r["streams"]
+what = "4 follow %d streams" % n
+rnd = n / 5.0  # one GetLogEvents per stream at the default 5 calls/s
+
+
+def s(ms):
+    return "never" if ms is None else "%.1f s" % (ms / 1000)
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else "%.2f" % (a / b)
+
+
+def missed(x):
+    m = "" if x["missing"] == 0 else ", %d of %d never" % (x["missing"], x["measured"])
+    return m + ("" if x["duplicates"] == 0 else ", %d twice" % x["duplicates"])
+
+
+print("%s|latency median vs tail|%s vs %s%s%s; budget round %.1f s|%s|-" % (
+    what, s(r["latency_median_ms"]), s(p["latency_median_ms"]),
+    missed(r), (" (tail" + missed(p) + ")") if missed(p) else "", rnd,
+    ratio(r["latency_median_ms"], p["latency_median_ms"])))
+print("%s|latency p99 vs tail|%s vs %s|%s|-" % (
+    what, s(r["latency_p99_ms"]), s(p["latency_p99_ms"]),
+    ratio(r["latency_p99_ms"], p["latency_p99_ms"])))
+print("%s|CPU while writing vs tail|%.2f%% vs %.2f%% (%d events/s written)|%s|-" % (
+    what, r["cpu_percent"], p["cpu_percent"], r["written"] / r["seconds"],
+    ratio(r["cpu_percent"], p["cpu_percent"])))
+print("%s|peak RSS vs tail|%.1f MB vs %.1f MB|%s|-" % (
+    what, r["peak_rss_kb"] / 1024, p["peak_rss_kb"] / 1024,
+    ratio(r["peak_rss_kb"], p["peak_rss_kb"])))
+req = r["requests_per_s"]
+ours = sum(req.values())
+theirs = sum(p["requests_per_s"].values())
+calls = ", ".join("%s %.2f" % (k, v) for k, v in sorted(req.items(), key=lambda kv: -kv[1])
+                  if k in ("GetLogEvents", "FilterLogEvents"))
+print("%s|requests/s vs tail|%.2f (%s) vs %.2f|%s|-" % (
+    what, ours, calls, theirs, ratio(ours, theirs)))
+if r["idle_cpu_percent"] is not None:
+    print("%s|idle CPU vs tail|%.2f%% vs %s|%s|< 1%%: %s" % (
+        what, r["idle_cpu_percent"],
+        "-" if p["idle_cpu_percent"] is None else "%.2f%%" % p["idle_cpu_percent"],
+        ratio(r["idle_cpu_percent"], p["idle_cpu_percent"]),
+        "met" if r["idle_cpu_percent"] < 1 else "MISSED"))
+PYEOF
+}
+follow 16 20 30 200 --idle 20
+follow 128 5 60 1000 --drain 60
+follow 500 2 120 2000 --warmup 10 --drain 150
+
+ENDED=$(date +%s)
+echo
+echo "== cwdemux benchmarks: ratio = cwdemux / baseline, same run ($(( (ENDED - BEGAN + 30) / 60 )) min, $(nproc) cores)"
+awk -F'|' '
+	BEGIN { printf "%-20s %-34s %-62s %6s  %s\n", "benchmark", "measure", "cwdemux vs baseline", "ratio", "target" }
+	{ printf "%-20s %-34s %-62s %6s  %s\n", $1, $2, $3, $4, $5 }' "$ROWS"

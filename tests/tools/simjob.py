@@ -5,7 +5,8 @@
               [--rate EV/S] [--duration S | --events-per-host N] [--seed S]
               [--mpi-workers] [--restart HOST] [--late-events F]
               [--late-max-seconds S] [--burst N] [--hostile]
-              [--batch-interval MS] [--ready-file F] [--no-sagemaker] [--verbose]
+              [--batch-interval MS] [--ready-file F] [--no-sagemaker]
+              [--stamp-writes] [--verbose]
 
 Creates the log group /aws/sagemaker/TrainingJobs (if missing) and the training
 job (as loadjob.py does), writes OUTDIR/truth.json with "events": null, touches
@@ -341,12 +342,20 @@ def batches_of(events):
         yield batch
 
 
-def send(logs, stream, create, puts):
-    """Worker thread: create the stream if asked, then put each batch in order."""
+def send(logs, stream, create, puts, stamp=False):
+    """Worker thread: create the stream if asked, then put each batch in order.
+    Returns the batches as written (with --stamp-writes, each message starts
+    with "@<epoch ms> ", the time of its PutLogEvents call)."""
     if create:
         logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+    written = []
     for events in puts:
+        done = []
         for batch in batches_of(events):
+            if stamp:
+                at = b"@%d " % now_ms()
+                batch = [(ts, at + msg) for ts, msg in batch]
+            done.extend(batch)
             resp = logs.put_log_events(
                 logGroupName=LOG_GROUP, logStreamName=stream,
                 logEvents=[{"timestamp": ts, "message": msg.decode("utf-8")}
@@ -355,6 +364,8 @@ def send(logs, stream, create, puts):
             if rejected:
                 raise Abort("%s: moto rejected events: %s (batch of %d, %d..%d)"
                             % (stream, rejected, len(batch), batch[0][0], batch[-1][0]))
+        written.append(done)
+    return written
 
 
 class Sim:
@@ -476,13 +487,14 @@ class Sim:
                 jobs.append((s, create, puts))
         if master_ends:
             self.tails_done = True
-        futures = [(s, create, puts, self.pool.submit(send, self.logs, s.name, create, puts))
+        futures = [(s, create, self.pool.submit(send, self.logs, s.name, create, puts,
+                                                self.args.stamp_writes))
                    for s, create, puts in jobs]
         written = 0
         error = None
-        for s, create, puts, f in futures:
+        for s, create, f in futures:
             try:
-                f.result()
+                puts = f.result()
             except Exception as e:  # noqa: BLE001 - reported, then the run aborts
                 error = error or e
                 continue
@@ -618,6 +630,10 @@ def parse_args(argv):
                     help="do not create the training job")
     ap.add_argument("--writers", type=int, default=8, metavar="N",
                     help="concurrent PutLogEvents calls (default: %(default)s)")
+    ap.add_argument("--stamp-writes", action="store_true",
+                    help="start each message with \"@<epoch ms> \", the time of its "
+                         "PutLogEvents call, so a reader can measure latency (the truth "
+                         "holds the stamped messages)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print progress on stderr")
     args = ap.parse_args(argv)
     if args.job is None:

@@ -97,6 +97,13 @@ test_events(void)
 	    {"{\"events\":[]} trailing", -1, 0, NULL, NULL, 0},
 	    {"{\"events\":[{\"timestamp\":1e3,\"message\":\"d\"}]}", 0, 1, NULL,
 		"d", 1000},
+	    {"{\"events\":[{\"timestamp\":-7,\"message\":\"n\"}]}", 0, 1, NULL,
+		"n", -7},
+	    {"{\"events\":[{\"timestamp\":12345678901234567890123,"
+	     "\"message\":\"h\"}],\"x\":1e999,\"y\":-99999999999999999999}",
+		0, 1, NULL, "h", 1000000000000000LL},
+	    {"{\"events\":[{\"timestamp\":-1e400,\"message\":\"l\"}]}", 0, 1,
+		NULL, "l", -1000000000000000LL},
 	};
 	struct cwlogs_page page;
 	char *cause;

@@ -158,6 +158,45 @@ test_sanitize_field(void)
 	buf_free(&b);
 }
 
+/*
+ * Clean text is scanned 8 bytes at a time: every byte value, at every
+ * place in a word and across words, must come out as it does alone.
+ */
+static void
+test_json_string_runs(void)
+{
+	struct buf b = BUF_INIT, one = BUF_INIT, want = BUF_INIT;
+	char in[19];
+	size_t pos;
+	int c, bad = 0;
+
+	for (c = 0; c < 256; c++) {
+		buf_reset(&one);
+		in[0] = (char)c;
+		json_add_string(&one, in, 1);
+		for (pos = 0; pos < sizeof in; pos++) {
+			memset(in, 'a', sizeof in);
+			in[pos] = (char)c;
+			buf_reset(&b);
+			json_add_string(&b, in, sizeof in);
+			buf_reset(&want);
+			buf_addc(&want, '"');
+			buf_add(&want, in, pos);
+			buf_add(&want, one.data + 1, one.len - 2);
+			buf_add(&want, in + pos + 1, sizeof in - pos - 1);
+			buf_addc(&want, '"');
+			if (b.len != want.len ||
+			    memcmp(b.data, want.data, b.len))
+				bad++;
+		}
+	}
+	UNIT_CHECK(
+	    bad == 0, "%d strings escaped unlike their bytes alone", bad);
+	buf_free(&b);
+	buf_free(&one);
+	buf_free(&want);
+}
+
 static void
 test_json_string(void)
 {
@@ -189,6 +228,7 @@ test_json_string(void)
 		UNIT_CHECK(lossy == t[i].lossy, "lossy %s", t[i].want);
 	}
 	buf_free(&b);
+	test_json_string_runs();
 }
 
 static void
@@ -213,6 +253,31 @@ test_json_base64(void)
 		buf_reset(&b);
 		json_add_base64(&b, t[i].in, strlen(t[i].in));
 		UNIT_STREQ(b.data, t[i].want, t[i].in);
+	}
+	buf_free(&b);
+}
+
+static void
+test_json_int(void)
+{
+	static const struct {
+		int64_t in;
+		const char *want;
+	} t[] = {
+	    {0, "0"},
+	    {7, "7"},
+	    {-1, "-1"},
+	    {1717243531318, "1717243531318"},
+	    {INT64_MAX, "9223372036854775807"},
+	    {INT64_MIN, "-9223372036854775808"},
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		buf_reset(&b);
+		json_add_int(&b, t[i].in);
+		UNIT_STREQ(b.data, t[i].want, t[i].want);
 	}
 	buf_free(&b);
 }
@@ -293,6 +358,7 @@ main(void)
 	test_sanitize_field();
 	test_json_string();
 	test_json_base64();
+	test_json_int();
 	test_json_unescape();
 	test_utf8();
 	return (unit_done("text"));
