@@ -17,13 +17,10 @@
 
 #include "buf.h"
 #include "json.h"
+#include "litscan.h"
 #include "log.h"
 #include "rules.h"
 #include "xmalloc.h"
-
-/* Generated from patterns/sagemaker.rules at build time. */
-extern const char rules_default_text[];
-extern const size_t rules_default_len;
 
 #define RULES_MATCH_LIMIT 10000000
 #define RULES_DEPTH_LIMIT 2000
@@ -53,6 +50,10 @@ struct rule {
 	unsigned limit_hits;
 	int disabled;
 	int first; /* an anchored rule's first byte, or -1 */
+	enum rule_severity severity; /* error rules */
+	enum rule_role role;
+	int flags; /* RULE_OPEN, RULE_CONTINUE */
+	int filtered; /* error rules: runs only where litscan finds one */
 };
 
 struct rules {
@@ -62,6 +63,13 @@ struct rules {
 	pcre2_jit_stack *jit_stack;
 	struct buf group; /* decoded captures of the current hit */
 	struct buf host;
+	/*
+	 * Literals that error rules require: a line holding none of them
+	 * (nearly every line) needs no PCRE2 match for those rules.
+	 */
+	struct litscan *lits;
+	size_t nerror;
+	size_t nunfiltered; /* error rules litscan knows nothing of */
 };
 
 static const struct {
@@ -72,6 +80,7 @@ static const struct {
     {"stream", RULE_STREAM, "host"},
     {"marker", RULE_MARKER, "group"},
     {"hostmap", RULE_HOSTMAP, "map"},
+    {"error", RULE_ERROR, NULL},
 };
 
 struct rules *
@@ -80,6 +89,7 @@ rules_new(void)
 	struct rules *rs;
 
 	rs = xcalloc(1, sizeof *rs);
+	rs->lits = litscan_new();
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
 		xalloc_failed("PCRE2 match context");
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
@@ -105,6 +115,7 @@ rules_free(struct rules *rs)
 		free(rs->v[i].file);
 	}
 	free(rs->v);
+	litscan_free(rs->lits);
 	pcre2_jit_stack_free(rs->jit_stack);
 	pcre2_match_context_free(rs->mctx);
 	buf_free(&rs->group);
@@ -197,6 +208,37 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 	return (0);
 }
 
+/* Set the error rule option s; -1 when there is none of that name. */
+static int
+error_option(struct rule *r, const char *s, size_t len)
+{
+	static const struct {
+		const char *name;
+		int severity, role, flags;
+	} opts[] = {
+	    {"error", RULE_SEV_ERROR, -1, 0},
+	    {"warning", RULE_SEV_WARNING, -1, 0},
+	    {"cause", -1, RULE_CAUSE, 0},
+	    {"consequence", -1, RULE_CONSEQUENCE, 0},
+	    {"open", -1, -1, RULE_OPEN},
+	    {"continue", -1, -1, RULE_CONTINUE},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		if (strlen(opts[i].name) != len ||
+		    memcmp(opts[i].name, s, len) != 0)
+			continue;
+		if (opts[i].severity >= 0)
+			r->severity = (enum rule_severity)opts[i].severity;
+		if (opts[i].role >= 0)
+			r->role = (enum rule_role)opts[i].role;
+		r->flags |= opts[i].flags;
+		return (0);
+	}
+	return (-1);
+}
+
 /* Parse the options after "KIND," (comma separated). */
 static int
 options_parse(
@@ -208,14 +250,20 @@ options_parse(
 		start = ++i;
 		while (i < len && s[i] != ',')
 			i++;
-		if (i - start == 4 && memcmp(s + start, "json", 4) == 0)
+		if (r->kind != RULE_ERROR && i - start == 4 &&
+		    memcmp(s + start, "json", 4) == 0)
 			r->json = 1;
-		else {
+		else if (r->kind != RULE_ERROR ||
+		    error_option(r, s + start, i - start) != 0) {
 			xasprintf(cause,
 			    "%s line %u column %zu: unknown option \"%.*s\" "
-			    "(known: json)",
+			    "(known: %s)",
 			    r->file, r->line, column + start, (int)(i - start),
-			    s + start);
+			    s + start,
+			    r->kind == RULE_ERROR
+				? "error, warning, cause, consequence, open, "
+				  "continue"
+				: "json");
 			return (-1);
 		}
 	}
@@ -253,7 +301,7 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	if (kind_parse(line + word, comma - word, &r.kind, &needs) != 0) {
 		xasprintf(cause,
 		    "%s line %u column %zu: unknown rule kind \"%.*s\" "
-		    "(known: stream, marker, hostmap)",
+		    "(known: stream, marker, hostmap, error)",
 		    name, lineno, word + 1, (int)(comma - word), line + word);
 		goto fail;
 	}
@@ -270,14 +318,20 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	}
 	if (compile_rule(rs, &r, line + i, len - i, i + 1, cause) != 0)
 		goto fail;
-	if ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
-	    (strcmp(needs, "group") == 0 && r.group.n == 0) ||
-	    (strcmp(needs, "map") == 0 && r.map.n == 0)) {
+	if (needs != NULL &&
+	    ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
+		(strcmp(needs, "group") == 0 && r.group.n == 0) ||
+		(strcmp(needs, "map") == 0 && r.map.n == 0))) {
 		xasprintf(cause,
 		    "%s line %u column %zu: a %s rule needs a "
 		    "named capture (?<%s>...)",
 		    name, lineno, i + 1, rule_kinds[r.kind].name, needs);
 		goto fail;
+	}
+	if (r.kind == RULE_ERROR) {
+		r.filtered = litscan_add(rs->lits, line + i, len - i) == 0;
+		rs->nerror++;
+		rs->nunfiltered += !r.filtered;
 	}
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
@@ -353,8 +407,17 @@ out:
 int
 rules_load_default(struct rules *rs, char **cause)
 {
-	return (rules_load(rs, "(built-in) sagemaker.rules", rules_default_text,
-	    rules_default_len, cause));
+	char *name;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < rules_nbuiltin; i++) {
+		xasprintf(&name, "(built-in) %s", rules_builtin[i].name);
+		rc = rules_load(rs, name, rules_builtin[i].text,
+		    rules_builtin[i].len, cause);
+		free(name);
+	}
+	return (rc);
 }
 
 /*
@@ -459,6 +522,11 @@ hit_fill(struct rules *rs, struct rule *r, const char *s, struct rules_hit *hit)
 		return (1);
 	case RULE_HOSTMAP:
 		return (capture_get(r, &r->map, s, &hit->map, &hit->map_len));
+	case RULE_ERROR:
+		hit->severity = r->severity;
+		hit->role = r->role;
+		hit->flags = r->flags;
+		return (1);
 	}
 	return (0);
 }
@@ -527,4 +595,42 @@ rules_match_event(
     struct rules *rs, const char *msg, size_t len, rules_hit_fn fn, void *arg)
 {
 	match_kind(rs, RULE_HOSTMAP, msg, len, fn, arg);
+}
+
+int
+rules_have_errors(const struct rules *rs)
+{
+	return (rs->nerror > 0);
+}
+
+int
+rules_may_error(const struct rules *rs, const char *s, size_t len)
+{
+	if (rs->nerror == 0)
+		return (0);
+	return (rs->nunfiltered > 0 || litscan_any(rs->lits, s, len));
+}
+
+int
+rules_match_error(
+    struct rules *rs, const char *line, size_t len, struct rules_hit *hit)
+{
+	struct rule *r;
+	size_t i;
+	int lit = -1; /* a required literal is in the line: not asked yet */
+
+	if (rs->nerror == 0)
+		return (0);
+	if (rs->nunfiltered == 0 && !litscan_any(rs->lits, line, len))
+		return (0);
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (r->kind != RULE_ERROR)
+			continue;
+		if (r->filtered && lit < 0)
+			lit = litscan_any(rs->lits, line, len);
+		if ((!r->filtered || lit) && rule_exec(rs, r, line, len, 0))
+			return (hit_fill(rs, r, line, hit));
+	}
+	return (0);
 }
