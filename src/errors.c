@@ -50,6 +50,7 @@ struct sstate {
 	const char *name; /* the map's key */
 	struct entry *open; /* the traceback in progress, or NULL */
 	struct entry *ended; /* the traceback that ended at the last line */
+	int chained; /* open again by a chain line: a "Traceback" is next */
 };
 
 struct errors {
@@ -250,6 +251,10 @@ count(struct hstat *h, enum rule_severity sev, int delta)
 static void
 summary_set(struct entry *e, const char *line, size_t len)
 {
+	while (len > 0 && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
 	if (len > ERRORS_SUMMARY_MAX)
 		len = ERRORS_SUMMARY_MAX;
 	buf_reset(&e->summary);
@@ -404,6 +409,14 @@ trace_line(struct errors *es, struct sstate *st, struct out_event *ev,
 	struct entry *e;
 
 	if ((e = st->open) != NULL) {
+		if (st->chained && matched && (hit->flags & RULE_OPEN)) {
+			/* The chained traceback's own header. */
+			st->chained = 0;
+			e->pub.lines++;
+			mark(ev, EVENT_TRACE, e);
+			return (1);
+		}
+		st->chained = 0;
 		if (continues(line, len) && !(matched && hit->flags)) {
 			e->pub.lines++;
 			if (len > 0)
@@ -426,11 +439,14 @@ trace_line(struct errors *es, struct sstate *st, struct out_event *ev,
 		trace_end(es, st);
 	}
 	e = st->ended;
+	if (len == 0)
+		return (1); /* Python's blank line before a chain line */
 	st->ended = NULL;
 	if (matched && (hit->flags & RULE_CONTINUE)) {
 		e->pub.open = 1;
 		e->pub.lines++;
 		st->open = e;
+		st->chained = 1;
 		mark(ev, EVENT_TRACE, e);
 		return (1);
 	}

@@ -158,13 +158,31 @@ kind_parse(const char *s, size_t len, enum rule_kind *kind, const char **needs)
 	return (-1);
 }
 
+/* Whether the pattern text sets options inline ("(?i)", "(?x-i:"). */
+static int
+sets_options(const char *re, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		if (re[i] == '\\')
+			i++;
+		else if (re[i] == '(' && re[i + 1] == '?' &&
+		    strchr("imnsxJU^-", re[i + 2]) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * The byte every match must start with, for a rule anchored at the start
  * of the subject (most markers: "^SM_..."), or -1. Checking it before
- * calling PCRE2 skips most lines for the price of one comparison.
+ * calling PCRE2 skips most lines for the price of one comparison. PCRE2
+ * reports a first letter under an inline (?i) without saying it is
+ * caseless, so such patterns get no first byte.
  */
 static int
-anchored_first_byte(pcre2_code *re)
+anchored_first_byte(pcre2_code *re, const char *src, size_t len)
 {
 	uint32_t options, type, unit;
 
@@ -174,6 +192,9 @@ anchored_first_byte(pcre2_code *re)
 		return (-1);
 	if (!(options & PCRE2_ANCHORED) || (options & PCRE2_CASELESS) ||
 	    type != 1 || unit > 0x7f)
+		return (-1);
+	if (((unit >= 'a' && unit <= 'z') || (unit >= 'A' && unit <= 'Z')) &&
+	    sets_options(src, len))
 		return (-1);
 	return ((int)unit);
 }
@@ -200,7 +221,7 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (r->md == NULL)
 		xalloc_failed("PCRE2 match data");
-	r->first = anchored_first_byte(r->re);
+	r->first = anchored_first_byte(r->re, re, len);
 	capture_find(r->re, "group", &r->group);
 	capture_find(r->re, "host", &r->host);
 	capture_find(r->re, "map", &r->map);
