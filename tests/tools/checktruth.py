@@ -4,12 +4,14 @@
     checktruth.py GENDIR OUTPUT.jsonl
     checktruth.py --export EXPORTDIR GENDIR OUTPUT.jsonl
     checktruth.py --unordered GENDIR OUTPUT.jsonl
+    checktruth.py --late GENDIR OUTPUT.jsonl
 
 GENDIR holds truth.json and truth.events.jsonl (genjob.py, samples2tree.py);
 OUTPUT.jsonl is `cwdemux --output json`. Checks that every event appears
 exactly once, under its host's true group, in each stream's own order, and
 that the output is merged by time (not with --unordered: a followed job's
-output comes as it arrives, each stream in its own order). With --export, also that every group's
+output comes as it arrives, each stream in its own order; with --late, not even
+that: events written late come when they come). With --export, also that every group's
 file and the manifest agree with the truth. Prints what differs; exits 1.
 """
 
@@ -39,7 +41,7 @@ def load_truth(gendir):
     return truth, events
 
 
-def check_output(truth, want, path, problems, merged=True):
+def check_output(truth, want, path, problems, merged=True, late=False):
     got = collections.defaultdict(list)
     groups = {}
     last_ts = None
@@ -60,6 +62,13 @@ def check_output(truth, want, path, problems, merged=True):
                 problems.append("line %d: not merged by time" % n)
             last_ts = obj["timestamp"]
     for stream in sorted(set(want) | set(got)):
+        if late:
+            extra = collections.Counter(got[stream]) - collections.Counter(want[stream])
+            lost = collections.Counter(want[stream]) - collections.Counter(got[stream])
+            for what, diff in (("not in the truth", extra), ("missing", lost)):
+                for ts, msg in sorted(diff)[:3]:
+                    problems.append("stream %s: %s: %d %r" % (stream, what, ts, msg[:80]))
+            continue
         if got[stream] != want[stream]:
             problems.append("stream %s: %d events out, %d in the truth, "
                             "or in another order or with other bytes"
@@ -101,12 +110,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--export")
     ap.add_argument("--unordered", action="store_true")
+    ap.add_argument("--late", action="store_true")
     ap.add_argument("gendir")
     ap.add_argument("output")
     args = ap.parse_args()
     truth, want = load_truth(args.gendir)
     problems = []
-    check_output(truth, want, args.output, problems, merged=not args.unordered)
+    check_output(truth, want, args.output, problems,
+                 merged=not (args.unordered or args.late), late=args.late)
     if args.export:
         check_export(truth, want, args.export, problems)
     for p in problems[:20]:
