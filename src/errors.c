@@ -58,7 +58,6 @@ struct errors {
 	struct entry **v;
 	size_t n, cap;
 	unsigned long long dropped;
-	int warned_dropped;
 	struct entry *first;
 	struct strmap *groupmap; /* group name -> struct gstat */
 	struct gstat **groups;
@@ -282,11 +281,10 @@ entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
 		probe.id = es->n;
 		if (!better(&probe, es->first ? &es->first->pub : NULL) &&
 		    !better(&probe, h->group->c.first)) {
-			if (!es->warned_dropped++)
+			if (es->dropped++ == 0)
 				log_warn("more than %d errors and warnings: "
 					 "later ones are only counted",
 				    ERRORS_KEEP_MAX);
-			es->dropped++;
 			return (NULL);
 		}
 	}

@@ -50,7 +50,9 @@ litscan_new(void)
 	struct litscan *ls = xcalloc(1, sizeof *ls);
 
 #ifdef LITSCAN_SIMD_CHECK
-	ls->simd = __builtin_cpu_supports("ssse3");
+	ls->simd = __builtin_cpu_supports("avx2") ? 2
+	    : __builtin_cpu_supports("ssse3")	  ? 1
+						  : 0;
 #endif
 	return (ls);
 }
@@ -376,7 +378,7 @@ lit_add(struct litscan *ls, const char *s, size_t len)
 	l->at = 0;
 	/* The rarest pair; a first byte already in use costs less. */
 	for (i = 0; i + 1 < len; i++) {
-		score = commonness((unsigned char)s[i]) * 2 +
+		score = commonness((unsigned char)s[i]) * 4 +
 		    commonness((unsigned char)s[i + 1]) -
 		    (ls->trig[(unsigned char)s[i]] != 0) * 20;
 		if (score < best) {
@@ -451,42 +453,57 @@ at(const struct litscan *ls, const unsigned char *p, size_t len, size_t i)
 #include <immintrin.h>
 #define LITSCAN_SIMD 1
 
+/* The candidates among 16 bytes at p: a bit per trigger byte. */
+__attribute__((target("ssse3"))) static inline unsigned
+candidates(const unsigned char *p, __m128i lo, __m128i hi)
+{
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	__m128i v, a, b;
+
+	v = _mm_loadu_si128((const __m128i *)p);
+	a = _mm_shuffle_epi8(lo, _mm_and_si128(v, nib));
+	b = _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+	return ((unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_and_si128(a, b), _mm_setzero_si128())) ^
+	    0xffffu);
+}
+
 /*
  * Sixteen bytes at a time with SSSE3: a byte is a candidate when the
- * nibble tables share a bit for its low and high halves (each trigger byte
- * sets one of 8 bits in both); candidates then go through the exact
- * table. Returns 1 on a literal, else 0 having looked at p[0..*done).
+ * nibble tables share a bit for its low and high halves (each trigger
+ * byte sets the bit of its high nibble in both); candidates then go
+ * through the exact pair table. The last 16 bytes are loaded again, so
+ * no byte is left to a slower loop. len >= 16 and counts p[len], the
+ * last byte, which starts no pair.
  */
 __attribute__((target("ssse3"))) static int
-scan_ssse3(
-    const struct litscan *ls, const unsigned char *p, size_t len, size_t *done)
+scan_ssse3(const struct litscan *ls, const unsigned char *p, size_t len)
 {
 	const __m128i lo = _mm_loadu_si128((const __m128i *)ls->lo);
 	const __m128i hi = _mm_loadu_si128((const __m128i *)ls->hi);
-	const __m128i nib = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
-	__m128i v, a, b;
 	unsigned mask;
-	size_t i;
+	size_t i = 0, base;
 	int k;
 
-	for (i = 0; i + 16 <= len; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(p + i));
-		a = _mm_shuffle_epi8(lo, _mm_and_si128(v, nib));
-		b = _mm_shuffle_epi8(
-		    hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
-		mask = (unsigned)_mm_movemask_epi8(
-			   _mm_cmpeq_epi8(_mm_and_si128(a, b), zero)) ^
-		    0xffffu;
+	for (;;) {
+		if (i + 16 <= len) {
+			base = i;
+			mask = candidates(p + i, lo, hi);
+		} else if (i < len) {
+			/* Again the last 16, minus what was looked at. */
+			base = len - 16;
+			mask = candidates(p + base, lo, hi) >> (i - base)
+				<< (i - base);
+		} else
+			return (0);
 		while (mask != 0) {
 			k = __builtin_ctz(mask);
 			mask &= mask - 1;
-			if (ls->trig[p[i + (size_t)k]] &&
-			    at(ls, p, len + 1, i + (size_t)k))
+			if (at(ls, p, len + 1, base + (size_t)k))
 				return (1);
 		}
+		i = base + 16;
 	}
-	*done = i;
-	return (0);
 }
 #endif
 
@@ -502,8 +519,8 @@ litscan_any(const struct litscan *ls, const char *s, size_t len)
 		return (0);
 	len--;
 #ifdef LITSCAN_SIMD
-	if (ls->simd && scan_ssse3(ls, p, len, &i))
-		return (1);
+	if (ls->simd && len >= 16)
+		return (scan_ssse3(ls, p, len));
 #endif
 	for (; i < len; i++)
 		if (t[p[i]] && at(ls, p, len + 1, i))

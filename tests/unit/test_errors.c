@@ -185,11 +185,40 @@ test_summary(void)
 	free(cause);
 }
 
+/* Past ERRORS_KEEP_MAX errors are counted; only a new first one is kept. */
+static void
+test_cap(void)
+{
+	struct rules *rules = rules_new();
+	struct errors *es;
+	char *cause = NULL;
+	int i;
+
+	UNIT_CHECK(rules_load_default(rules, &cause) == 0, "rules");
+	es = errors_new(rules);
+	for (i = 0; i < ERRORS_KEEP_MAX + 50; i++)
+		event(es, "g", "h", "ExitCode 1", 1000 + i);
+	event(es, "g", "h", "Segmentation fault", 999);
+	UNIT_CHECK(errors_count(es) == ERRORS_KEEP_MAX + 1, "kept %zu errors",
+	    errors_count(es));
+	UNIT_CHECK(
+	    errors_dropped(es) == 50, "dropped %llu", errors_dropped(es));
+	UNIT_CHECK(
+	    errors_first(es) != NULL && errors_first(es)->timestamp == 999,
+	    "a first failure past the cap is kept");
+	UNIT_CHECK(errors_group_at(es, 0)->errors == ERRORS_KEEP_MAX + 51,
+	    "every error is counted");
+	errors_free(es);
+	rules_free(rules);
+	free(cause);
+}
+
 int
 main(void)
 {
 	test_required();
 	test_scan();
 	test_summary();
+	test_cap();
 	return (unit_done("errors"));
 }
