@@ -157,8 +157,8 @@ hstat_get(struct errors *es, const char *group, size_t glen, const char *host,
 static struct hstat *
 hstat_of(struct errors *es, const struct out_event *ev)
 {
-	uintptr_t k = (uintptr_t)ev->host;
-	size_t slot = (size_t)((k >> 3) ^ (k >> 11)) % ERRORS_CACHE;
+	uint64_t k = (uint64_t)(uintptr_t)ev->host * 0x9e3779b97f4a7c15ULL;
+	size_t slot = (size_t)(k >> 56) % ERRORS_CACHE;
 	struct hstat *h = es->cache[slot].h;
 
 	if (h != NULL && es->cache[slot].host == ev->host &&

@@ -36,6 +36,7 @@ struct litscan {
 	unsigned char pairs[65536 / 8]; /* trigger pairs, a bit each */
 	size_t first[256]; /* the first literal of each trigger byte */
 	unsigned char lo[16], hi[16]; /* nibble tables of trigger bytes */
+	unsigned char lo2[16], hi2[16]; /* and of the bytes after them */
 	int simd; /* the CPU has SSSE3 */
 };
 
@@ -333,22 +334,41 @@ litscan_required(const char *pattern, size_t len, struct buf *out)
 }
 
 /*
- * How common a byte is in log text: printable ASCII from the most to the
- * least common in the reference SageMaker logs. Bytes not listed are rarer
- * still.
+ * How common a byte is in log text, per mille, roughly (English words,
+ * numbers and paths, as in training logs). Only the order matters.
  */
-static const char by_frequency[] =
-    " \"nteaor_islpug:c,-md02/1\\h3.NSIMkTEO=yR[]5Uf{}46bPACxwDFG8'Hvz(L)9#"
-    "7WjBKYV|qZ%<?";
-
 static int
 commonness(unsigned char c)
 {
-	const char *p;
+	static const struct {
+		const char *bytes;
+		int n;
+	} table[] = {
+	    {" ", 150},
+	    {"e", 80},
+	    {"t", 60},
+	    {"aoinsr", 50},
+	    {"ldc", 32},
+	    {"umh", 25},
+	    {"0123456789", 20},
+	    {"pg", 18},
+	    {"f.:/-_,=", 14},
+	    {"bywv\"", 10},
+	    {"k", 7},
+	    {"EINOSTAR()[]", 6},
+	    {"x'{}CDLMPFGUB", 4},
+	    {"z", 2},
+	};
+	size_t i;
 
-	if (c == '\0' || (p = strchr(by_frequency, c)) == NULL)
-		return (0);
-	return ((int)(sizeof by_frequency - (size_t)(p - by_frequency)));
+	if (c >= 0x80)
+		return (5);
+	if (c == '\0')
+		return (1);
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strchr(table[i].bytes, c) != NULL)
+			return (table[i].n);
+	return (c >= 0x20 && c < 0x7f ? 2 : 1);
 }
 
 static int
@@ -380,7 +400,7 @@ lit_add(struct litscan *ls, const char *s, size_t len)
 	for (i = 0; i + 1 < len; i++) {
 		score = commonness((unsigned char)s[i]) * 4 +
 		    commonness((unsigned char)s[i + 1]) -
-		    (ls->trig[(unsigned char)s[i]] != 0) * 20;
+		    (ls->trig[(unsigned char)s[i]] != 0) * 4;
 		if (score < best) {
 			best = score;
 			l->at = i;
@@ -396,6 +416,9 @@ lit_add(struct litscan *ls, const char *s, size_t len)
 		ls->lo[l->trigger & 15] |= bit;
 		ls->hi[l->trigger >> 4] |= bit;
 	}
+	bit = (unsigned char)(1 << (((unsigned char)s[l->at + 1] >> 4) & 7));
+	ls->lo2[(unsigned char)s[l->at + 1] & 15] |= bit;
+	ls->hi2[(unsigned char)s[l->at + 1] >> 4] |= bit;
 	ls->trig[l->trigger] = 1;
 	i = (size_t)l->trigger << 8 | (unsigned char)s[l->at + 1];
 	ls->pairs[i >> 3] |= (unsigned char)(1 << (i & 7));
@@ -453,9 +476,9 @@ at(const struct litscan *ls, const unsigned char *p, size_t len, size_t i)
 #include <immintrin.h>
 #define LITSCAN_SIMD 1
 
-/* The candidates among 16 bytes at p: a bit per trigger byte. */
+/* The bytes among 16 at p that are in the set of nibble tables lo, hi. */
 __attribute__((target("ssse3"))) static inline unsigned
-candidates(const unsigned char *p, __m128i lo, __m128i hi)
+in_set(const unsigned char *p, __m128i lo, __m128i hi)
 {
 	const __m128i nib = _mm_set1_epi8(0x0f);
 	__m128i v, a, b;
@@ -469,41 +492,42 @@ candidates(const unsigned char *p, __m128i lo, __m128i hi)
 }
 
 /*
- * Sixteen bytes at a time with SSSE3: a byte is a candidate when the
- * nibble tables share a bit for its low and high halves (each trigger
- * byte sets the bit of its high nibble in both); candidates then go
- * through the exact pair table. The last 16 bytes are loaded again, so
- * no byte is left to a slower loop. len >= 16 and counts p[len], the
- * last byte, which starts no pair.
+ * Sixteen bytes at a time with SSSE3: a byte is a candidate when it is a
+ * first byte of a trigger pair and the byte after it a second byte of
+ * one. Nibble tables test set membership (each byte sets the bit of its
+ * high nibble in both tables, so the test is exact for ASCII); the exact
+ * pair table then decides. The last 16 bytes are loaded again, so no byte
+ * is left to a slower loop. len >= 16, and p[len] is the last byte, which
+ * starts no pair.
  */
 __attribute__((target("ssse3"))) static int
 scan_ssse3(const struct litscan *ls, const unsigned char *p, size_t len)
 {
 	const __m128i lo = _mm_loadu_si128((const __m128i *)ls->lo);
 	const __m128i hi = _mm_loadu_si128((const __m128i *)ls->hi);
+	const __m128i lo2 = _mm_loadu_si128((const __m128i *)ls->lo2);
+	const __m128i hi2 = _mm_loadu_si128((const __m128i *)ls->hi2);
 	unsigned mask;
-	size_t i = 0, base;
-	int k;
+	size_t i, base;
 
-	for (;;) {
-		if (i + 16 <= len) {
-			base = i;
-			mask = candidates(p + i, lo, hi);
-		} else if (i < len) {
-			/* Again the last 16, minus what was looked at. */
-			base = len - 16;
-			mask = candidates(p + base, lo, hi) >> (i - base)
-				<< (i - base);
-		} else
-			return (0);
-		while (mask != 0) {
-			k = __builtin_ctz(mask);
-			mask &= mask - 1;
-			if (at(ls, p, len + 1, base + (size_t)k))
+	for (i = 0; i + 16 <= len; i += 16) {
+		mask = in_set(p + i, lo, hi);
+		if (mask != 0)
+			mask &= in_set(p + i + 1, lo2, hi2);
+		for (; mask != 0; mask &= mask - 1)
+			if (at(ls, p, len + 1, i + (size_t)__builtin_ctz(mask)))
 				return (1);
-		}
-		i = base + 16;
 	}
+	if (i == len)
+		return (0);
+	/* Again the last 16, minus what was looked at. */
+	base = len - 16;
+	mask = in_set(p + base, lo, hi) & in_set(p + base + 1, lo2, hi2) &
+	    (0xffffu << (i - base));
+	for (; mask != 0; mask &= mask - 1)
+		if (at(ls, p, len + 1, base + (size_t)__builtin_ctz(mask)))
+			return (1);
+	return (0);
 }
 #endif
 

@@ -68,6 +68,11 @@ struct rules {
 	 * (nearly every line) needs no PCRE2 match for those rules.
 	 */
 	struct litscan *lits;
+	/* Each kind's rules, in load order, as indexes into v. */
+	struct {
+		size_t *v;
+		size_t n, cap;
+	} kinds[RULE_ERROR + 1];
 	size_t nerror;
 	size_t nunfiltered; /* error rules litscan knows nothing of */
 };
@@ -115,6 +120,8 @@ rules_free(struct rules *rs)
 		free(rs->v[i].file);
 	}
 	free(rs->v);
+	for (i = 0; i <= RULE_ERROR; i++)
+		free(rs->kinds[i].v);
 	litscan_free(rs->lits);
 	pcre2_jit_stack_free(rs->jit_stack);
 	pcre2_match_context_free(rs->mctx);
@@ -297,6 +304,19 @@ is_blank(char c)
 	return (c == ' ' || c == '\t');
 }
 
+/* Note rule i under its kind; lines run only the rules of one kind. */
+static void
+kind_add(struct rules *rs, enum rule_kind kind, size_t i)
+{
+	if (rs->kinds[kind].n == rs->kinds[kind].cap) {
+		rs->kinds[kind].cap =
+		    rs->kinds[kind].cap == 0 ? 8 : rs->kinds[kind].cap * 2;
+		rs->kinds[kind].v = xreallocarray(rs->kinds[kind].v,
+		    rs->kinds[kind].cap, sizeof *rs->kinds[kind].v);
+	}
+	rs->kinds[kind].v[rs->kinds[kind].n++] = i;
+}
+
 static int
 rules_add_line(struct rules *rs, const char *name, unsigned lineno,
     const char *line, size_t len, char **cause)
@@ -358,6 +378,7 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
 		rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
 	}
+	kind_add(rs, r.kind, rs->n);
 	rs->v[rs->n++] = r;
 	return (0);
 
@@ -557,13 +578,14 @@ rules_match_stream(
     struct rules *rs, const char *name, size_t len, rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
+	struct rule *r;
 	size_t i;
 
-	for (i = 0; i < rs->n; i++) {
-		if (rs->v[i].kind != RULE_STREAM ||
-		    !rule_exec(rs, &rs->v[i], name, len, 0))
+	for (i = 0; i < rs->kinds[RULE_STREAM].n; i++) {
+		r = &rs->v[rs->kinds[RULE_STREAM].v[i]];
+		if (!rule_exec(rs, r, name, len, 0))
 			continue;
-		if (hit_fill(rs, &rs->v[i], name, &hit)) {
+		if (hit_fill(rs, r, name, &hit)) {
 			fn(arg, &hit);
 			return (1);
 		}
@@ -582,21 +604,21 @@ match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
     rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
+	struct rule *r;
 	PCRE2_SIZE *ov;
 	size_t i, start;
 	int n;
 
-	for (i = 0; i < rs->n; i++) {
-		if (rs->v[i].kind != kind)
-			continue;
-		for (start = 0, n = 0; n < RULES_MAX_MATCHES &&
-		     rule_exec(rs, &rs->v[i], s, len, start);
+	for (i = 0; i < rs->kinds[kind].n; i++) {
+		r = &rs->v[rs->kinds[kind].v[i]];
+		for (start = 0, n = 0;
+		     n < RULES_MAX_MATCHES && rule_exec(rs, r, s, len, start);
 		     n++) {
-			if (hit_fill(rs, &rs->v[i], s, &hit) && fn(arg, &hit))
+			if (hit_fill(rs, r, s, &hit) && fn(arg, &hit))
 				return;
 			if (kind != RULE_HOSTMAP)
 				break;
-			ov = pcre2_get_ovector_pointer(rs->v[i].md);
+			ov = pcre2_get_ovector_pointer(r->md);
 			start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 			if (start > len)
 				break;
@@ -644,10 +666,8 @@ rules_match_error(
 		return (0);
 	if (rs->nunfiltered == 0 && !litscan_any(rs->lits, line, len))
 		return (0);
-	for (i = 0; i < rs->n; i++) {
-		r = &rs->v[i];
-		if (r->kind != RULE_ERROR)
-			continue;
+	for (i = 0; i < rs->kinds[RULE_ERROR].n; i++) {
+		r = &rs->v[rs->kinds[RULE_ERROR].v[i]];
 		if (r->filtered && lit < 0)
 			lit = litscan_any(rs->lits, line, len);
 		if ((!r->filtered || lit) && rule_exec(rs, r, line, len, 0))
