@@ -111,20 +111,29 @@ clean:
 	rm -rf build build-asan cwdemux
 
 # The shipped rules are built into the binary, so ./cwdemux works without
-# being installed; the installed copy is for reading and for --rules.
-$(BUILD)/gen/default_rules.c: patterns/sagemaker.rules | $(BUILD)/gen
-	$(Q){ echo '/* Generated from patterns/sagemaker.rules by make. */'; \
-	  echo '#include <stddef.h>'; \
-	  echo 'extern const char rules_default_text[];'; \
-	  echo 'extern const size_t rules_default_len;'; \
-	  echo 'const char rules_default_text[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
-	      -e 's/^/"/' -e 's/$$/\\n"/' patterns/sagemaker.rules; \
-	  echo ';'; \
-	  echo 'const size_t rules_default_len = sizeof rules_default_text - 1;'; \
+# being installed; the installed copy is for reading and for --rules. They
+# load in this order: markers first, then the error rules.
+RULE_FILES = patterns/sagemaker.rules patterns/errors.rules
+
+$(BUILD)/gen/default_rules.c: $(RULE_FILES) | $(BUILD)/gen
+	$(Q){ echo '/* Generated from $(RULE_FILES) by make. */'; \
+	  echo '#include "rules.h"'; \
+	  n=0; for f in $(RULE_FILES); do \
+	    echo "static const char text$$n[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+	        -e 's/^/"/' -e 's/$$/\\n"/' "$$f"; \
+	    echo ';'; n=$$((n + 1)); \
+	  done; \
+	  echo 'const struct rules_builtin rules_builtin[] = {'; \
+	  n=0; for f in $(RULE_FILES); do \
+	    echo "    {\"$${f##*/}\", text$$n, sizeof text$$n - 1},"; \
+	    n=$$((n + 1)); \
+	  done; \
+	  echo '};'; \
+	  echo 'const size_t rules_nbuiltin = sizeof rules_builtin / sizeof rules_builtin[0];'; \
 	} > $@
 
-$(BUILD)/obj/default_rules.o: $(BUILD)/gen/default_rules.c | $(BUILD)/obj
+$(BUILD)/obj/default_rules.o: $(BUILD)/gen/default_rules.c include/rules.h | $(BUILD)/obj
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen:

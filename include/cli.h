@@ -50,6 +50,7 @@ struct options {
 	int no_default_rules;
 	enum output_kind output;
 	const char *export_dir;
+	int summary; /* --summary: errors per group at the end, on stderr */
 	int timestamps;
 	enum color_when color;
 	size_t hold_limit; /* bytes */

@@ -7,7 +7,11 @@
  * export_file_name()): no name can leave DIR, hide as a dot file or clash
  * with the manifest, and no symbolic link inside DIR is followed.
  *
- * Ownership: export_new() returns a state for export_sink.
+ * The manifest also holds each group's warning and error counts and first
+ * error, and the job's first failure (errors.h).
+ *
+ * Ownership: export_new() returns a state for export_sink; it borrows the
+ * errors object, which must outlive it.
  */
 #ifndef EXPORT_H
 #define EXPORT_H
@@ -15,12 +19,13 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "errors.h"
 #include "sink.h"
 
 extern const struct sink export_sink;
 
 /* Create DIR if needed and open it; NULL with cause on failure. */
-void *export_new(const char *dir, char **cause);
+void *export_new(const char *dir, const struct errors *, char **cause);
 
 /*
  * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,

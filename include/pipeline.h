@@ -3,9 +3,12 @@
  * sinks. Sources (the offline reader, later the poller) call
  * pipeline_event(); the store releases events to every sink added here.
  *
+ * Released events pass the error detector (errors.h) before the sinks,
+ * so each sink sees them marked.
+ *
  * Ownership: the pipeline owns the sinks' states added to it (freed with
- * their own free function) and its store and classify objects; it borrows
- * the rules.
+ * their own free function) and its store, classify and errors objects; it
+ * borrows the rules.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H
@@ -14,6 +17,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "errors.h"
 #include "rules.h"
 #include "sink.h"
 #include "store.h"
@@ -50,5 +54,8 @@ enum sink_status pipeline_finish(struct pipeline *, char **cause);
 void pipeline_describe_hosts(const struct pipeline *, struct buf *);
 /* Hosts in the group named name that at least one stream belonged to. */
 int pipeline_group_hosts(const struct pipeline *, const char *name);
+
+/* The errors found so far (per group and host, the first failure). */
+struct errors *pipeline_errors(struct pipeline *);
 
 #endif

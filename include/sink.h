@@ -13,6 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the error detector (errors.h) says of an event, for marking it. */
+enum event_mark {
+	EVENT_PLAIN = 0,
+	EVENT_TRACE, /* carries on a multi-line error begun earlier */
+	EVENT_WARNING, /* holds a warning */
+	EVENT_ERROR, /* holds the first line of an error */
+};
+
 /* One released event, with the group it was released under. */
 struct out_event {
 	int64_t timestamp; /* ms since the epoch */
@@ -24,6 +32,9 @@ struct out_event {
 	size_t stream_len;
 	const char *msg; /* any bytes; lines separated by '\n' */
 	size_t len;
+	enum event_mark mark;
+	/* The error (errors_at()) it starts or belongs to, or -1. */
+	long error;
 };
 
 /* What a sink's functions return. */

@@ -21,6 +21,7 @@ enum {
 	OPT_FROM = 256,
 	OPT_OUTPUT,
 	OPT_EXPORT,
+	OPT_SUMMARY,
 	OPT_RULES,
 	OPT_NO_DEFAULT_RULES,
 	OPT_ASSIGN,
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"export", required_argument, NULL, OPT_EXPORT},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
     {"rules", required_argument, NULL, OPT_RULES},
     {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
     {"assign", required_argument, NULL, OPT_ASSIGN},
@@ -85,6 +87,7 @@ cli_usage(void)
 	    "  --from PATH          read logs already on disk (repeatable)\n"
 	    "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
 	    "  --export DIR         write one file per group and a manifest\n"
+	    "  --summary            errors per group and the first failure\n"
 	    "  --rules FILE         add group rules (repeatable)\n"
 	    "  --no-default-rules   drop the shipped SageMaker rules\n"
 	    "  --assign HOST=GROUP  place a host by hand (repeatable)\n"
@@ -239,6 +242,9 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		break;
 	case OPT_EXPORT:
 		o->export_dir = arg;
+		break;
+	case OPT_SUMMARY:
+		o->summary = 1;
 		break;
 	case OPT_RULES:
 		strlist_add(&o->rules, arg);

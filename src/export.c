@@ -63,6 +63,7 @@ struct export
 	const char *last_group; /* cache: interned upstream */
 	struct gfile *last;
 	struct buf prefix; /* "TIME HOST " of the current event */
+	const struct errors *errors;
 };
 
 static const char hexdigits[] = "0123456789ABCDEF";
@@ -134,7 +135,7 @@ nameset_free(struct nameset *s)
 }
 
 void *
-export_new(const char *dir, char **cause)
+export_new(const char *dir, const struct errors *errors, char **cause)
 {
 	struct export *ex;
 	int fd;
@@ -150,6 +151,7 @@ export_new(const char *dir, char **cause)
 		return (NULL);
 	}
 	ex = xcalloc(1, sizeof *ex);
+	ex->errors = errors;
 	ex->dir = xstrdup(dir);
 	ex->dirfd = fd;
 	ex->groups = strmap_new();
@@ -383,9 +385,13 @@ manifest_build(struct export *ex, struct buf *b)
 		    (long long)g->first, (long long)g->last);
 		manifest_names(b, "hosts", &g->hosts);
 		manifest_names(b, "streams", &g->streams);
+		errors_json_group(
+		    ex->errors, g->group, g->group_len, b, "      ");
 		buf_adds(b, "\n    }");
 	}
-	buf_adds(b, ex->n == 0 ? "]\n}\n" : "\n  ]\n}\n");
+	buf_adds(b, ex->n == 0 ? "]" : "\n  ]");
+	errors_json_job(ex->errors, b, "  ");
+	buf_adds(b, "\n}\n");
 }
 
 static enum sink_status

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "config.h"
 #include "creds.h"
+#include "errors.h"
 #include "export.h"
 #include "http.h"
 #include "log.h"
@@ -86,7 +87,8 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 		pipeline_add_sink(
 		    p, &out_json_sink, out_json_new(STDOUT_FILENO));
 	if (o->export_dir != NULL) {
-		if ((ex = export_new(o->export_dir, cause)) == NULL)
+		ex = export_new(o->export_dir, pipeline_errors(p), cause);
+		if (ex == NULL)
 			return (-1);
 		pipeline_add_sink(p, &export_sink, ex);
 	}
@@ -208,6 +210,18 @@ hosts_seen(const struct source_cw *src, const struct pipeline *p)
 	buf_free(&line);
 }
 
+/* --summary: errors per group and the first failure, on stderr. */
+static void
+summary(struct pipeline *p)
+{
+	struct buf b = BUF_INIT;
+
+	log_status_clear();
+	errors_summary(pipeline_errors(p), &b);
+	fputs(b.data, stderr);
+	buf_free(&b);
+}
+
 /* Read the job's streams from CloudWatch once; an exit status. */
 static int
 run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
@@ -240,6 +254,9 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		status = EXIT_OK;
 		goto out;
 	}
+	if (source_cw_described(src) != NULL)
+		errors_set_reason(pipeline_errors(p),
+		    source_cw_described(src)->failure_reason);
 	/* Whatever stopped the run, what was read reaches the outputs. */
 	status = finish(p,
 	    ls == LOOP_DONE		 ? EXIT_OK
@@ -306,6 +323,8 @@ run(const struct options *o, char **cause)
 	else
 		status = EXIT_OK;
 out:
+	if (o->summary && p != NULL && status != EXIT_USAGE)
+		summary(p);
 	pipeline_free(p);
 	source_files_free(sf);
 	rules_free(rules);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "errors.h"
 #include "pipeline.h"
 #include "xmalloc.h"
 
@@ -17,6 +18,7 @@
 struct pipeline {
 	struct classify *classify;
 	struct store *store;
+	struct errors *errors;
 	struct {
 		const struct sink *ops;
 		void *state;
@@ -47,17 +49,20 @@ sink_answered(struct pipeline *p, int i, enum sink_status rc)
 	return (rc);
 }
 
+/* A released event: errors are marked, then every open sink gets it. */
 static enum sink_status
-to_sinks(void *arg, const struct out_event *ev, char **cause)
+to_sinks(void *arg, const struct out_event *released, char **cause)
 {
 	struct pipeline *p = arg;
+	struct out_event ev = *released;
 	enum sink_status rc;
 	int i;
 
+	errors_event(p->errors, &ev);
 	for (i = 0; i < p->nsinks; i++) {
 		if (p->sinks[i].closed)
 			continue;
-		rc = p->sinks[i].ops->event(p->sinks[i].state, ev, cause);
+		rc = p->sinks[i].ops->event(p->sinks[i].state, &ev, cause);
 		if ((rc = sink_answered(p, i, rc)) == SINK_ERROR)
 			return (rc);
 	}
@@ -71,6 +76,7 @@ pipeline_new(struct rules *rules, enum store_order order, size_t hold_limit)
 
 	p = xcalloc(1, sizeof *p);
 	p->classify = classify_new(rules, on_assigned, p);
+	p->errors = errors_new(rules);
 	p->store = store_new(p->classify, order, hold_limit, to_sinks, p);
 	return (p);
 }
@@ -85,6 +91,7 @@ pipeline_free(struct pipeline *p)
 	for (i = 0; i < p->nsinks; i++)
 		p->sinks[i].ops->free(p->sinks[i].state);
 	store_free(p->store);
+	errors_free(p->errors);
 	classify_free(p->classify);
 	free(p);
 }
@@ -163,6 +170,7 @@ pipeline_finish(struct pipeline *p, char **cause)
 	rc = store_finish(p->store, cause);
 	if (rc == SINK_CLOSED)
 		rc = SINK_OK;
+	errors_finish(p->errors);
 	for (i = 0; i < p->nsinks; i++) {
 		if (p->sinks[i].closed)
 			continue;
@@ -218,4 +226,10 @@ pipeline_describe_hosts(const struct pipeline *p, struct buf *b)
 		}
 		buf_addc(b, '\n');
 	}
+}
+
+struct errors *
+pipeline_errors(struct pipeline *p)
+{
+	return (p->errors);
 }

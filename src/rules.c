@@ -17,13 +17,10 @@
 
 #include "buf.h"
 #include "json.h"
+#include "litscan.h"
 #include "log.h"
 #include "rules.h"
 #include "xmalloc.h"
-
-/* Generated from patterns/sagemaker.rules at build time. */
-extern const char rules_default_text[];
-extern const size_t rules_default_len;
 
 #define RULES_MATCH_LIMIT 10000000
 #define RULES_DEPTH_LIMIT 2000
@@ -53,6 +50,10 @@ struct rule {
 	unsigned limit_hits;
 	int disabled;
 	int first; /* an anchored rule's first byte, or -1 */
+	enum rule_severity severity; /* error rules */
+	enum rule_role role;
+	int flags; /* RULE_OPEN, RULE_CONTINUE */
+	int filtered; /* error rules: runs only where litscan finds one */
 };
 
 struct rules {
@@ -62,6 +63,18 @@ struct rules {
 	pcre2_jit_stack *jit_stack;
 	struct buf group; /* decoded captures of the current hit */
 	struct buf host;
+	/*
+	 * Literals that error rules require: a line holding none of them
+	 * (nearly every line) needs no PCRE2 match for those rules.
+	 */
+	struct litscan *lits;
+	/* Each kind's rules, in load order, as indexes into v. */
+	struct {
+		size_t *v;
+		size_t n, cap;
+	} kinds[RULE_ERROR + 1];
+	size_t nerror;
+	size_t nunfiltered; /* error rules litscan knows nothing of */
 };
 
 static const struct {
@@ -72,6 +85,7 @@ static const struct {
     {"stream", RULE_STREAM, "host"},
     {"marker", RULE_MARKER, "group"},
     {"hostmap", RULE_HOSTMAP, "map"},
+    {"error", RULE_ERROR, NULL},
 };
 
 struct rules *
@@ -80,6 +94,7 @@ rules_new(void)
 	struct rules *rs;
 
 	rs = xcalloc(1, sizeof *rs);
+	rs->lits = litscan_new();
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
 		xalloc_failed("PCRE2 match context");
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
@@ -105,6 +120,9 @@ rules_free(struct rules *rs)
 		free(rs->v[i].file);
 	}
 	free(rs->v);
+	for (i = 0; i <= RULE_ERROR; i++)
+		free(rs->kinds[i].v);
+	litscan_free(rs->lits);
 	pcre2_jit_stack_free(rs->jit_stack);
 	pcre2_match_context_free(rs->mctx);
 	buf_free(&rs->group);
@@ -147,13 +165,31 @@ kind_parse(const char *s, size_t len, enum rule_kind *kind, const char **needs)
 	return (-1);
 }
 
+/* Whether the pattern text sets options inline ("(?i)", "(?x-i:"). */
+static int
+sets_options(const char *re, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		if (re[i] == '\\')
+			i++;
+		else if (re[i] == '(' && re[i + 1] == '?' &&
+		    strchr("imnsxJU^-", re[i + 2]) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * The byte every match must start with, for a rule anchored at the start
  * of the subject (most markers: "^SM_..."), or -1. Checking it before
- * calling PCRE2 skips most lines for the price of one comparison.
+ * calling PCRE2 skips most lines for the price of one comparison. PCRE2
+ * reports a first letter under an inline (?i) without saying it is
+ * caseless, so such patterns get no first byte.
  */
 static int
-anchored_first_byte(pcre2_code *re)
+anchored_first_byte(pcre2_code *re, const char *src, size_t len)
 {
 	uint32_t options, type, unit;
 
@@ -163,6 +199,9 @@ anchored_first_byte(pcre2_code *re)
 		return (-1);
 	if (!(options & PCRE2_ANCHORED) || (options & PCRE2_CASELESS) ||
 	    type != 1 || unit > 0x7f)
+		return (-1);
+	if (((unit >= 'a' && unit <= 'z') || (unit >= 'A' && unit <= 'Z')) &&
+	    sets_options(src, len))
 		return (-1);
 	return ((int)unit);
 }
@@ -189,12 +228,43 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (r->md == NULL)
 		xalloc_failed("PCRE2 match data");
-	r->first = anchored_first_byte(r->re);
+	r->first = anchored_first_byte(r->re, re, len);
 	capture_find(r->re, "group", &r->group);
 	capture_find(r->re, "host", &r->host);
 	capture_find(r->re, "map", &r->map);
 	(void)rs;
 	return (0);
+}
+
+/* Set the error rule option s; -1 when there is none of that name. */
+static int
+error_option(struct rule *r, const char *s, size_t len)
+{
+	static const struct {
+		const char *name;
+		int severity, role, flags;
+	} opts[] = {
+	    {"error", RULE_SEV_ERROR, -1, 0},
+	    {"warning", RULE_SEV_WARNING, -1, 0},
+	    {"cause", -1, RULE_CAUSE, 0},
+	    {"consequence", -1, RULE_CONSEQUENCE, 0},
+	    {"open", -1, -1, RULE_OPEN},
+	    {"continue", -1, -1, RULE_CONTINUE},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		if (strlen(opts[i].name) != len ||
+		    memcmp(opts[i].name, s, len) != 0)
+			continue;
+		if (opts[i].severity >= 0)
+			r->severity = (enum rule_severity)opts[i].severity;
+		if (opts[i].role >= 0)
+			r->role = (enum rule_role)opts[i].role;
+		r->flags |= opts[i].flags;
+		return (0);
+	}
+	return (-1);
 }
 
 /* Parse the options after "KIND," (comma separated). */
@@ -208,14 +278,20 @@ options_parse(
 		start = ++i;
 		while (i < len && s[i] != ',')
 			i++;
-		if (i - start == 4 && memcmp(s + start, "json", 4) == 0)
+		if (r->kind != RULE_ERROR && i - start == 4 &&
+		    memcmp(s + start, "json", 4) == 0)
 			r->json = 1;
-		else {
+		else if (r->kind != RULE_ERROR ||
+		    error_option(r, s + start, i - start) != 0) {
 			xasprintf(cause,
 			    "%s line %u column %zu: unknown option \"%.*s\" "
-			    "(known: json)",
+			    "(known: %s)",
 			    r->file, r->line, column + start, (int)(i - start),
-			    s + start);
+			    s + start,
+			    r->kind == RULE_ERROR
+				? "error, warning, cause, consequence, open, "
+				  "continue"
+				: "json");
 			return (-1);
 		}
 	}
@@ -226,6 +302,19 @@ static int
 is_blank(char c)
 {
 	return (c == ' ' || c == '\t');
+}
+
+/* Note rule i under its kind; lines run only the rules of one kind. */
+static void
+kind_add(struct rules *rs, enum rule_kind kind, size_t i)
+{
+	if (rs->kinds[kind].n == rs->kinds[kind].cap) {
+		rs->kinds[kind].cap =
+		    rs->kinds[kind].cap == 0 ? 8 : rs->kinds[kind].cap * 2;
+		rs->kinds[kind].v = xreallocarray(rs->kinds[kind].v,
+		    rs->kinds[kind].cap, sizeof *rs->kinds[kind].v);
+	}
+	rs->kinds[kind].v[rs->kinds[kind].n++] = i;
 }
 
 static int
@@ -253,7 +342,7 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	if (kind_parse(line + word, comma - word, &r.kind, &needs) != 0) {
 		xasprintf(cause,
 		    "%s line %u column %zu: unknown rule kind \"%.*s\" "
-		    "(known: stream, marker, hostmap)",
+		    "(known: stream, marker, hostmap, error)",
 		    name, lineno, word + 1, (int)(comma - word), line + word);
 		goto fail;
 	}
@@ -270,19 +359,26 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	}
 	if (compile_rule(rs, &r, line + i, len - i, i + 1, cause) != 0)
 		goto fail;
-	if ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
-	    (strcmp(needs, "group") == 0 && r.group.n == 0) ||
-	    (strcmp(needs, "map") == 0 && r.map.n == 0)) {
+	if (needs != NULL &&
+	    ((strcmp(needs, "host") == 0 && r.host.n == 0) ||
+		(strcmp(needs, "group") == 0 && r.group.n == 0) ||
+		(strcmp(needs, "map") == 0 && r.map.n == 0))) {
 		xasprintf(cause,
 		    "%s line %u column %zu: a %s rule needs a "
 		    "named capture (?<%s>...)",
 		    name, lineno, i + 1, rule_kinds[r.kind].name, needs);
 		goto fail;
 	}
+	if (r.kind == RULE_ERROR) {
+		r.filtered = litscan_add(rs->lits, line + i, len - i) == 0;
+		rs->nerror++;
+		rs->nunfiltered += !r.filtered;
+	}
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
 		rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
 	}
+	kind_add(rs, r.kind, rs->n);
 	rs->v[rs->n++] = r;
 	return (0);
 
@@ -353,8 +449,17 @@ out:
 int
 rules_load_default(struct rules *rs, char **cause)
 {
-	return (rules_load(rs, "(built-in) sagemaker.rules", rules_default_text,
-	    rules_default_len, cause));
+	char *name;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < rules_nbuiltin; i++) {
+		xasprintf(&name, "(built-in) %s", rules_builtin[i].name);
+		rc = rules_load(rs, name, rules_builtin[i].text,
+		    rules_builtin[i].len, cause);
+		free(name);
+	}
+	return (rc);
 }
 
 /*
@@ -459,6 +564,11 @@ hit_fill(struct rules *rs, struct rule *r, const char *s, struct rules_hit *hit)
 		return (1);
 	case RULE_HOSTMAP:
 		return (capture_get(r, &r->map, s, &hit->map, &hit->map_len));
+	case RULE_ERROR:
+		hit->severity = r->severity;
+		hit->role = r->role;
+		hit->flags = r->flags;
+		return (1);
 	}
 	return (0);
 }
@@ -468,13 +578,14 @@ rules_match_stream(
     struct rules *rs, const char *name, size_t len, rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
+	struct rule *r;
 	size_t i;
 
-	for (i = 0; i < rs->n; i++) {
-		if (rs->v[i].kind != RULE_STREAM ||
-		    !rule_exec(rs, &rs->v[i], name, len, 0))
+	for (i = 0; i < rs->kinds[RULE_STREAM].n; i++) {
+		r = &rs->v[rs->kinds[RULE_STREAM].v[i]];
+		if (!rule_exec(rs, r, name, len, 0))
 			continue;
-		if (hit_fill(rs, &rs->v[i], name, &hit)) {
+		if (hit_fill(rs, r, name, &hit)) {
 			fn(arg, &hit);
 			return (1);
 		}
@@ -493,21 +604,21 @@ match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
     rules_hit_fn fn, void *arg)
 {
 	struct rules_hit hit;
+	struct rule *r;
 	PCRE2_SIZE *ov;
 	size_t i, start;
 	int n;
 
-	for (i = 0; i < rs->n; i++) {
-		if (rs->v[i].kind != kind)
-			continue;
-		for (start = 0, n = 0; n < RULES_MAX_MATCHES &&
-		     rule_exec(rs, &rs->v[i], s, len, start);
+	for (i = 0; i < rs->kinds[kind].n; i++) {
+		r = &rs->v[rs->kinds[kind].v[i]];
+		for (start = 0, n = 0;
+		     n < RULES_MAX_MATCHES && rule_exec(rs, r, s, len, start);
 		     n++) {
-			if (hit_fill(rs, &rs->v[i], s, &hit) && fn(arg, &hit))
+			if (hit_fill(rs, r, s, &hit) && fn(arg, &hit))
 				return;
 			if (kind != RULE_HOSTMAP)
 				break;
-			ov = pcre2_get_ovector_pointer(rs->v[i].md);
+			ov = pcre2_get_ovector_pointer(r->md);
 			start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 			if (start > len)
 				break;
@@ -527,4 +638,40 @@ rules_match_event(
     struct rules *rs, const char *msg, size_t len, rules_hit_fn fn, void *arg)
 {
 	match_kind(rs, RULE_HOSTMAP, msg, len, fn, arg);
+}
+
+int
+rules_have_errors(const struct rules *rs)
+{
+	return (rs->nerror > 0);
+}
+
+int
+rules_may_error(const struct rules *rs, const char *s, size_t len)
+{
+	if (rs->nerror == 0)
+		return (0);
+	return (rs->nunfiltered > 0 || litscan_any(rs->lits, s, len));
+}
+
+int
+rules_match_error(
+    struct rules *rs, const char *line, size_t len, struct rules_hit *hit)
+{
+	struct rule *r;
+	size_t i;
+	int lit = -1; /* a required literal is in the line: not asked yet */
+
+	if (rs->nerror == 0)
+		return (0);
+	if (rs->nunfiltered == 0 && !litscan_any(rs->lits, line, len))
+		return (0);
+	for (i = 0; i < rs->kinds[RULE_ERROR].n; i++) {
+		r = &rs->v[rs->kinds[RULE_ERROR].v[i]];
+		if (r->filtered && lit < 0)
+			lit = litscan_any(rs->lits, line, len);
+		if ((!r->filtered || lit) && rule_exec(rs, r, line, len, 0))
+			return (hit_fill(rs, r, line, hit));
+	}
+	return (0);
 }

@@ -159,6 +159,8 @@ emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
 	ev.stream_len = st->len;
 	ev.msg = msg;
 	ev.len = len;
+	ev.mark = EVENT_PLAIN;
+	ev.error = -1;
 	return (s->emit(s->arg, &ev, cause));
 }
 

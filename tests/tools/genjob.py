@@ -30,6 +30,15 @@ stream's kind under scenario.stream_kinds):
   no-markers  start-up and user output, no dump; absent from every group host list
   restart     the later second stream of --restart HOST, without a dump
 
+--fail HOST: the job fails. HOST runs out of GPU memory about 60% into its output
+(a traceback as one multi-line event, then its exception line and the toolkit's
+failure report); every other host with user output cascades 4-15 s later, by its
+own clock: an NCCL watchdog timeout and a traceback ending in a DistBackendError
+(trainers) or a Gloo "Connection closed by peer" error (data hosts), then the
+toolkit's failure report and "ExitCode 1".  Output stops there.  --fail-skew MS
+shifts HOST's failure by MS (a clock ahead or behind).  truth.json has
+scenario.fail: host, group, timestamp and summary of the first failure.
+
 Ground truth:
   OUTDIR/truth.json          job, groups (instance type, hosts), host -> group or
                              "unassigned", stream -> host, event and line totals,
@@ -671,10 +680,13 @@ def body_events(spec, seed):
     ts = spec["t"]
     half = spec["body_n"] // 2
     step = 0
+    fail = spec.get("fail")
     for i in range(spec["body_n"]):
         r = rand()
         if r >= P_SAME_MS:
             ts += 1 + int((r - P_SAME_MS) / (1 - P_SAME_MS) * GAP_MAX)
+        if fail and ts >= fail["at"]:
+            break
         r = rand()
         if i == huge_at:
             msg = (b"huge line from %s " % host + HUGE_FILL)[:HUGE_LINE_BYTES]
@@ -711,6 +723,64 @@ def body_events(spec, seed):
         if ntags:
             msg = tags[i % ntags] + msg
         yield ts, msg
+    if fail:
+        for t, msg in failure_events(fail["kind"], spec["host"], style,
+                                     max(ts, fail["at"]) + fail["skew"]):
+            yield t, msg
+
+
+FAIL_OOM = (b"torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB "
+            b"(GPU 0; 31.75 GiB total capacity; 28.10 GiB already allocated; 1.21 GiB free)")
+CASCADE_DELAY_MS = (4000, 15000)
+
+
+def toolkit_line(ts, level, text):
+    sec, ms = divmod(ts, 1000)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(sec)).encode()
+    return b"%s,%03d sagemaker-training-toolkit %-8s %s" % (stamp, ms, level, text)
+
+
+def failure_events(kind, host, style, ts):
+    """What a failing host prints from ts on: kind "cause" (the host that runs out of
+    memory) or "cascade" (a host whose peer died).  A list of (ts, message)."""
+    tb = (b"Traceback (most recent call last):\n"
+          b"  File \"/opt/ml/code/train_dnn.py\", line 212, in <module>\n    main()\n"
+          b"  File \"/opt/ml/code/train_dnn.py\", line 180, in main\n    loss.backward()")
+    if kind == "cause":
+        out = [(ts, tb), (ts, FAIL_OOM)]
+        code = b"1"
+    elif style == "trainer":
+        out = [(ts, b"[E ProcessGroupNCCL.cpp:475] [Rank 3] Watchdog caught collective "
+                    b"operation timeout: WorkNCCL(SeqNum=1841, OpType=ALLREDUCE, NumelIn=1, "
+                    b"NumelOut=1, Timeout(ms)=600000) ran for 600561 milliseconds before "
+                    b"timing out."),
+               (ts + 3, tb.replace(b"loss.backward()", b"dist.all_reduce(t)")),
+               (ts + 3, b"torch.distributed.DistBackendError: NCCL communicator was aborted "
+                        b"on rank 3.  Original reason for failure was: [Rank 3] Watchdog "
+                        b"caught collective operation timeout")]
+        code = b"1"
+    else:
+        out = [(ts, b"[%s] RuntimeError: [../third_party/gloo/gloo/transport/tcp/pair.cc:598] "
+                    b"Connection closed by peer [10.0.1.17]:6000" % host.encode())]
+        code = b"1"
+    end = out[-1][0]
+    out += [(end + 40, toolkit_line(end + 38, b"INFO", b"Waiting for the process to finish "
+                                    b"and give a return code.")),
+            (end + 52, toolkit_line(end + 50, b"INFO", b"Done waiting for a return code. "
+                                    b"Received %s from exiting process." % code)),
+            (end + 60, toolkit_line(end + 58, b"ERROR", b"Reporting training FAILURE")),
+            (end + 60, toolkit_line(end + 58, b"ERROR", b"ExecuteUserScriptError:")),
+            (end + 60, b"ExitCode %s" % code)]
+    return out
+
+
+def failure_time(specs, fail, seed):
+    """The timestamp of the failing host's traceback."""
+    spec = next(s for s in specs if s["stream"] == fail["stream"])
+    for ts, msg in body_events(spec, seed):
+        if msg.startswith(b"Traceback"):
+            return ts
+    raise AssertionError("no traceback in " + fail["stream"])
 
 
 def stream_events(spec, seed):
@@ -763,6 +833,28 @@ def parse_host(text, total, option):
         raise ValueError("%s %s: not a host of this job (algo-1 .. algo-%d)"
                          % (option, text, total))
     return text
+
+
+def plan_failure(args, specs, host):
+    """--fail: when each stream stops and fails; returns scenario.fail."""
+    rng = random.Random("%d/fail" % args.seed)
+    own = [s for s in specs.values() if s["host"] == host and s["body_n"] > 0]
+    if not own:
+        raise ValueError("--fail %s: that host prints no user output" % host)
+    spec = own[0]
+    at = spec["t"] + int(spec["body_n"] * MEAN_GAP * 0.6)
+    for s in specs.values():
+        if s["body_n"] == 0:
+            continue
+        if s is spec:
+            s["fail"] = {"kind": "cause", "at": at, "skew": args.fail_skew}
+        else:
+            s["fail"] = {"kind": "cascade", "skew": 0,
+                         "at": at + rng.randint(*CASCADE_DELAY_MS)}
+    # The traceback's timestamp is that of the host's first event at or past
+    # "at", which only the writer knows: write_planned() fills it in.
+    return {"host": host, "group": spec["truth_group"], "stream": spec["stream"],
+            "summary": FAIL_OOM.decode(), "timestamp": None}
 
 
 def plan(args):
@@ -836,6 +928,9 @@ def plan(args):
         t0 = est_end(first[restart]) + rng.randint(120000, 300000)
         add(restart, silent_head(job, restart, t0, stream_rng(restart, "b")), "restart")
     huge = None
+    fail = None
+    if getattr(args, "fail", None):
+        fail = plan_failure(args, specs, parse_host(args.fail, total, "--fail"))
     if args.hostile:
         bodies = sorted(s for s in specs if specs[s]["body_n"] > 0)
         if bodies:
@@ -862,6 +957,7 @@ def plan(args):
             "hostile": args.hostile,
             "huge_line_stream": huge,
             "stream_kinds": {s: specs[s]["kind"] for s in sorted(specs)},
+            "fail": fail,
         },
     }
     return [specs[s] for s in sorted(specs)], truth
@@ -907,6 +1003,10 @@ def main(argv=None):
     ap.add_argument("--no-markers", metavar="HOST",
                     help="HOST prints no markers and is left out of every group's host list, "
                          "so its group is 'unassigned'")
+    ap.add_argument("--fail", metavar="HOST",
+                    help="HOST runs out of GPU memory and the others fail in turn")
+    ap.add_argument("--fail-skew", type=int, default=0, metavar="MS",
+                    help="--fail HOST's clock is MS ahead (negative: behind)")
     ap.add_argument("--tsv", action="store_true",
                     help="also write OUTDIR/tsv/<algo-N-epoch>.tsv per stream")
     ap.add_argument("--events-file", action="store_true",
@@ -945,6 +1045,11 @@ def main(argv=None):
             futures = {i: pool.submit(write_planned, specs[i], opts) for i in order}
             results = [futures[i].result() for i in range(len(specs))]
     events = sum(n for n, _ in results)
+    fail = truth["scenario"]["fail"]
+    if fail:
+        # Failing streams stop early: they hold fewer events than planned.
+        truth["events"] = events
+        fail["timestamp"] = failure_time(specs, fail, args.seed)
     assert events == truth["events"], (events, truth["events"])
     truth["lines"] = sum(n for _, n in results)
     write_truth(args.outdir, truth, [s["stream"] for s in specs] if events_file else [])

@@ -7,9 +7,17 @@
  *   assign: HOST=GROUP        (optional, repeatable)
  *   rules:                    extra rule lines follow, indented
  *   events:                   "STREAM MESSAGE" lines follow, indented;
- *                             in MESSAGE \n \t \\ \xNN are escapes
+ *                             in MESSAGE \n \t \\ \xNN are escapes;
+ *                             "@MS STREAM MESSAGE" gives a timestamp
+ *                             (default 0)
  *   expect:                   "HOST GROUP" lines ("unassigned" = none)
  *   output:                   "GROUP HOST LINE" lines, in release order
+ *   errors:                   the errors found, in order, one a line:
+ *                             "SEVERITY ROLE HOST LINES SUMMARY"
+ *   marks:                    each event's mark and error, in release
+ *                             order: "plain", "warning 0", "error 1",
+ *                             "trace 1"
+ *   first: HOST SUMMARY       the first failure ("first: none": no error)
  *   warn: TEXT                a warning containing TEXT must be printed
  *   error: TEXT               loading the rules must fail with TEXT
  *
@@ -22,11 +30,20 @@
 
 #include "buf.h"
 #include "classify.h"
+#include "errors.h"
 #include "log.h"
 #include "pipeline.h"
 #include "rules.h"
 
-enum section { S_NONE, S_RULES, S_EVENTS, S_EXPECT, S_OUTPUT };
+enum section {
+	S_NONE,
+	S_RULES,
+	S_EVENTS,
+	S_EXPECT,
+	S_OUTPUT,
+	S_ERRORS,
+	S_MARKS
+};
 
 struct tcase {
 	char name[256];
@@ -35,6 +52,14 @@ struct tcase {
 	int no_default;
 	size_t hold_limit;
 	struct buf rules, events, expect, output, warn, error, assign;
+	struct buf errors, marks, first;
+	int want_errors, want_marks, want_expect;
+};
+
+/* What the collecting sink saw. */
+struct collected {
+	struct buf out; /* "GROUP HOST LINE" lines */
+	struct buf marks; /* one mark a line */
 };
 
 static int passed, failed;
@@ -106,13 +131,20 @@ unescape_hex(struct buf *b)
 	*w = '\0';
 }
 
+static const char *const mark_names[] = {"plain", "trace", "warning", "error"};
+
 static enum sink_status
 collect_event(void *state, const struct out_event *ev, char **cause)
 {
-	struct buf *b = state;
+	struct collected *c = state;
+	struct buf *b = &c->out;
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
 
 	(void)cause;
+	buf_adds(&c->marks, mark_names[ev->mark]);
+	if (ev->mark != EVENT_PLAIN)
+		buf_printf(&c->marks, " %ld", ev->error);
+	buf_addc(&c->marks, '\n');
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		buf_add(b, ev->group, ev->group_len);
@@ -189,13 +221,77 @@ check_expect(const struct tcase *t, struct pipeline *p, struct buf *got)
 		passed++;
 }
 
+/* Compare a listing with what the case wants. */
+static void
+check_text(const struct tcase *t, const char *what, const struct buf *got,
+    const struct buf *want)
+{
+	const char *g = got->data == NULL ? "" : got->data;
+	const char *w = want->data == NULL ? "" : want->data;
+
+	if (strcmp(g, w) != 0) {
+		failed++;
+		printf("FAIL %s:%u %s: %s differ:\n--- got\n%s--- want\n%s",
+		    t->file, t->line, t->name, what, g, w);
+	} else
+		passed++;
+}
+
+/* "SEVERITY ROLE HOST LINES SUMMARY" for every error found. */
+static void
+list_errors(struct errors *es, struct buf *b)
+{
+	const struct errors_entry *e;
+	size_t i;
+
+	for (i = 0; (e = errors_at(es, i)) != NULL; i++) {
+		buf_printf(b, "%s %s ",
+		    e->severity == RULE_SEV_ERROR ? "error" : "warning",
+		    e->role == RULE_CAUSE ? "cause" : "consequence");
+		buf_add(b, e->host, e->host_len);
+		buf_printf(b, " %u ", e->lines);
+		buf_add(b, e->summary, e->summary_len);
+		buf_addc(b, '\n');
+	}
+}
+
+static void
+check_errors(const struct tcase *t, struct pipeline *p, struct collected *c)
+{
+	struct errors *es = pipeline_errors(p);
+	const struct errors_entry *first = errors_first(es);
+	struct buf got = BUF_INIT;
+
+	if (t->want_errors) {
+		list_errors(es, &got);
+		check_text(t, "errors", &got, &t->errors);
+	}
+	if (t->want_marks)
+		check_text(t, "marks", &c->marks, &t->marks);
+	if (t->first.len > 0) {
+		buf_reset(&got);
+		if (first == NULL)
+			buf_adds(&got, "none");
+		else {
+			buf_add(&got, first->host, first->host_len);
+			buf_addc(&got, ' ');
+			buf_add(&got, first->summary, first->summary_len);
+		}
+		buf_addc(&got, '\n');
+		check_text(t, "first failure", &got, &t->first);
+	}
+	buf_free(&got);
+}
+
 static void
 run_case(struct tcase *t)
 {
 	struct rules *rules = rules_new();
 	struct pipeline *p = NULL;
-	struct buf out = BUF_INIT, errs = BUF_INIT, hosts = BUF_INIT;
+	struct collected col = {BUF_INIT, BUF_INIT};
+	struct buf *out = &col.out, errs = BUF_INIT, hosts = BUF_INIT;
 	char *cause = NULL, *line, *save, *sp, *eq, empty[1] = "", *msg;
+	long long ts;
 	size_t len;
 	FILE *cap;
 	int saved;
@@ -204,6 +300,8 @@ run_case(struct tcase *t)
 	buf_reserve(&t->events, 0);
 	unescape_hex(&t->expect);
 	unescape_hex(&t->output);
+	unescape_hex(&t->errors);
+	unescape_hex(&t->first);
 	cap = capture_stderr(&saved);
 	if ((!t->no_default && rules_load_default(rules, &cause) != 0) ||
 	    (t->rules.len > 0 &&
@@ -227,7 +325,7 @@ run_case(struct tcase *t)
 	}
 	p = pipeline_new(rules, STORE_ORDERED,
 	    t->hold_limit != 0 ? t->hold_limit : (size_t)64 << 20);
-	pipeline_add_sink(p, &collect_sink, &out);
+	pipeline_add_sink(p, &collect_sink, &col);
 	for (line = strtok_r(t->assign.data, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		eq = strchr(line, '=');
@@ -238,23 +336,32 @@ run_case(struct tcase *t)
 	     line = strtok_r(NULL, "\n", &save)) {
 		msg = empty;
 		len = 0;
+		ts = 0;
+		if (line[0] == '@' && (sp = strchr(line, ' ')) != NULL) {
+			ts = strtoll(line + 1, NULL, 10);
+			line = sp + 1;
+		}
 		if ((sp = strchr(line, ' ')) != NULL) {
 			*sp = '\0';
 			msg = sp + 1;
 			len = unescape(msg);
 		}
-		pipeline_event(p, pipeline_stream(p, line, strlen(line)), 0,
-		    msg, len, &cause);
+		pipeline_event(p, pipeline_stream(p, line, strlen(line)),
+		    (int64_t)ts, msg, len, &cause);
 	}
 	pipeline_finish(p, &cause);
 	restore_stderr(cap, saved, &errs);
 	pipeline_describe_hosts(p, &hosts);
-	check_expect(t, p, &hosts);
+	/* Cases about errors alone need not say where hosts went. */
+	if (t->want_expect ||
+	    (!t->want_errors && !t->want_marks && t->first.len == 0))
+		check_expect(t, p, &hosts);
+	check_errors(t, p, &col);
 	if (t->output.len > 0) {
-		if (strcmp(out.data == NULL ? "" : out.data, t->output.data) !=
-		    0)
+		if (strcmp(out->data == NULL ? "" : out->data,
+			t->output.data) != 0)
 			fail(t, "output differs:\n--- got\n%s--- want\n%s",
-			    out.data == NULL ? "" : out.data, t->output.data);
+			    out->data == NULL ? "" : out->data, t->output.data);
 		else
 			passed++;
 	}
@@ -270,7 +377,8 @@ out:
 	free(cause);
 	pipeline_free(p);
 	rules_free(rules);
-	buf_free(&out);
+	buf_free(&col.out);
+	buf_free(&col.marks);
 	buf_free(&errs);
 	buf_free(&hosts);
 }
@@ -285,6 +393,9 @@ case_reset(struct tcase *t)
 	buf_free(&t->warn);
 	buf_free(&t->error);
 	buf_free(&t->assign);
+	buf_free(&t->errors);
+	buf_free(&t->marks);
+	buf_free(&t->first);
 	memset(t, 0, sizeof *t);
 }
 
@@ -354,6 +465,8 @@ run_file(const char *path)
 			    : sec == S_EVENTS	       ? &t.events
 			    : sec == S_EXPECT	       ? &t.expect
 			    : sec == S_OUTPUT	       ? &t.output
+			    : sec == S_ERRORS	       ? &t.errors
+			    : sec == S_MARKS	       ? &t.marks
 						       : NULL;
 			if (b == NULL) {
 				printf("FAIL %s:%u: indented line outside a "
@@ -370,11 +483,21 @@ run_file(const char *path)
 			sec = S_RULES;
 		else if (keyword(line, "events") != NULL)
 			sec = S_EVENTS;
-		else if (keyword(line, "expect") != NULL)
+		else if (keyword(line, "expect") != NULL) {
 			sec = S_EXPECT;
-		else if (keyword(line, "output") != NULL)
+			t.want_expect = 1;
+		} else if (keyword(line, "output") != NULL)
 			sec = S_OUTPUT;
-		else if ((v = keyword(line, "options")) != NULL)
+		else if (keyword(line, "errors") != NULL) {
+			sec = S_ERRORS;
+			t.want_errors = 1;
+		} else if (keyword(line, "marks") != NULL) {
+			sec = S_MARKS;
+			t.want_marks = 1;
+		} else if ((v = keyword(line, "first")) != NULL) {
+			buf_adds(&t.first, v);
+			buf_addc(&t.first, '\n');
+		} else if ((v = keyword(line, "options")) != NULL)
 			parse_options(&t, v);
 		else if ((v = keyword(line, "assign")) != NULL) {
 			buf_adds(&t.assign, v);

@@ -51,6 +51,13 @@ streams keep 200 ms ticks up to ~50,000 events/s (--rate 3000) and reach
 streams keep the rate (5,000 events/s at --rate 10, 25,000 at --rate 50) with
 ~2 s ticks.  With --verbose the tool prints its rate and tick time each second.
 
+--fail HOST: once the run ends, the job fails (genjob's --fail lines): every other
+host with user output cascades first (an NCCL timeout or Gloo error, the toolkit's
+failure report), timestamped now plus 1-3 s; then, --fail-late-seconds later (late
+ingestion), HOST's out-of-memory traceback arrives, timestamped 2 s *before* the
+cascade.  truth.json's scenario.fail names the first failure (host, group,
+timestamp, summary), which therefore arrives after errors that are later.
+
 Stream names (and their epochs) are planned before the start, so truth.json
 lists them from the start.  A stream that never started (stopped early) is
 left out of the final truth.  Each stream's events are never fewer than its
@@ -551,6 +558,41 @@ class Sim:
 # ---------------------------------------------------------------------------
 
 
+def fail_epilogue(args, truth, streams, logs):
+    """--fail: the cascade now, then the first failure late with an earlier
+    timestamp.  Returns the number of events written."""
+    last = {}
+    for s in streams:
+        if s.created and s.kind != "mpi-worker" and s.written:
+            if s.host not in last or s.start_ms > last[s.host].start_ms:
+                last[s.host] = s
+    if args.fail not in last:
+        raise Abort("--fail %s: that host wrote no user output" % args.fail)
+    rng = random.Random("%d/fail-live" % args.seed)
+    now = now_ms()
+    n = 0
+    for host in sorted(last, key=genjob.host_num):
+        if host == args.fail:
+            continue
+        s = last[host]
+        events = genjob.failure_events("cascade", host, s.spec["style"],
+                                       now + rng.randint(1000, 3000))
+        send(logs, s.name, False, [events])
+        s.written.extend(events)
+        n += len(events)
+    time.sleep(args.fail_late_seconds)
+    s = last[args.fail]
+    ts = now - 1000
+    events = genjob.failure_events("cause", args.fail, s.spec["style"], ts)
+    send(logs, s.name, False, [events])
+    s.written.extend(events)
+    truth["scenario"]["fail"] = {
+        "host": args.fail, "group": s.group, "stream": s.name,
+        "summary": genjob.FAIL_OOM.decode(), "timestamp": ts,
+        "late_seconds": args.fail_late_seconds}
+    return n + len(events)
+
+
 def final_truth(args, truth, streams, sim, t0, t_end):
     made = sorted((s for s in streams if s.created), key=lambda s: s.name)
     events = lines = 0
@@ -622,6 +664,11 @@ def parse_args(argv):
     ap.add_argument("--hostile", action="store_true",
                     help="terminal escapes, C1 controls, bidi overrides, NUL and one "
                          "256 KB line in user output (all valid UTF-8)")
+    ap.add_argument("--fail", metavar="HOST",
+                    help="at the end the job fails: HOST first, its traceback written late")
+    ap.add_argument("--fail-late-seconds", type=float, default=3.0, metavar="S",
+                    help="how long after the cascade --fail HOST's failure is written "
+                         "(default: %(default)s)")
     ap.add_argument("--batch-interval", type=int, default=200, metavar="MS",
                     help="one PutLogEvents per stream every MS ms (default: %(default)s)")
     ap.add_argument("--ready-file", metavar="F",
@@ -714,6 +761,8 @@ def main(argv=None):
             len(streams))
         sim = Sim(args, streams, logs)
         total, t0 = sim.run()
+        if args.fail:
+            total += fail_epilogue(args, truth, streams, logs)
         t_end = now_ms()
         events = final_truth(args, truth, streams, sim, t0, t_end)
         assert events == total, (events, total)
