@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "isotime.h"
+#include "scrollback.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -38,6 +39,8 @@ enum {
 	OPT_GRACE,
 	OPT_STATUS_INTERVAL,
 	OPT_GET_RATE,
+	OPT_NO_UI,
+	OPT_SCROLLBACK,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -63,6 +66,8 @@ static const struct option long_options[] = {
     {"grace", required_argument, NULL, OPT_GRACE},
     {"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
     {"get-rate", required_argument, NULL, OPT_GET_RATE},
+    {"no-ui", no_argument, NULL, OPT_NO_UI},
+    {"scrollback", required_argument, NULL, OPT_SCROLLBACK},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -79,7 +84,9 @@ cli_usage(void)
 	    "instance group.\n"
 	    "\n"
 	    "  --from PATH          read logs already on disk (repeatable)\n"
-	    "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
+	    "  --output FORMAT      lines, json or none (no terminal UI)\n"
+	    "  --no-ui              never open the terminal UI\n"
+	    "  --scrollback N       UI: lines kept per group (10000)\n"
 	    "  --export DIR         write one file per group and a manifest\n"
 	    "  --rules FILE         add group rules (repeatable)\n"
 	    "  --no-default-rules   drop the shipped SageMaker rules\n"
@@ -212,9 +219,26 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 			o->output = OUTPUT_LINES;
 		else if (strcmp(arg, "json") == 0)
 			o->output = OUTPUT_JSON;
+		else if (strcmp(arg, "none") == 0)
+			o->output = OUTPUT_NONE;
 		else {
-			xasprintf(
-			    cause, "--output %s: expected lines or json", arg);
+			xasprintf(cause,
+			    "--output %s: expected lines, json or none", arg);
+			return (-1);
+		}
+		o->output_set = 1;
+		break;
+	case OPT_NO_UI:
+		o->no_ui = 1;
+		break;
+	case OPT_SCROLLBACK:
+		o->scrollback = (size_t)strtoull(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end != '\0' ||
+		    o->scrollback == 0 || o->scrollback > 100000000) {
+			xasprintf(cause,
+			    "--scrollback %s: expected a number of lines, "
+			    "1 to 100000000",
+			    arg);
 			return (-1);
 		}
 		break;
@@ -343,6 +367,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
 	o->grace_ms = -1;
+	o->scrollback = SCROLLBACK_DEFAULT_LINES;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
