@@ -200,6 +200,8 @@ tui_pass(void *arg)
 		t->opt.info(t->opt.arg, &t->info);
 	if (memcmp(&old, &t->info, sizeof old) != 0)
 		t->dirty |= DIRTY_HEADER | DIRTY_STATUS;
+	/* Pane names may point into the job's last description. */
+	tui_panes(t);
 	if (loop_resized())
 		resize(t);
 	update_rates(t);

@@ -20,8 +20,11 @@ pause_here(struct tui *t)
 	if (!t->follow)
 		return;
 	t->follow = 0;
-	t->bottom =
-	    t->drawn_bottom != 0 ? t->drawn_bottom : scrollback_last_seq(t->sb);
+	/* The overview's panes end at the newest line of all. */
+	if (t->screen != SCREEN_OVERVIEW && t->drawn_bottom != 0)
+		t->bottom = t->drawn_bottom;
+	else
+		t->bottom = scrollback_last_seq(t->sb);
 }
 
 static void
