@@ -128,9 +128,6 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 	for (;;) {
 		if (caught)
 			return (LOOP_INTERRUPTED);
-		/* The UI sees what the last pass brought, once. */
-		if (hooks != NULL && hooks->pass(hooks->arg))
-			return (LOOP_QUIT);
 		now = clock_mono_ms();
 		aws_tick(aws, now);
 		st = source_cw_step(src, now, &deadline, cause);
@@ -142,6 +139,9 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 			return (LOOP_ERROR);
 		if (st == SOURCE_OUTPUT_ERROR)
 			return (LOOP_OUTPUT_ERROR);
+		/* The UI shows what this pass released, then keys wake us. */
+		if (hooks != NULL && hooks->pass(hooks->arg))
+			return (LOOP_QUIT);
 		if (http_wait(http,
 			wait_ms(now, deadline, aws_next_deadline(aws)),
 			nfd > 0 ? wfd : NULL, nfd, cause) != 0)

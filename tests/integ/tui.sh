@@ -201,6 +201,16 @@ wait_gone "| host algo-"
 # Timestamps, wrapping, pause.
 tm send-keys -t ui t
 see "t: times" "12:05:"
+tm send-keys -t ui f PYTHONPATH Enter w
+see "w: wrapping" "| wrap "
+check "w: long lines go on on the next rows" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -q -v '^[0-9][0-9]:'"
+tm send-keys -t ui w
+wait_gone "| wrap "
+check "unwrapped: every row is a line" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -q -v '^[0-9][0-9]:'"
+tm send-keys -t ui f Enter
+wait_gone "only /PYTHONPATH/"
 tm send-keys -t ui t p
 see "p pauses" " PAUSED "
 tm send-keys -t ui p
@@ -237,6 +247,13 @@ contains "held warning printed after the UI" "$T/ui.err" "warning: --assign noho
 for f in data_group.log train_group.log manifest.json; do
 	same "--export alongside the UI: $f" "$T/alongside/$f" "$T/ref/$f"
 done
+
+# Control-C: interrupted, the terminal restored.
+ui --from "$T/plain" "$JOB"
+see "again" "> data_group"
+tm send-keys -t ui C-c
+see "C-c: exit status 130" "rc=130"
+check "C-c: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
 
 # A small scrollback: the export says it is incomplete.
 ui --from "$T/plain" --scrollback 5 "$JOB"
