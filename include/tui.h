@@ -43,7 +43,7 @@ struct tui_options {
 	/* Fills *info; may be NULL. */
 	void (*info)(void *arg, struct tui_info *info);
 	/* Hosts seen in a group (the pipeline knows); may be NULL. */
-	int (*hosts)(void *arg, const char *group);
+	int (*hosts)(void *arg, const char *group, size_t len);
 	void *arg;
 };
 

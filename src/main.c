@@ -259,11 +259,15 @@ ui_info(void *arg, struct tui_info *info)
 }
 
 static int
-ui_hosts(void *arg, const char *group)
+ui_hosts(void *arg, const char *group, size_t len)
 {
 	struct ui_ctx *c = arg;
+	char *name = xstrndup(group, len);
+	int n;
 
-	return (pipeline_group_hosts(c->p, group));
+	n = pipeline_group_hosts(c->p, name);
+	free(name);
+	return (n);
 }
 
 static int

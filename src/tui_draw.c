@@ -187,7 +187,8 @@ line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
 		textn(t, name, len, group_role(l->group));
 		text(t, "] ", group_role(l->group));
 	}
-	tui_cells_add(&t->cells, l->host, l->host_len, ROLE_HOST, 40);
+	tui_cells_add(
+	    &t->cells, l->host, l->host_len, ROLE_HOST, t->cells.cols + 40);
 	text(t, " ", ROLE_TEXT);
 	start = t->cells.n;
 	tui_cells_add(&t->cells, l->text, l->len, ROLE_TEXT, max);
@@ -273,7 +274,6 @@ title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
 	char s[128];
 	uint64_t dropped = 0;
 	size_t lines = 0;
-	char name[64];
 	int seen;
 
 	text(t, selected ? "> " : "  ", role);
@@ -283,9 +283,7 @@ title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
 		text(t, p->type, role);
 	}
 	if (t->opt.hosts != NULL) {
-		snprintf(name, sizeof name, "%.*s",
-		    (int)(p->len < 63 ? p->len : 63), p->name);
-		seen = t->opt.hosts(t->opt.arg, name);
+		seen = t->opt.hosts(t->opt.arg, p->name, p->len);
 		if (p->expected >= 0)
 			snprintf(
 			    s, sizeof s, "  hosts %d/%d", seen, p->expected);
@@ -374,7 +372,7 @@ draw_header(struct tui *t, int draw)
 	const struct sagemaker_job *job = t->info.job;
 	char s[160], e[32];
 	size_t i, from;
-	int rows, y, x;
+	int rows, y, x, seen;
 	int64_t end;
 
 	text(t, " cwdemux  ", ROLE_HEADER);
@@ -430,16 +428,13 @@ draw_header(struct tui *t, int draw)
 			text(t, t->panes[i].type, ROLE_HEADER);
 		}
 		if (t->opt.hosts != NULL) {
-			snprintf(e, sizeof e, "%.*s",
-			    (int)(t->panes[i].len < 31 ? t->panes[i].len : 31),
-			    t->panes[i].name);
+			seen = t->opt.hosts(
+			    t->opt.arg, t->panes[i].name, t->panes[i].len);
 			if (t->panes[i].expected >= 0)
-				snprintf(s, sizeof s, " %d/%d",
-				    t->opt.hosts(t->opt.arg, e),
+				snprintf(s, sizeof s, " %d/%d", seen,
 				    t->panes[i].expected);
 			else
-				snprintf(s, sizeof s, " %d",
-				    t->opt.hosts(t->opt.arg, e));
+				snprintf(s, sizeof s, " %d", seen);
 			text(t, s, ROLE_HEADER);
 		}
 	}

@@ -410,6 +410,9 @@ tui_keys(struct tui *t)
 	int r, k;
 
 	while ((r = get_wch(&wc)) != ERR) {
+		/* resizeterm() queues this; the resize is handled already. */
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
+			continue;
 		if (t->prompt != PROMPT_NONE) {
 			prompt_key(t, r, wc);
 			continue;
@@ -433,8 +436,6 @@ tui_keys(struct tui *t)
 			move_key(t, k);
 			continue;
 		}
-		if (r == KEY_CODE_YES && k == KEY_RESIZE)
-			continue;
 		view_key(t, k);
 		if (t->quit)
 			return;
