@@ -26,9 +26,10 @@ void log_status_clear(void);
 
 /*
  * Hold messages while the terminal UI owns the screen: they are kept (in
- * order, with their "cwdemux:" prefix) instead of written, and printed
- * when holding ends. log_release() is safe to call from the allocator's
- * fatal path: it allocates nothing.
+ * order, with their "cwdemux:" prefix; the first 1000, later ones are
+ * counted) instead of written, and printed when holding ends.
+ * log_release() is safe to call from the allocator's fatal path: it
+ * allocates nothing.
  */
 void log_hold(void);
 void log_release(void);

@@ -20,8 +20,12 @@ struct held {
 	struct held *next;
 	char line[];
 };
+/* Held messages are bounded (--debug logs every request). */
+#define LOG_HOLD_MAX 1000
+
 static int holding;
 static struct held *held_first, **held_tail = &held_first;
+static unsigned held_n, held_lost;
 static unsigned warnings;
 static char *last; /* the last warning, without prefix */
 
@@ -32,6 +36,11 @@ hold_line(const char *kind, const char *msg)
 	char *line;
 	size_t len;
 
+	if (held_n == LOG_HOLD_MAX) {
+		held_lost++;
+		return;
+	}
+	held_n++;
 	len = (size_t)xasprintf(&line, "cwdemux: %s%s\n", kind, msg);
 	h = xmalloc(sizeof *h + len + 1);
 	memcpy(h->line, line, len + 1);
@@ -170,6 +179,12 @@ log_release(void)
 	}
 	held_first = NULL;
 	held_tail = &held_first;
+	if (held_lost > 0)
+		fprintf(stderr,
+		    "cwdemux: %u more messages came while the terminal UI "
+		    "ran; they were not kept\n",
+		    held_lost);
+	held_n = held_lost = 0;
 	fflush(stderr);
 }
 
