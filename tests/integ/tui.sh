@@ -221,6 +221,14 @@ tm send-keys -t ui 2 Home
 see "Home: the oldest line" "algo-2 bash: cannot set terminal process group"
 tm send-keys -t ui End
 see "End: following" " FOLLOW "
+# The mouse wheel (X10 reports, as TERM=screen asks): up scrolls and
+# pauses, down past the end follows again.
+tm send-keys -t ui -H 1b 5b 4d 60 2a 2a
+see "wheel up: paused" " PAUSED "
+for _i in 1 2 3; do
+	tm send-keys -t ui -H 1b 5b 4d 61 2a 2a
+done
+see "wheel down to the end: following" " FOLLOW "
 
 # Export from the UI: the same files as --export, and --export alongside.
 tm send-keys -t ui e C-u "$T/inui" Enter
