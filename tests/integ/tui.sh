@@ -271,6 +271,27 @@ see "partial export is said to be incomplete" "INCOMPLETE"
 tm send-keys -t ui q
 see "q again" "rc=0"
 
+# Out of memory while the UI runs (a 64 MB line, with little memory): the
+# terminal is restored and the failure printed.
+mkdir -p "$T/big/j/algo-1-1"
+{
+	printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=g\n'
+	printf '2024-06-01T00:00:01.000Z '
+	head -c 67108864 /dev/zero | tr '\0' x
+	printf '\n'
+} >"$T/big/j/algo-1-1/000000"
+if nm "$CWDEMUX" 2>/dev/null | grep -q __asan_init; then
+	# ASan reserves far more address space than any ulimit allows.
+	limit="ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=20:detect_leaks=0"
+else
+	limit="ulimit -v 120000;"
+fi
+tm send-keys -t ui "clear; ($limit exec $CWDEMUX --from $T/big j 2>$T/oom.err); echo rc=\$?" Enter
+see "out of memory: exit status 70" "rc=70"
+check "out of memory: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+contains "out of memory: said" "$T/oom.err" "cwdemux: out of memory"
+rm -rf "$T/big"
+
 # NO_COLOR: attributes, no colours.
 EXTRA="NO_COLOR=1" tm_start
 ui --from "$T/plain" "$JOB"
