@@ -49,6 +49,9 @@ struct options {
 	struct strlist assign; /* --assign HOST=GROUP */
 	int no_default_rules;
 	enum output_kind output;
+	int output_set; /* --output was given */
+	int no_ui; /* --no-ui */
+	size_t scrollback; /* --scrollback: lines per group in the UI */
 	const char *export_dir;
 	int summary; /* --summary: errors per group at the end, on stderr */
 	int timestamps;

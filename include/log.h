@@ -24,4 +24,17 @@ int log_debug_enabled(void);
 void log_status(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_status_clear(void);
 
+/*
+ * Hold messages while the terminal UI owns the screen: they are kept (in
+ * order, with their "cwdemux:" prefix; the first 1000, later ones are
+ * counted) instead of written, and printed when holding ends.
+ * log_release() is safe to call from the allocator's fatal path: it
+ * allocates nothing.
+ */
+void log_hold(void);
+void log_release(void);
+/* Warnings so far, and the last one (NULL: none). */
+unsigned log_warnings(void);
+const char *log_last(void);
+
 #endif

@@ -5,6 +5,11 @@
  * a self-pipe) or the nearest deadline (the source's, or a retry's)
  * passes, then reaps answers and starts due retries.
  *
+ * A user interface joins the loop through struct loop_hooks: one more
+ * descriptor to wait on (the terminal) and a callback once per pass, after
+ * the pass's I/O, where it reads keys and redraws what changed. SIGWINCH
+ * wakes the loop too (loop_watch_resize()).
+ *
  * Ownership: the loop borrows everything it is given.
  */
 #ifndef LOOP_H
@@ -20,14 +25,32 @@ enum loop_status {
 	LOOP_INTERRUPTED, /* SIGINT or SIGTERM */
 	LOOP_ERROR, /* AWS failed; cause is set */
 	LOOP_OUTPUT_ERROR, /* an output failed; cause is set */
+	LOOP_QUIT, /* the user asked to quit (the hooks said so) */
+};
+
+struct loop_hooks {
+	int fd; /* waited on for reading, or -1 */
+	/* Once per pass; nonzero ends the loop with LOOP_QUIT. */
+	int (*pass)(void *arg);
+	void *arg;
 };
 
 /* Catch SIGINT and SIGTERM into the self-pipe; -1 with cause. */
 int loop_signals_init(char **cause);
 /* The signal that interrupted the loop, or 0. */
 int loop_signal(void);
+/* Catch SIGWINCH into the self-pipe too (call after loop_signals_init). */
+void loop_watch_resize(void);
+/* Nonzero once after each SIGWINCH. */
+int loop_resized(void);
 
-enum loop_status
-loop_run(struct http *, struct aws *, struct source_cw *, char **cause);
+/* Run the source until it is done; hooks may be NULL. */
+enum loop_status loop_run(struct http *, struct aws *, struct source_cw *,
+    const struct loop_hooks *, char **cause);
+/*
+ * Wait on the hooks' descriptor and signals only (nothing left to read,
+ * the user still looks): LOOP_QUIT or LOOP_INTERRUPTED.
+ */
+enum loop_status loop_idle(const struct loop_hooks *);
 
 #endif

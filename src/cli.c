@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "isotime.h"
+#include "scrollback.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -41,6 +42,8 @@ enum {
 	OPT_GET_RATE,
 	OPT_FILTER_RATE,
 	OPT_LATE_WINDOW,
+	OPT_NO_UI,
+	OPT_SCROLLBACK,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -69,6 +72,8 @@ static const struct option long_options[] = {
     {"get-rate", required_argument, NULL, OPT_GET_RATE},
     {"filter-rate", required_argument, NULL, OPT_FILTER_RATE},
     {"late-window", required_argument, NULL, OPT_LATE_WINDOW},
+    {"no-ui", no_argument, NULL, OPT_NO_UI},
+    {"scrollback", required_argument, NULL, OPT_SCROLLBACK},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -85,7 +90,9 @@ cli_usage(void)
 	    "instance group.\n"
 	    "\n"
 	    "  --from PATH          read logs already on disk (repeatable)\n"
-	    "  --output lines|json  GROUP HOST MESSAGE lines, or JSON Lines\n"
+	    "  --output FORMAT      lines, json or none (no terminal UI)\n"
+	    "  --no-ui              never open the terminal UI\n"
+	    "  --scrollback N       UI: lines kept per group (10000)\n"
 	    "  --export DIR         write one file per group and a manifest\n"
 	    "  --summary            errors per group and the first failure\n"
 	    "  --rules FILE         add group rules (repeatable)\n"
@@ -222,6 +229,24 @@ parse_rate(const char *opt, const char *arg, double *rate, char **cause)
 	return (0);
 }
 
+/* --scrollback: lines per group, 1 to 100000000. */
+static int
+parse_scrollback(const char *arg, size_t *lines, char **cause)
+{
+	char *end;
+
+	*lines = (size_t)strtoull(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || *lines == 0 ||
+	    *lines > 100000000) {
+		xasprintf(cause,
+		    "--scrollback %s: expected a number of lines, 1 to "
+		    "100000000",
+		    arg);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 parse_option(int c, const char *arg, struct options *o, char **cause)
 {
@@ -234,12 +259,20 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 			o->output = OUTPUT_LINES;
 		else if (strcmp(arg, "json") == 0)
 			o->output = OUTPUT_JSON;
+		else if (strcmp(arg, "none") == 0)
+			o->output = OUTPUT_NONE;
 		else {
-			xasprintf(
-			    cause, "--output %s: expected lines or json", arg);
+			xasprintf(cause,
+			    "--output %s: expected lines, json or none", arg);
 			return (-1);
 		}
+		o->output_set = 1;
 		break;
+	case OPT_NO_UI:
+		o->no_ui = 1;
+		break;
+	case OPT_SCROLLBACK:
+		return (parse_scrollback(arg, &o->scrollback, cause));
 	case OPT_EXPORT:
 		o->export_dir = arg;
 		break;
@@ -372,6 +405,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
 	o->grace_ms = -1;
+	o->scrollback = SCROLLBACK_DEFAULT_LINES;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {

@@ -1,11 +1,13 @@
 /*
  * Messages for the user: everything goes to stderr with a "cwdemux:"
  * prefix. A status line may sit on a terminal's stderr without a newline;
- * a message clears it first.
+ * a message clears it first. While the terminal UI runs, messages are
+ * held in a list and printed when it ends.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "xmalloc.h"
@@ -13,12 +15,57 @@
 static int debug_on;
 static int status_shown; /* a status line is on stderr, without newline */
 
+/* Messages held while the UI runs, each a full line. */
+struct held {
+	struct held *next;
+	char line[];
+};
+/* Held messages are bounded (--debug logs every request). */
+#define LOG_HOLD_MAX 1000
+
+static int holding;
+static struct held *held_first, **held_tail = &held_first;
+static unsigned held_n, held_lost;
+static unsigned warnings;
+static char *last; /* the last warning, without prefix */
+
+static void
+hold_line(const char *kind, const char *msg)
+{
+	struct held *h;
+	char *line;
+	size_t len;
+
+	if (held_n == LOG_HOLD_MAX) {
+		held_lost++;
+		return;
+	}
+	held_n++;
+	len = (size_t)xasprintf(&line, "cwdemux: %s%s\n", kind, msg);
+	h = xmalloc(sizeof *h + len + 1);
+	memcpy(h->line, line, len + 1);
+	free(line);
+	h->next = NULL;
+	*held_tail = h;
+	held_tail = &h->next;
+}
+
 static void
 log_emit(const char *kind, const char *fmt, va_list ap)
 {
 	char *msg;
 
 	xvasprintf(&msg, fmt, ap);
+	if (strcmp(kind, "warning: ") == 0) {
+		warnings++;
+		free(last);
+		last = xstrdup(msg);
+	}
+	if (holding) {
+		hold_line(kind, msg);
+		free(msg);
+		return;
+	}
 	/* A message takes the status line's place; it comes back at the
 	 * next update. */
 	if (status_shown) {
@@ -89,6 +136,8 @@ log_status(const char *fmt, ...)
 	va_list ap;
 	char *msg;
 
+	if (holding)
+		return;
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -106,4 +155,47 @@ log_status_clear(void)
 		fflush(stderr);
 		status_shown = 0;
 	}
+}
+
+void
+log_hold(void)
+{
+	log_status_clear();
+	holding = 1;
+}
+
+void
+log_release(void)
+{
+	struct held *h, *next;
+
+	if (!holding)
+		return;
+	holding = 0;
+	for (h = held_first; h != NULL; h = next) {
+		next = h->next;
+		fputs(h->line, stderr);
+		free(h);
+	}
+	held_first = NULL;
+	held_tail = &held_first;
+	if (held_lost > 0)
+		fprintf(stderr,
+		    "cwdemux: %u more messages came while the terminal UI "
+		    "ran; they were not kept\n",
+		    held_lost);
+	held_n = held_lost = 0;
+	fflush(stderr);
+}
+
+unsigned
+log_warnings(void)
+{
+	return (warnings);
+}
+
+const char *
+log_last(void)
+{
+	return (last);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 static int signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t caught;
+static volatile sig_atomic_t resized;
 
 static void
 on_signal(int sig)
@@ -25,7 +27,10 @@ on_signal(int sig)
 	unsigned char b = (unsigned char)sig;
 	int saved = errno;
 
-	caught = sig;
+	if (sig == SIGWINCH)
+		resized = 1;
+	else
+		caught = sig;
 	(void)!write(signal_pipe[1], &b, 1);
 	errno = saved;
 }
@@ -60,6 +65,37 @@ loop_signal(void)
 	return (caught);
 }
 
+void
+loop_watch_resize(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+int
+loop_resized(void)
+{
+	int r = resized;
+
+	resized = 0;
+	return (r);
+}
+
+static void
+drain_signals(void)
+{
+	unsigned char drain[16];
+
+	if (signal_pipe[0] >= 0)
+		while (read(signal_pipe[0], drain, sizeof drain) > 0)
+			;
+}
+
 /* Milliseconds to sleep before the earlier of two deadlines. */
 static int
 wait_ms(int64_t now, int64_t a, int64_t b)
@@ -72,17 +108,23 @@ wait_ms(int64_t now, int64_t a, int64_t b)
 }
 
 enum loop_status
-loop_run(
-    struct http *http, struct aws *aws, struct source_cw *src, char **cause)
+loop_run(struct http *http, struct aws *aws, struct source_cw *src,
+    const struct loop_hooks *hooks, char **cause)
 {
-	struct curl_waitfd wfd;
+	struct curl_waitfd wfd[2];
 	enum source_status st;
 	int64_t now, deadline;
-	unsigned char drain[16];
+	unsigned nfd = 0;
 
-	memset(&wfd, 0, sizeof wfd);
-	wfd.fd = signal_pipe[0];
-	wfd.events = CURL_WAIT_POLLIN;
+	memset(wfd, 0, sizeof wfd);
+	if (signal_pipe[0] >= 0) {
+		wfd[nfd].fd = signal_pipe[0];
+		wfd[nfd++].events = CURL_WAIT_POLLIN;
+	}
+	if (hooks != NULL && hooks->fd >= 0) {
+		wfd[nfd].fd = hooks->fd;
+		wfd[nfd++].events = CURL_WAIT_POLLIN;
+	}
 	for (;;) {
 		if (caught)
 			return (LOOP_INTERRUPTED);
@@ -97,15 +139,41 @@ loop_run(
 			return (LOOP_ERROR);
 		if (st == SOURCE_OUTPUT_ERROR)
 			return (LOOP_OUTPUT_ERROR);
+		/* The UI shows what this pass released, then keys wake us. */
+		if (hooks != NULL && hooks->pass(hooks->arg))
+			return (LOOP_QUIT);
 		if (http_wait(http,
 			wait_ms(now, deadline, aws_next_deadline(aws)),
-			signal_pipe[0] >= 0 ? &wfd : NULL,
-			signal_pipe[0] >= 0 ? 1 : 0, cause) != 0)
+			nfd > 0 ? wfd : NULL, nfd, cause) != 0)
 			return (LOOP_ERROR);
-		if (signal_pipe[0] >= 0)
-			while (read(signal_pipe[0], drain, sizeof drain) > 0)
-				;
+		drain_signals();
 		if (http_process(http, cause) != 0)
 			return (LOOP_ERROR);
+	}
+}
+
+enum loop_status
+loop_idle(const struct loop_hooks *hooks)
+{
+	struct pollfd pfd[2];
+	nfds_t n = 0;
+
+	if (signal_pipe[0] >= 0) {
+		pfd[n].fd = signal_pipe[0];
+		pfd[n++].events = POLLIN;
+	}
+	if (hooks->fd >= 0) {
+		pfd[n].fd = hooks->fd;
+		pfd[n++].events = POLLIN;
+	}
+	for (;;) {
+		if (caught)
+			return (LOOP_INTERRUPTED);
+		if (hooks->pass(hooks->arg))
+			return (LOOP_QUIT);
+		/* The timeout only ticks the UI's clock. */
+		if (poll(pfd, n, LOOP_MAX_WAIT_MS) < 0 && errno != EINTR)
+			return (LOOP_INTERRUPTED);
+		drain_signals();
 	}
 }

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "sanitize.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "creds.h"
 #include "errors.h"
@@ -29,7 +30,20 @@
 #include "rules.h"
 #include "source_cw.h"
 #include "source_files.h"
+#include "tui.h"
 #include "xmalloc.h"
+
+/* What the terminal UI's header and status line read, and from where. */
+struct ui_ctx {
+	struct tui *tui; /* NULL: no UI */
+	struct pipeline *p;
+	struct source_cw *src; /* NULL: reading files */
+	struct aws *aws;
+	int done;
+	int quit; /* the user quit while files were read */
+	int64_t pumped; /* when the UI last had a pass, reading files */
+};
+static struct ui_ctx ui;
 
 static int
 want_color(enum color_when when)
@@ -77,7 +91,9 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 	struct out_lines_options lo;
 	void *ex;
 
-	if (o->output == OUTPUT_LINES) {
+	if (ui.tui != NULL)
+		pipeline_add_sink(p, &tui_sink, ui.tui);
+	else if (o->output == OUTPUT_LINES) {
 		lo.fd = STDOUT_FILENO;
 		lo.timestamps = o->timestamps;
 		lo.color = want_color(o->color);
@@ -222,12 +238,109 @@ summary(struct pipeline *p)
 	buf_free(&b);
 }
 
+/* The UI opens on a terminal, unless an output or --no-ui was asked for. */
+static int
+want_ui(const struct options *o)
+{
+	const char *term = getenv("TERM");
+
+	return (!o->no_ui && !o->output_set && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO) && term != NULL && *term != '\0' &&
+	    strcmp(term, "dumb") != 0);
+}
+
+static void
+ui_info(void *arg, struct tui_info *info)
+{
+	struct ui_ctx *c = arg;
+	struct source_cw_stats st;
+	const struct aws_stats *as;
+
+	memset(info, 0, sizeof *info);
+	info->done = c->done;
+	if (c->src == NULL)
+		return;
+	info->live = 1;
+	info->job = source_cw_described(c->src);
+	source_cw_stats(c->src, &st);
+	info->streams = st.streams;
+	info->behind = st.behind;
+	info->rate = st.rate;
+	as = aws_stats(c->aws);
+	info->requests = as->requests;
+	info->throttled = as->throttled;
+	info->retries = as->retries;
+}
+
+static int
+ui_hosts(void *arg, const char *group, size_t len)
+{
+	struct ui_ctx *c = arg;
+	char *name = xstrndup(group, len);
+	int n;
+
+	n = pipeline_group_hosts(c->p, name);
+	free(name);
+	return (n);
+}
+
+static int
+ui_open(const struct options *o, char **cause)
+{
+	struct tui_options to;
+
+	memset(&to, 0, sizeof to);
+	to.job = o->job;
+	to.scrollback = o->scrollback;
+	to.color = want_color(o->color);
+	to.timestamps = o->timestamps;
+	to.errors = pipeline_errors(ui.p);
+	to.info = ui_info;
+	to.hosts = ui_hosts;
+	to.arg = &ui;
+	ui.tui = tui_new(&to);
+	return (tui_start(ui.tui, cause));
+}
+
+/* Nothing more comes: the UI stays until the user quits. */
+static enum loop_status
+ui_linger(void)
+{
+	struct loop_hooks h;
+
+	ui.done = 1;
+	h.fd = tui_fd(ui.tui);
+	h.pass = tui_pass;
+	h.arg = ui.tui;
+	return (loop_idle(&h));
+}
+
+/* Reading files: stop on a signal; now and then the UI has a pass. */
+static int
+files_stop(void)
+{
+	int64_t now;
+
+	if (loop_signal())
+		return (1);
+	if (ui.tui == NULL)
+		return (0);
+	now = clock_mono_ms();
+	if (now - ui.pumped < 50)
+		return (0);
+	ui.pumped = now;
+	if (tui_pass(ui.tui))
+		ui.quit = 1;
+	return (ui.quit);
+}
+
 /* Read the job's streams from CloudWatch once; an exit status. */
 static int
 run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
     char **cause)
 {
 	struct source_cw_options so;
+	struct loop_hooks hooks;
 	struct source_cw *src = NULL;
 	struct aws_stack a;
 	enum loop_status ls;
@@ -241,7 +354,8 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.job = o->stream_prefix == NULL ? o->job : NULL;
 	so.follow = !o->no_follow;
 	/* Progress goes to a terminal that is not also showing the output. */
-	so.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+	so.progress =
+	    isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && ui.tui == NULL;
 	so.since = o->since;
 	so.grace_ms = o->grace_ms;
 	so.job_interval_ms = o->status_interval_ms;
@@ -249,7 +363,15 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.filter_rate = o->filter_rate;
 	so.late_window_ms = o->late_window_ms;
 	src = source_cw_new(a.aws, p, &so);
-	ls = loop_run(a.http, a.aws, src, cause);
+	ui.src = src;
+	ui.aws = a.aws;
+	if (ui.tui != NULL) {
+		hooks.fd = tui_fd(ui.tui);
+		hooks.pass = tui_pass;
+		hooks.arg = ui.tui;
+	}
+	ls =
+	    loop_run(a.http, a.aws, src, ui.tui != NULL ? &hooks : NULL, cause);
 	if (ls == LOOP_CLOSED) {
 		status = EXIT_OK;
 		goto out;
@@ -259,12 +381,16 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		    source_cw_described(src)->failure_reason);
 	/* Whatever stopped the run, what was read reaches the outputs. */
 	status = finish(p,
-	    ls == LOOP_DONE		 ? EXIT_OK
-		: ls == LOOP_INTERRUPTED ? EXIT_INTERRUPTED
-		: ls == LOOP_ERROR	 ? EXIT_AWS
-					 : EXIT_RUNTIME,
+	    ls == LOOP_DONE || ls == LOOP_QUIT ? EXIT_OK
+		: ls == LOOP_INTERRUPTED       ? EXIT_INTERRUPTED
+		: ls == LOOP_ERROR	       ? EXIT_AWS
+					       : EXIT_RUNTIME,
 	    cause);
-	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED) {
+	/* The job is over; the UI shows it until the user quits. */
+	if (ls == LOOP_DONE && ui.tui != NULL && *cause == NULL &&
+	    ui_linger() == LOOP_INTERRUPTED)
+		status = EXIT_INTERRUPTED;
+	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED || ls == LOOP_QUIT) {
 		log_info("%s", source_cw_summary(src));
 		hosts_seen(src, p);
 	}
@@ -276,6 +402,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 			status = EXIT_JOB_STOPPED;
 	}
 out:
+	ui.src = NULL;
 	source_cw_free(src);
 	aws_stack_close(&a);
 	return (status);
@@ -304,16 +431,19 @@ run(const struct options *o, char **cause)
 	    o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
-	if (add_sinks(o, p, cause) != 0)
-		goto out;
 	if (loop_signals_init(cause) != 0)
+		goto out;
+	ui.p = p;
+	if (want_ui(o) && ui_open(o, cause) != 0)
+		goto out;
+	if (add_sinks(o, p, cause) != 0)
 		goto out;
 	if (sf == NULL) {
 		status = run_cloudwatch(o, p, prefix, cause);
 		goto out;
 	}
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
-	rc = source_files_run(sf, p, loop_signal, cause);
+	rc = source_files_run(sf, p, files_stop, cause);
 	if (rc != SINK_CLOSED)
 		status = finish(p,
 		    rc == SINK_ERROR	? EXIT_RUNTIME
@@ -322,10 +452,17 @@ run(const struct options *o, char **cause)
 		    cause);
 	else
 		status = EXIT_OK;
+	if (ui.tui != NULL && !ui.quit && status == EXIT_OK &&
+	    ui_linger() == LOOP_INTERRUPTED)
+		status = EXIT_INTERRUPTED;
 out:
+	/* The terminal back first, so held messages come before errors. */
+	tui_end(ui.tui);
 	if (o->summary && p != NULL && status != EXIT_USAGE)
 		summary(p);
 	pipeline_free(p);
+	tui_free(ui.tui);
+	ui.tui = NULL;
 	source_files_free(sf);
 	rules_free(rules);
 	free(prefix);

@@ -84,13 +84,13 @@ check "hostile names: fields have no spaces" test "$(awk 'NF < 3' "$T/hostile.li
 if script -qec true /dev/null >/dev/null 2>&1; then
 	printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=g\n2024-06-01T00:00:01.000Z \033]52;c;aGVsbG8=\007 \033[2J\033]0;title\007 \302\233 \342\200\256 \377\n' \
 	    >"$T/hostile/j/algo-1-1700000000/000000"
-	TERM=xterm script -qec "'$CWDEMUX' --color=never --from '$T/hostile' j" /dev/null \
+	TERM=xterm script -qec "'$CWDEMUX' --no-ui --color=never --from '$T/hostile' j" /dev/null \
 	    >"$T/tty.out" 2>&1
 	check "terminal: no escape character" sh -c "! grep -q \"\$(printf '\\033')\" '$T/tty.out'"
 	contains "terminal: shown visibly" "$T/tty.out" '^[]52;c;aGVsbG8=^G ^[[2J^[]0;title^G <U+009B> <U+202E> \xff'
-	NO_COLOR=1 TERM=xterm script -qec "'$CWDEMUX' --from '$T/exp' $JOB" /dev/null >"$T/nocolor.out" 2>&1
+	NO_COLOR=1 TERM=xterm script -qec "'$CWDEMUX' --no-ui --from '$T/exp' $JOB" /dev/null >"$T/nocolor.out" 2>&1
 	check "NO_COLOR: no colour on a terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T/nocolor.out'"
-	TERM=xterm script -qec "'$CWDEMUX' --from '$T/exp' $JOB" /dev/null >"$T/color.out" 2>&1
+	TERM=xterm script -qec "'$CWDEMUX' --no-ui --from '$T/exp' $JOB" /dev/null >"$T/color.out" 2>&1
 	contains "colour on a terminal" "$T/color.out" "$(printf '\033[32mdata_group algo-1\033[0m bash')"
 fi
 

@@ -1,0 +1,65 @@
+/*
+ * tui: the full-screen terminal UI (ncursesw). It is a sink: released
+ * events reach it like any output, and are kept in a bounded scrollback
+ * per instance group. The event loop calls tui_pass() once per pass (keys,
+ * resize, redraw of what changed); the caller's info function tells it
+ * what the header and status line show (job, counters), so the UI never
+ * talks to the network.
+ *
+ * The terminal is restored on every exit path: tui_end(), a fatal signal
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: restored, then re-raised) and
+ * allocation failure (the xmalloc fatal hook). Messages logged while the
+ * UI runs are held and printed by tui_end().
+ *
+ * Ownership: the caller owns the struct tui (tui_new/tui_free); the state
+ * given to the pipeline with tui_sink is the same pointer, and the sink's
+ * free function leaves it alone, so the UI can outlive the pipeline's
+ * reading (to be looked at until the user quits).
+ */
+#ifndef TUI_H
+#define TUI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "sagemaker.h"
+#include "sink.h"
+
+/* What the header and the status line show, filled by the caller. */
+struct tui_info {
+	const struct sagemaker_job *job; /* as last described, or NULL */
+	int live; /* reading CloudWatch (else files) */
+	int done; /* nothing more will come */
+	size_t streams, behind;
+	uint64_t requests, throttled, retries;
+	double rate; /* the request budget now, calls a second */
+};
+
+struct tui_options {
+	const char *job; /* for the header and the export default, or NULL */
+	size_t scrollback; /* lines kept per group */
+	int color; /* 0: monochrome (NO_COLOR, --color=never) */
+	int timestamps; /* show times from the start */
+	const struct errors *errors; /* for exports' manifests (borrowed) */
+	/* Fills *info; may be NULL. */
+	void (*info)(void *arg, struct tui_info *info);
+	/* Hosts seen in a group (the pipeline knows); may be NULL. */
+	int (*hosts)(void *arg, const char *group, size_t len);
+	void *arg;
+};
+
+extern const struct sink tui_sink;
+
+struct tui *tui_new(const struct tui_options *);
+/* Take the terminal; -1 with cause when it cannot. */
+int tui_start(struct tui *, char **cause);
+/* Keys, resize and redraw; nonzero when the user quit. */
+int tui_pass(void *tui);
+/* The descriptor keys arrive on. */
+int tui_fd(const struct tui *);
+/* Give the terminal back and print the held messages. Idempotent. */
+void tui_end(struct tui *);
+void tui_free(struct tui *);
+
+#endif

@@ -1,0 +1,605 @@
+/*
+ * The screens. Rows from top: the header (job, status, elapsed; a row of
+ * groups with instance types and hosts seen / expected), the body (the
+ * overview's panes, one group, or all groups interleaved), the status line
+ * and the line for prompts and messages. Each part is drawn again only
+ * when marked dirty, into curses' virtual screen; one doupdate() per pass
+ * then sends only the cells that changed, so nothing flickers.
+ *
+ * Every string that came from outside (log text, host, group and job
+ * names, AWS's failure reason, the user's input) goes through
+ * tui_cells_add(), so it is shown, never obeyed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+#include "tui_int.h"
+
+struct role_style {
+	short fg, bg;
+	attr_t color; /* with colours */
+	attr_t mono; /* without */
+};
+
+/* The one place roles become colours; NO_COLOR swaps to the mono column. */
+static const struct role_style styles[ROLE_COUNT] = {
+    [ROLE_TEXT] = {-1, -1, A_NORMAL, A_NORMAL},
+    [ROLE_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE},
+    [ROLE_TITLE] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [ROLE_SELECTED] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE | A_BOLD},
+    [ROLE_STATUS] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
+    [ROLE_HOST] = {COLOR_CYAN, -1, A_NORMAL, A_BOLD},
+    [ROLE_TIME] = {COLOR_GREEN, -1, A_NORMAL, A_DIM},
+    [ROLE_ESCAPE] = {COLOR_MAGENTA, -1, A_BOLD, A_UNDERLINE},
+    [ROLE_MATCH] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE},
+    [ROLE_PROMPT] = {-1, -1, A_BOLD, A_BOLD},
+    [ROLE_NOTICE] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    [ROLE_MARK] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
+    [ROLE_GROUP0] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [ROLE_GROUP1] = {COLOR_YELLOW, -1, A_BOLD, A_UNDERLINE},
+    [ROLE_GROUP2] = {COLOR_BLUE, -1, A_BOLD, A_BOLD},
+    [ROLE_GROUP3] = {COLOR_MAGENTA, -1, A_BOLD, A_UNDERLINE},
+    [ROLE_GROUP4] = {COLOR_CYAN, -1, A_BOLD, A_BOLD},
+    [ROLE_GROUP5] = {COLOR_RED, -1, A_BOLD, A_UNDERLINE},
+};
+
+static const char *const help_text[] = {
+    "Keys",
+    "",
+    "  ?            this help (any key closes it)",
+    "  q            quit (the terminal is restored)",
+    "  o  Esc       overview: one pane per group",
+    "  Enter        focus the selected group",
+    "  Tab  S-Tab   next / previous group",
+    "  1 ... 9      focus group 1 to 9",
+    "  a            all groups interleaved, tagged by group",
+    "  Up  Down     scroll a line (overview: select a group)",
+    "  PgUp  PgDn   scroll a page (also mouse wheel)",
+    "  Home  g      the oldest line kept",
+    "  End  G       the newest line, following again",
+    "  p  Space     pause / resume following",
+    "  /            search (regex); empty clears",
+    "  n  N         next older / newer match",
+    "  f  F         show only / hide lines matching a regex",
+    "  h  H         narrow to the next / previous host; all again",
+    "  t            toggle timestamps (UTC)",
+    "  w            toggle line wrapping",
+    "  e            export the scrollback to per-group files",
+    "  Ctrl-L       redraw the screen",
+};
+
+void
+tui_draw_colors(struct tui *t)
+{
+	int i, color = t->opt.color && has_colors();
+
+	if (color) {
+		start_color();
+		use_default_colors();
+	}
+	for (i = 0; i < ROLE_COUNT; i++) {
+		t->pairs[i] = 0;
+		t->attrs[i] = color ? styles[i].color : styles[i].mono;
+		if (color && (styles[i].fg != -1 || styles[i].bg != -1) &&
+		    i < COLOR_PAIRS) {
+			init_pair((short)i, styles[i].fg, styles[i].bg);
+			t->pairs[i] = (short)i;
+		}
+	}
+}
+
+/* Draw cells from index *from on row y, columns x to maxx (excluded). */
+static int
+put_cells(struct tui *t, int y, int x, int maxx, size_t *from)
+{
+	struct tui_cell *c;
+	cchar_t cc;
+	size_t i;
+
+	for (i = *from; i < t->cells.n; i++) {
+		c = &t->cells.v[i];
+		if (x + c->width > maxx)
+			break;
+		setcchar(
+		    &cc, c->wc, t->attrs[c->role], t->pairs[c->role], NULL);
+		mvadd_wch(y, x, &cc);
+		x += c->width;
+	}
+	*from = i;
+	return (x);
+}
+
+/* Blank the rest of row y from x, in role. */
+static void
+fill(struct tui *t, int y, int x, int role)
+{
+	cchar_t cc;
+	wchar_t sp[2] = {L' ', L'\0'};
+
+	setcchar(&cc, sp, t->attrs[role], t->pairs[role], NULL);
+	for (; x < COLS; x++)
+		mvadd_wch(y, x, &cc);
+}
+
+static void
+text(struct tui *t, const char *s, int role)
+{
+	tui_cells_add(&t->cells, s, strlen(s), role, (size_t)COLS * 4);
+}
+
+static void
+textn(struct tui *t, const char *s, size_t len, int role)
+{
+	tui_cells_add(&t->cells, s, len, role, (size_t)COLS * 4);
+}
+
+/* The cells built so far as one row (cut at the edge), then reset. */
+static void
+flush_row(struct tui *t, int y, int role)
+{
+	size_t from = 0;
+	int x;
+
+	x = put_cells(t, y, 0, COLS, &from);
+	fill(t, y, x, role);
+	tui_cells_reset(&t->cells);
+}
+
+static int
+group_role(unsigned group)
+{
+	return (ROLE_GROUP0 + (int)(group % TUI_GROUP_ROLES));
+}
+
+static void
+add_time(struct tui *t, int64_t ms, int role)
+{
+	char s[32];
+	time_t sec = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms < 0 || gmtime_r(&sec, &tm) == NULL)
+		snprintf(s, sizeof s, "--:--:--.--- ");
+	else
+		snprintf(s, sizeof s, "%02d:%02d:%02d.%03d ", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	text(t, s, role);
+}
+
+/* Build the cells of one log line: mark, time, group tag, host, text. */
+static void
+line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
+{
+	const char *name;
+	size_t len, start, so, eo, pos;
+
+	tui_cells_reset(&t->cells);
+	if (l->mark != 0)
+		text(t, "!", ROLE_MARK);
+	if (t->timestamps)
+		add_time(t, l->ts, ROLE_TIME);
+	if (tag) {
+		name = scrollback_group_name(t->sb, l->group, &len);
+		text(t, "[", group_role(l->group));
+		textn(t, name, len, group_role(l->group));
+		text(t, "] ", group_role(l->group));
+	}
+	tui_cells_add(
+	    &t->cells, l->host, l->host_len, ROLE_HOST, t->cells.cols + 40);
+	text(t, " ", ROLE_TEXT);
+	start = t->cells.n;
+	tui_cells_add(&t->cells, l->text, l->len, ROLE_TEXT, max);
+	/* Matches of the search are highlighted in the text. */
+	pos = 0;
+	while (t->search.re != NULL && pos <= l->len &&
+	    tui_regex_find(&t->search, l->text, l->len, pos, &so, &eo)) {
+		tui_cells_mark(
+		    &t->cells, start, so, eo == so ? so + 1 : eo, ROLE_MATCH);
+		pos = eo > so ? eo : eo + 1;
+	}
+}
+
+/* Rows the built cells take at width w. */
+static int
+cell_rows(struct tui *t, int w)
+{
+	size_t i;
+	int x = 0, rows = 1;
+
+	if (!t->wrap)
+		return (1);
+	for (i = 0; i < t->cells.n; i++) {
+		if (x + t->cells.v[i].width > w) {
+			rows++;
+			x = 0;
+		}
+		x += t->cells.v[i].width;
+	}
+	return (rows);
+}
+
+/*
+ * Lines of group g (or all) ending at the view's bottom, upwards from row
+ * y1 to row y0. Returns the seq of the bottom line drawn (0: none) and
+ * sets *top to the topmost one.
+ */
+static uint64_t
+draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
+{
+	const struct sb_line *l;
+	uint64_t bottom = 0;
+	size_t from, max;
+	int y = y1, rows, r, first, x;
+
+	*top = 0;
+	max = t->wrap ? (size_t)COLS * (size_t)(y1 - y0 + 1) : (size_t)COLS;
+	l = tui_prev(t, g, t->follow ? UINT64_MAX : t->bottom + 1);
+	if (l != NULL)
+		bottom = l->seq;
+	for (; l != NULL && y >= y0; l = tui_prev(t, g, l->seq)) {
+		line_cells(t, l, g == SCROLLBACK_ALL, max);
+		rows = cell_rows(t, COLS);
+		first = y - rows + 1;
+		from = 0;
+		for (r = 0; r < rows; r++) {
+			if (first + r < y0) {
+				/* Skip the part above the region. */
+				x = 0;
+				while (from < t->cells.n &&
+				    x + t->cells.v[from].width <= COLS)
+					x += t->cells.v[from++].width;
+				continue;
+			}
+			x = put_cells(t, first + r, 0, COLS, &from);
+			fill(t, first + r, x,
+			    l->seq == t->match ? ROLE_MATCH : ROLE_TEXT);
+		}
+		*top = l->seq;
+		y = first - 1;
+	}
+	for (; y >= y0; y--)
+		fill(t, y, 0, ROLE_TEXT);
+	tui_cells_reset(&t->cells);
+	return (bottom);
+}
+
+/* A pane's title: name, instance type, hosts seen / expected, lines. */
+static void
+title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
+{
+	int role = selected ? ROLE_SELECTED : ROLE_TITLE;
+	char s[128];
+	uint64_t dropped = 0;
+	size_t lines = 0;
+	int seen;
+
+	text(t, selected ? "> " : "  ", role);
+	textn(t, p->name, p->len, role);
+	if (p->type != NULL) {
+		text(t, "  ", role);
+		text(t, p->type, role);
+	}
+	if (t->opt.hosts != NULL) {
+		seen = t->opt.hosts(t->opt.arg, p->name, p->len);
+		if (p->expected >= 0)
+			snprintf(
+			    s, sizeof s, "  hosts %d/%d", seen, p->expected);
+		else
+			snprintf(s, sizeof s, "  hosts %d", seen);
+		text(t, s, role);
+	}
+	if (p->sb >= 0) {
+		lines = scrollback_group_lines(t->sb, (unsigned)p->sb);
+		dropped = scrollback_group_dropped(t->sb, (unsigned)p->sb);
+	}
+	snprintf(s, sizeof s, "  %zu lines", lines);
+	text(t, s, role);
+	if (dropped > 0) {
+		snprintf(s, sizeof s, " (%llu older dropped)",
+		    (unsigned long long)dropped);
+		text(t, s, role);
+	}
+	flush_row(t, y, role);
+}
+
+static void
+draw_overview(struct tui *t, int y0, int y1)
+{
+	int h = y1 - y0 + 1, n, per, i, first = 0, sel, y, end;
+	uint64_t top;
+
+	if (t->npanes == 0) {
+		text(t,
+		    t->info.done ? "  no log lines" : "  waiting for logs...",
+		    ROLE_NOTICE);
+		flush_row(t, y0, ROLE_TEXT);
+		for (y = y0 + 1; y <= y1; y++)
+			fill(t, y, 0, ROLE_TEXT);
+		return;
+	}
+	/* Each pane needs a title and a line; show those that fit. */
+	n = (int)t->npanes;
+	if (n * 2 > h)
+		n = h / 2 > 0 ? h / 2 : 1;
+	sel = tui_pane_index(t);
+	if (sel >= n)
+		first = sel - n + 1;
+	per = h / n;
+	for (i = 0, y = y0; i < n; i++) {
+		end = i == n - 1 ? y1 : y + per - 1;
+		title_row(t, y, &t->panes[first + i], first + i == sel);
+		if (end > y)
+			draw_lines(t, y + 1, end, t->panes[first + i].sb, &top);
+		y = end + 1;
+	}
+}
+
+static void
+draw_body(struct tui *t, int y0, int y1)
+{
+	struct tui_pane all = {"all groups, interleaved", 23, -1, NULL, -1};
+	int g = tui_view_group(t), i;
+
+	t->body_rows = y1 - y0;
+	if (t->screen == SCREEN_OVERVIEW) {
+		draw_overview(t, y0, y1);
+		return;
+	}
+	i = tui_pane_index(t);
+	if (t->screen == SCREEN_ALL || i < 0)
+		title_row(t, y0, &all, 1);
+	else
+		title_row(t, y0, &t->panes[i], 1);
+	t->drawn_bottom = draw_lines(t, y0 + 1, y1, g, &t->drawn_top);
+}
+
+static void
+elapsed(char *s, size_t size, int64_t ms)
+{
+	int64_t sec = ms < 0 ? 0 : ms / 1000;
+
+	snprintf(s, size, "%lld:%02d:%02d", (long long)(sec / 3600),
+	    (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+/* The header; returns its height. */
+static int
+draw_header(struct tui *t, int draw)
+{
+	const struct sagemaker_job *job = t->info.job;
+	char s[160], e[32];
+	size_t i, from;
+	int rows, y, x, seen;
+	int64_t end;
+
+	text(t, " cwdemux  ", ROLE_HEADER);
+	text(t, t->opt.job != NULL ? t->opt.job : "(all streams)", ROLE_HEADER);
+	if (job != NULL) {
+		text(t, "  ", ROLE_HEADER);
+		text(t, job->status != NULL ? job->status : "?", ROLE_HEADER);
+		if (job->secondary != NULL) {
+			text(t, " (", ROLE_HEADER);
+			text(t, job->secondary, ROLE_HEADER);
+			text(t, ")", ROLE_HEADER);
+		}
+		end = job->ended > 0 ? job->ended : clock_wall_ms();
+		if (job->started > 0 || job->created > 0) {
+			elapsed(e, sizeof e,
+			    end -
+				(job->started > 0 ? job->started
+						  : job->created));
+			snprintf(s, sizeof s, "  elapsed %s", e);
+			text(t, s, ROLE_HEADER);
+		}
+	} else if (!t->info.live) {
+		text(t, "  from files", ROLE_HEADER);
+		text(t, t->info.done ? " (all read)" : " (reading)",
+		    ROLE_HEADER);
+	} else {
+		elapsed(e, sizeof e, clock_mono_ms() - t->started_ms);
+		snprintf(s, sizeof s, "  following for %s", e);
+		text(t, s, ROLE_HEADER);
+	}
+	if (t->info.live) {
+		snprintf(s, sizeof s, "  %zu streams", t->info.streams);
+		text(t, s, ROLE_HEADER);
+		if (t->info.behind > 0) {
+			snprintf(s, sizeof s, " (%zu behind)", t->info.behind);
+			text(t, s, ROLE_HEADER);
+		}
+	}
+	if (job != NULL && job->failure_reason != NULL) {
+		text(t, "  ", ROLE_HEADER);
+		text(t, job->failure_reason, ROLE_HEADER);
+	}
+	if (draw)
+		flush_row(t, 0, ROLE_HEADER);
+	else
+		tui_cells_reset(&t->cells);
+	/* The groups, wrapped over at most two rows. */
+	for (i = 0; i < t->npanes; i++) {
+		text(t, i == 0 ? " " : "  | ", ROLE_HEADER);
+		textn(t, t->panes[i].name, t->panes[i].len, ROLE_HEADER);
+		if (t->panes[i].type != NULL) {
+			text(t, " ", ROLE_HEADER);
+			text(t, t->panes[i].type, ROLE_HEADER);
+		}
+		if (t->opt.hosts != NULL) {
+			seen = t->opt.hosts(
+			    t->opt.arg, t->panes[i].name, t->panes[i].len);
+			if (t->panes[i].expected >= 0)
+				snprintf(s, sizeof s, " %d/%d", seen,
+				    t->panes[i].expected);
+			else
+				snprintf(s, sizeof s, " %d", seen);
+			text(t, s, ROLE_HEADER);
+		}
+	}
+	if (t->npanes == 0)
+		text(t, " no groups yet", ROLE_HEADER);
+	rows = t->cells.cols > (size_t)COLS ? 2 : 1;
+	from = 0;
+	for (y = 1; y <= rows; y++) {
+		if (draw) {
+			x = put_cells(t, y, 0, COLS, &from);
+			fill(t, y, x, ROLE_HEADER);
+		}
+	}
+	tui_cells_reset(&t->cells);
+	return (1 + rows);
+}
+
+static void
+draw_status(struct tui *t, int y)
+{
+	char s[160];
+	const char *last = log_last();
+	int64_t lag;
+
+	text(t, t->follow ? " FOLLOW " : " PAUSED ", ROLE_STATUS);
+	snprintf(s, sizeof s, "| %.1f ev/s ", t->ev_rate);
+	text(t, s, ROLE_STATUS);
+	if (t->info.live) {
+		snprintf(s, sizeof s, "| %.1f req/s, budget %.1f/s ",
+		    t->req_rate, t->info.rate);
+		text(t, s, ROLE_STATUS);
+		snprintf(s, sizeof s, "| throttled %llu ",
+		    (unsigned long long)t->info.throttled);
+		text(t, s, ROLE_STATUS);
+		if (t->newest > 0) {
+			lag = (clock_wall_ms() - t->newest) / 1000;
+			snprintf(s, sizeof s, "| lag %llds ",
+			    (long long)(lag < 0 ? 0 : lag));
+			text(t, s, ROLE_STATUS);
+		}
+	}
+	snprintf(s, sizeof s, "| %llu events ", (unsigned long long)t->events);
+	text(t, s, ROLE_STATUS);
+	if (scrollback_dropped(t->sb) > 0) {
+		snprintf(s, sizeof s, "| %llu lines dropped ",
+		    (unsigned long long)scrollback_dropped(t->sb));
+		text(t, s, ROLE_STATUS);
+	}
+	if (t->host != NULL) {
+		text(t, "| host ", ROLE_STATUS);
+		text(t, t->host, ROLE_STATUS);
+		text(t, " ", ROLE_STATUS);
+	}
+	if (t->filter.re != NULL) {
+		text(t, t->filter_out ? "| hiding /" : "| only /", ROLE_STATUS);
+		text(t, t->filter.pattern, ROLE_STATUS);
+		text(t, "/ ", ROLE_STATUS);
+	}
+	if (t->search.re != NULL) {
+		text(t, "| search /", ROLE_STATUS);
+		text(t, t->search.pattern, ROLE_STATUS);
+		text(t, "/ ", ROLE_STATUS);
+	}
+	if (t->wrap)
+		text(t, "| wrap ", ROLE_STATUS);
+	snprintf(s, sizeof s, "| warnings %u", log_warnings());
+	text(t, s, ROLE_STATUS);
+	if (last != NULL) {
+		text(t, ": ", ROLE_STATUS);
+		text(t, last, ROLE_STATUS);
+	}
+	flush_row(t, y, ROLE_STATUS);
+}
+
+static void
+draw_bottom(struct tui *t, int y)
+{
+	static const char *const prompts[] = {
+	    [PROMPT_SEARCH] = "search /",
+	    [PROMPT_FILTER_IN] = "show only lines matching /",
+	    [PROMPT_FILTER_OUT] = "hide lines matching /",
+	    [PROMPT_EXPORT] = "export to directory: ",
+	};
+	size_t from = 0;
+	int x;
+
+	if (t->prompt != PROMPT_NONE) {
+		text(t, prompts[t->prompt], ROLE_PROMPT);
+		textn(t, t->input.data != NULL ? t->input.data : "",
+		    t->input.len, ROLE_TEXT);
+		/* The end of the input stays in sight. */
+		while (t->cells.cols >= (size_t)COLS && from < t->cells.n)
+			t->cells.cols -= t->cells.v[from++].width;
+		x = put_cells(t, y, 0, COLS, &from);
+		fill(t, y, x, ROLE_TEXT);
+		tui_cells_reset(&t->cells);
+		curs_set(1);
+		move(y, x < COLS ? x : COLS - 1);
+		return;
+	}
+	curs_set(0);
+	if (t->notice != NULL)
+		text(t, t->notice, t->notice_error ? ROLE_NOTICE : ROLE_PROMPT);
+	else
+		text(t,
+		    "? help  q quit  Tab group  a all  o overview  / search  "
+		    "f filter  h host  p pause  e export",
+		    ROLE_TEXT);
+	flush_row(t, y, ROLE_TEXT);
+}
+
+static void
+draw_help(struct tui *t)
+{
+	size_t n = sizeof help_text / sizeof help_text[0], i;
+	int w = 60, h = (int)n + 2, y0, x0, y;
+
+	if (w > COLS)
+		w = COLS;
+	y0 = (LINES - h) / 2 > 0 ? (LINES - h) / 2 : 0;
+	x0 = (COLS - w) / 2 > 0 ? (COLS - w) / 2 : 0;
+	for (y = 0; y < h && y0 + y < LINES; y++) {
+		i = (size_t)y;
+		if (y > 0 && i - 1 < n)
+			text(t, help_text[i - 1],
+			    y == 1 ? ROLE_HEADER : ROLE_STATUS);
+		{
+			size_t from = 0;
+			int x = put_cells(t, y0 + y, x0, x0 + w, &from);
+			cchar_t cc;
+			wchar_t sp[2] = {L' ', L'\0'};
+
+			setcchar(&cc, sp, t->attrs[ROLE_STATUS],
+			    t->pairs[ROLE_STATUS], NULL);
+			for (; x < x0 + w; x++)
+				mvadd_wch(y0 + y, x, &cc);
+		}
+		tui_cells_reset(&t->cells);
+	}
+}
+
+void
+tui_draw(struct tui *t)
+{
+	int hh;
+
+	if (t->dirty == 0 && t->prompt == PROMPT_NONE)
+		return;
+	tui_panes(t);
+	if (LINES < 5 || COLS < 20) {
+		erase();
+		mvaddstr(0, 0, "too small");
+		doupdate();
+		refresh();
+		t->dirty = 0;
+		return;
+	}
+	hh = draw_header(t, (t->dirty & DIRTY_HEADER) != 0);
+	if (t->dirty & (DIRTY_BODY | DIRTY_HEADER))
+		draw_body(t, hh, LINES - 3);
+	if (t->dirty & DIRTY_STATUS)
+		draw_status(t, LINES - 2);
+	draw_bottom(t, LINES - 1);
+	if (t->help)
+		draw_help(t);
+	refresh();
+	t->dirty = 0;
+}

@@ -1,0 +1,390 @@
+#!/bin/sh
+# The terminal UI, driven for real in a private tmux server: a shell in a
+# 120x40 pane runs cwdemux, keys are sent with send-keys and the screen is
+# read with capture-pane. Offline (--from the samples, plus a stream of
+# hostile bytes) and live (moto, the job simulator and the fault proxy that
+# plays the job's status). Every wait polls the screen with a bound.
+. tests/integ/lib.sh
+GOLD=$TOP/tests/data/golden
+JOB=hetero-pt-2024-06-01-12-00-00-123
+SOCK=""
+TM_N=0
+TM_UP=""
+
+tm() {
+	tmux -L "$SOCK" "$@"
+}
+
+tm_stop() {
+	if [ -n "$TM_UP" ]; then
+		tm kill-server 2>/dev/null
+		TM_UP=""
+	fi
+}
+trap 'tm_stop; rm -rf "$T"' EXIT
+
+# screen [-e]: the pane as text (with -e: with its attributes).
+screen() {
+	tm capture-pane -p "$@" -t ui
+}
+
+# wait_screen TEXT [SECONDS]: until the pane shows TEXT (a fixed string).
+wait_screen() {
+	_n=$(( ${2:-30} * 10 ))
+	while [ "$_n" -gt 0 ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	echo "timed out waiting for: $1" >&2
+	screen >&2
+	return 1
+}
+
+# wait_gone TEXT: until the pane no longer shows TEXT.
+wait_gone() {
+	_n=300
+	while [ "$_n" -gt 0 ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	echo "timed out waiting for the end of: $1" >&2
+	screen >&2
+	return 1
+}
+
+# see NAME TEXT: the pane shows TEXT now or soon.
+see() {
+	if wait_screen "$2" "${TUI_WAIT:-30}" >"$T/see.out" 2>&1; then
+		ok
+	else
+		fail "$1: the screen does not show \"$2\""
+		sed 's/^/    /' "$T/see.out" | head -50
+	fi
+}
+
+# body: the rows between the header (2) and the status line (2).
+body() {
+	screen | sed -n '3,38p'
+}
+
+# A fresh tmux server (on a socket of its own: the last one may still be
+# going away) with a shell whose prompt is "$ ", in a clean environment.
+# EXTRA (variable=value words) is added to it.
+tm_start() {
+	tm_stop
+	TM_N=$((TM_N + 1))
+	SOCK="cwdemux-tui-$$-$TM_N"
+	tm -f /dev/null new-session -d -s ui -x 120 -y 40 \
+	    "env -i PATH='$PATH' HOME='$T/home' LANG=C.UTF-8 TERM=screen \
+	    PS1='$ ' $EXTRA sh"
+	TM_UP=1
+	tm set-option -g set-clipboard on
+	tm set-option -g allow-rename on
+	tm set-option -g allow-passthrough off 2>/dev/null
+	tm set-option -g remain-on-exit on
+	wait_screen '$' 10
+}
+
+# ui ARGS...: start cwdemux in the pane; "rc=N" shows when it ends.
+ui() {
+	tm send-keys -t ui "clear; $CWDEMUX $* 2>$T/ui.err; echo rc=\$?" Enter
+}
+
+# The pane's escapes are SGR attributes only: no log byte drove tmux.
+only_sgr() {
+	screen -e | $PY -c '
+import re, sys
+data = sys.stdin.buffer.read()
+left = re.sub(rb"\x1b\[[0-9;:]*m", b"", data)
+bad = [m.start() for m in re.finditer(rb"[\x00-\x08\x0b-\x1f\x7f]", left)]
+if bad:
+    print("escapes other than SGR at", bad[:5], repr(left[bad[0]-20:bad[0]+20]))
+    sys.exit(1)
+'
+}
+
+# The pane uses attributes (bold, reverse) but sets no colour.
+no_color() {
+	screen -e | $PY -c '
+import re, sys
+for m in re.finditer(rb"\x1b\[([0-9;:]*)m", sys.stdin.buffer.read()):
+    for p in m.group(1).split(b";"):
+        if p.startswith(b"38") or p.startswith(b"48") or (len(p) == 2 and
+                p[:1] in b"349" and p[1:] in b"01234567"):
+            print("colour", m.group(0))
+            sys.exit(1)
+'
+}
+
+mkdir "$T/home"
+$PY tests/tools/samples2tree.py --layout plain "$T/plain" >/dev/null
+# A stream of hostile bytes for train_group's host, after its last line.
+f=$(ls "$T/plain/$JOB"/algo-2-*)
+PYTHONPATH=tests/tools $PY - "$f" <<'EOF'
+import sys, genjob
+with open(sys.argv[1], "ab") as out:
+    for i, line in enumerate(genjob.HOSTILE_LINES):
+        out.write(b"2024-06-01T13:00:%02d.000Z " % i + (line % i) + b"\n")
+EOF
+"$CWDEMUX" --from "$T/plain" --export "$T/ref" "$JOB" >/dev/null 2>&1
+
+# Offline: the samples, read into the UI, which stays until q.
+tm_start
+ui --from "$T/plain" --export "$T/alongside" --assign nohost=g "$JOB"
+see "header: job" "cwdemux  $JOB  from files (all read)"
+see "header: groups and hosts" "data_group 2  | train_group 1"
+see "overview: data pane" "> data_group  hosts 2"
+see "overview: train pane" "  train_group  hosts 1"
+check "overview: data pane shows its hosts" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,20p' | grep -q '^algo-[13] '"
+see "a warning while curses runs is counted" "warnings 1: --assign nohost"
+check "no escape but SGR" only_sgr
+
+# Switching: Tab, a digit, all groups.
+tm send-keys -t ui Tab
+see "Tab selects the next group" "> train_group"
+tm send-keys -t ui 1
+see "1 focuses data_group" "> data_group  hosts 2"
+check "data_group view: only its hosts" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep -v '^algo-[13] ' | grep -q . && exit 1 || exit 0"
+tm send-keys -t ui 2
+see "2 focuses train_group" "> train_group  hosts 1"
+tm send-keys -t ui a
+see "a: all groups" "all groups, interleaved"
+see "a: lines tagged by group" "[data_group] algo-"
+see "a: lines tagged by group" "[train_group] algo-2"
+
+# Hostile bytes: shown visibly, never obeyed.
+see "ESC shown as ^[" "^[[31;1mERROR^[[0m step 0 ^[[2J^[[Hscreen cleared"
+see "OSC 52 shown" "^[]52;c;"
+see "C1 bytes shown" "\\x9b31m8-bit CSI"
+see "encoded C1 shown" "<U+009B>31mUTF-8 encoded C1 CSI"
+see "bidi override shown" "bidi <U+202E>exe.txt<U+202C>"
+see "invalid UTF-8 shown" "invalid UTF-8 \\xff\\xfe \\xc3( \\xe2\\x82 lone \\x80"
+see "NUL shown" "NUL^@inside^@the message"
+check "hostile: no escape but SGR" only_sgr
+check "hostile: no clipboard write (OSC 52)" test -z "$(tm list-buffers)"
+check "hostile: the title is unchanged" sh -c \
+    "! tmux -L $SOCK display -p -t ui '#{pane_title}' | grep -q -e pwned -e title"
+
+# Search: the newest match, highlighted; n goes to older ones.
+tm send-keys -t ui / 'loss=[0-9.]+' Enter
+see "search: shown in the status line" "search /loss=[0-9.]+/"
+see "search pauses" " PAUSED "
+check "search: the match is highlighted" sh -c \
+    "tmux -L $SOCK capture-pane -p -e -t ui | grep -q 'loss=2.2961'"
+tm send-keys -t ui /
+tm send-keys -t ui '(' Enter
+see "invalid regex: a message, no crash" "search: regex at offset 1: missing closing parenthesis"
+tm send-keys -t ui / Enter G
+wait_gone "search /"
+
+# Filter in and out, and narrowing to one host.
+tm send-keys -t ui 1 f 'produced batch' Enter
+see "filter in: status line" "only /produced batch/"
+check "filter in: every line matches" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -v 'produced batch' | grep -q . && exit 1 || exit 0"
+tm send-keys -t ui F 'produced batch' Enter
+see "filter out: status line" "hiding /produced batch/"
+check "filter out: no line matches" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep -q 'produced batch'"
+tm send-keys -t ui f Enter h
+see "h narrows to a host" "| host algo-"
+h=$(screen | sed -n 's/.*| host \(algo-[0-9]\).*/\1/p')
+check "narrowed: every line is that host's" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -v '^$h ' | grep -q . && exit 1 || exit 0"
+tm send-keys -t ui h h
+wait_gone "| host algo-"
+
+# Timestamps, wrapping, pause.
+tm send-keys -t ui t
+see "t: times" "12:05:"
+tm send-keys -t ui f PYTHONPATH Enter w
+see "w: wrapping" "| wrap "
+check "w: long lines go on on the next rows" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -q -v '^[0-9][0-9]:'"
+tm send-keys -t ui w
+wait_gone "| wrap "
+check "unwrapped: every row is a line" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | sed -n '4,38p' | grep . | grep -q -v '^[0-9][0-9]:'"
+tm send-keys -t ui f Enter
+wait_gone "only /PYTHONPATH/"
+tm send-keys -t ui t p
+see "p pauses" " PAUSED "
+tm send-keys -t ui p
+see "p again follows" " FOLLOW "
+
+# Scrolling: Home shows the oldest line, PgDn/End come back.
+tm send-keys -t ui 2 Home
+see "Home: the oldest line" "algo-2 bash: cannot set terminal process group"
+tm send-keys -t ui End
+see "End: following" " FOLLOW "
+# The mouse wheel (X10 reports, as TERM=screen asks): up scrolls and
+# pauses, down past the end follows again.
+tm send-keys -t ui -H 1b 5b 4d 60 2a 2a
+see "wheel up: paused" " PAUSED "
+for _i in 1 2 3; do
+	tm send-keys -t ui -H 1b 5b 4d 61 2a 2a
+done
+see "wheel down to the end: following" " FOLLOW "
+
+# Export from the UI: the same files as --export, and --export alongside.
+tm send-keys -t ui e C-u "$T/inui" Enter
+see "export: said" "exported "
+for f in data_group.log train_group.log manifest.json; do
+	same "export from the UI: $f" "$T/inui/$f" "$T/ref/$f"
+done
+
+# Resize: the layout follows the window.
+tm resize-window -t ui -x 80 -y 24
+see "resize: status line on the new last rows" " FOLLOW | "
+check "resize: status line is row 23" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n 23p | grep -q FOLLOW"
+check "resize: no escape but SGR" only_sgr
+tm resize-window -t ui -x 120 -y 40
+
+# Help, then q: the terminal is back and the held warning printed.
+tm send-keys -t ui '?'
+see "help lists keys" "narrow to the next / previous host"
+tm send-keys -t ui x q
+see "q: exit status 0" "rc=0"
+check "q: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+contains "held warning printed after the UI" "$T/ui.err" "warning: --assign nohost"
+for f in data_group.log train_group.log manifest.json; do
+	same "--export alongside the UI: $f" "$T/alongside/$f" "$T/ref/$f"
+done
+
+# Control-C: interrupted, the terminal restored.
+ui --from "$T/plain" "$JOB"
+see "again" "> data_group"
+tm send-keys -t ui C-c
+see "C-c: exit status 130" "rc=130"
+check "C-c: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+
+# A small scrollback: the export says it is incomplete.
+ui --from "$T/plain" --scrollback 5 "$JOB"
+see "small scrollback: dropped lines counted" "lines dropped"
+tm send-keys -t ui e C-u "$T/part" Enter
+see "partial export is said to be incomplete" "INCOMPLETE"
+tm send-keys -t ui q
+see "q again" "rc=0"
+
+# Out of memory while the UI runs (a 64 MB line, with little memory): the
+# terminal is restored and the failure printed.
+mkdir -p "$T/big/j/algo-1-1"
+{
+	printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=g\n'
+	printf '2024-06-01T00:00:01.000Z '
+	head -c 67108864 /dev/zero | tr '\0' x
+	printf '\n'
+} >"$T/big/j/algo-1-1/000000"
+if nm "$CWDEMUX" 2>/dev/null | grep -q __asan_init; then
+	# ASan reserves far more address space than any ulimit allows.
+	limit="ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=20:detect_leaks=0"
+else
+	limit="ulimit -v 120000;"
+fi
+tm send-keys -t ui "clear; ($limit exec $CWDEMUX --from $T/big j 2>$T/oom.err); echo rc=\$?" Enter
+see "out of memory: exit status 70" "rc=70"
+check "out of memory: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+contains "out of memory: said" "$T/oom.err" "cwdemux: out of memory"
+rm -rf "$T/big"
+
+# NO_COLOR: attributes, no colours.
+EXTRA="NO_COLOR=1" tm_start
+ui --from "$T/plain" "$JOB"
+see "NO_COLOR: the UI runs" "> data_group"
+check "NO_COLOR: no colour in the pane" no_color
+tm send-keys -t ui q
+see "NO_COLOR: q" "rc=0"
+
+# --no-ui and --output keep the lines output on a terminal.
+ui --no-ui --from "$T/plain" "$JOB"
+see "--no-ui: lines" "train_group algo-2 "
+ui --output none --from "$T/plain" "$JOB"
+see "--output none: nothing on the terminal" "rc=0"
+
+# Live: the job simulator writes into moto while the UI follows it.
+. tests/integ/moto.sh
+moto_start
+. tests/integ/proxy.sh
+SIM_PID=""
+stop_all() {
+	if [ -n "$SIM_PID" ]; then
+		kill "$SIM_PID" 2>/dev/null
+		wait "$SIM_PID" 2>/dev/null
+		SIM_PID=""
+	fi
+	proxy_stop
+}
+trap 'tm_stop; stop_all; moto_stop; rm -rf "$T"' EXIT
+proxy_start --job-status InProgress:Training@0
+rm -f "$T/ready"
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \
+    --job live --rate 10 \
+    --groups data_group:ml.c5.18xlarge:2,train_group:ml.p3dn.24xlarge:2,eval_group:ml.g5.2xlarge:1 --duration 120 --hostile --seed 3 &
+SIM_PID=$!
+for _i in $(seq 600); do
+	[ -e "$T/ready" ] && break
+	sleep 0.1
+done
+EXTRA="AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true" tm_start
+ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
+    --status-interval 1s live
+see "live header: status" "live  InProgress (Training)"
+see "live header: elapsed" "elapsed "
+see "live header: data_group, type, hosts" "data_group ml.c5.18xlarge 2/2"
+see "live header: train_group" "train_group ml.p3dn.24xlarge 2/2"
+see "live header: eval_group" "eval_group ml.g5.2xlarge 1/1"
+see "live pane: data_group hosts seen" "data_group  ml.c5.18xlarge  hosts 2/2"
+see "live status: requests and budget" "req/s, budget"
+see "live status: lag" "| lag "
+tm send-keys -t ui a
+see "live: all groups" "all groups, interleaved"
+see "live hostile: ESC visible" "^[[31;1mERROR"
+check "live hostile: no escape but SGR" only_sgr
+check "live hostile: no clipboard write" test -z "$(tm list-buffers)"
+
+# Pause: new lines arrive (the count grows) but the view stays.
+tm send-keys -t ui p
+see "live: paused" " PAUSED "
+body >"$T/paused1"
+n1=$(screen | sed -n 's/.* \([0-9][0-9]*\) events .*/\1/p')
+for _i in $(seq 300); do
+	n2=$(screen | sed -n 's/.* \([0-9][0-9]*\) events .*/\1/p')
+	[ "${n2:-0}" -gt "${n1:-0}" ] && break
+	sleep 0.1
+done
+check "live: events keep coming while paused" test "${n2:-0}" -gt "${n1:-0}"
+body >"$T/paused2"
+same "live: the paused view does not move" "$T/paused2" "$T/paused1"
+tm send-keys -t ui p
+see "live: following again" " FOLLOW "
+
+# SIGTERM: the terminal is restored, status 130.
+kill -TERM "$(pgrep -f -n -- "--endpoint-url $PROXY_URL")" 2>/dev/null
+see "SIGTERM: exit status 130" "rc=130"
+check "SIGTERM: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+
+# A fatal signal: restored, then the signal's own death.
+tm send-keys -t ui clear Enter
+ui --region us-east-1 --endpoint-url "$PROXY_URL" --status-interval 1s live
+see "again: the UI" "live  InProgress (Training)"
+kill -SEGV "$(pgrep -f -n -- "--endpoint-url $PROXY_URL")" 2>/dev/null
+see "SIGSEGV: died of it" "rc=139"
+check "SIGSEGV: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+
+# The job ends: the UI says so and stays until q; exit status 0.
+ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
+    --status-interval 1s live
+see "live again" "live  InProgress (Training)"
+curl -s -X POST -d 'Completed:Completed' "$PROXY_URL/proxy-control/job-status" >/dev/null
+see "the end is shown" "live  Completed (Completed)"
+tm send-keys -t ui q
+see "ended job: q, exit 0" "rc=0"
+contains "the summary is printed after the UI" "$T/ui.err" "job live: Completed (Completed)"
+
+stop_all
+finish
