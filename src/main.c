@@ -180,8 +180,14 @@ finish(struct pipeline *p, int status, char **cause)
 		*cause = later;
 		return (EXIT_RUNTIME);
 	}
-	log_error("%s", later);
-	free(later);
+	/* An output that failed fails again when finished: say it once.
+	 * Otherwise the cause comes first, then what finishing found. */
+	if (strcmp(later, *cause) != 0) {
+		log_error("%s", *cause);
+		free(*cause);
+		*cause = later;
+	} else
+		free(later);
 	return (status);
 }
 

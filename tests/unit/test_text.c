@@ -284,6 +284,35 @@ test_utf8(void)
 	UNIT_CHECK(utf8_width("ab\xc3\xa9\xff", 5) == 4, "utf8_width");
 }
 
+/*
+ * Nesting is counted as yajl's tree parser sees it. Found in review for
+ * the fuzzing work: brackets in comments lowered the count, so a body of
+ * any depth got through to the recursive tree code.
+ */
+static void
+test_json_depth(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+	} t[] = {
+	    {"[[[]]]", 1},
+	    {"[[[[]]]]", 0},
+	    {"[\"[[[[\"]", 1},
+	    {"/* ]]]]]] */ [[[[]]]]", 0},
+	    {"// ]]]]]]\n[[[[]]]]", 0},
+	    {"]]]]]] [[[[]]]]", 0},
+	    {"[/* [[[[[ */]", 1},
+	    {"[1 / 2]", 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		UNIT_CHECK(
+		    json_depth_ok(t[i].in, strlen(t[i].in), 3) == t[i].ok,
+		    "json_depth_ok(%s) is %d", t[i].in, !t[i].ok);
+}
+
 int
 main(void)
 {
@@ -295,5 +324,6 @@ main(void)
 	test_json_base64();
 	test_json_unescape();
 	test_utf8();
+	test_json_depth();
 	return (unit_done("text"));
 }
