@@ -1,10 +1,12 @@
 #!/bin/sh
 # Failure paths: writes that fail (ENOSPC, EIO) or come back short, through
 # the LD_PRELOAD shim tests/tools/failshim.c, on standard output, each
-# export file and the manifest; closed pipes; and AWS answers that end a
-# follow: credentials that expire mid-run, a job deleted while followed, a
-# log group that does not exist yet. Every failure must name the file, exit
-# 1, say how far the output is complete, and never claim more.
+# export file and the manifest; closed pipes; and AWS answers met while
+# following: credentials that expire mid-run, a job deleted while followed,
+# a log group that does not exist yet. A failed write must name the file,
+# exit 1, say how far the output is complete, and never claim more.
+# (The clock skew and expired-token retries of single calls are in
+# faults.sh.)
 . tests/integ/lib.sh
 SHIM=$TOP/${BUILD:-build}/tools/failshim.so
 if [ ! -f "$SHIM" ]; then
@@ -148,5 +150,145 @@ for out in lines json; do
 		done
 	done
 done
+
+# ---- AWS: answers that end or stall a follow ------------------------------
+. tests/integ/moto.sh
+. tests/integ/proxy.sh
+CW_PID="" SIM_PID=""
+stop_all() {
+	for pid in $CW_PID $SIM_PID; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	CW_PID="" SIM_PID=""
+	proxy_stop
+}
+trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+moto_start
+mkdir "$T/home"
+
+# until SECONDS CMD...: poll CMD every 0.1 s until it succeeds, or fail.
+until_ok() {
+	_n=$(($1 * 10))
+	shift
+	for _i in $(seq "$_n"); do
+		"$@" && return 0
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	return 1
+}
+
+lines_at_least() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+running() {
+	kill -0 "$1" 2>/dev/null
+}
+
+proxy_config() {
+	curl -s -X POST -d "$1" "$PROXY_URL/proxy-control/config" >/dev/null
+}
+
+# start_follow NAME [cwdemux options]: write job NAME into moto (all of
+# it, quickly), then follow it in the background; CW_PID is cwdemux.
+start_follow() {
+	_name=$1
+	shift
+	rm -f "$T/ready"
+	$PY tests/tools/simjob.py "$MOTO_URL" "$T/$_name" --ready-file "$T/ready" \
+	    --job "$_name" --hosts 3 --rate 200 --events-per-host 120 --seed 9 \
+	    >/dev/null 2>&1
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    "$@" "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+	    --grace 1s --status-interval 1s --output json "$_name" \
+	    >"$T/$_name.jsonl" 2>"$T/$_name.err" &
+	CW_PID=$!
+	EVENTS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/$_name/truth.json")
+}
+
+# stop_follow: wait at most 60 s for cwdemux to end; RC is its status.
+stop_follow() {
+	until_ok 60 sh -c "! kill -0 $CW_PID 2>/dev/null"
+	wait "$CW_PID"
+	RC=$?
+	CW_PID=""
+}
+
+# A log group that does not exist yet (a fresh account, a job that has
+# not logged): cwdemux says so and waits; when the job's logs arrive they
+# are read, every event once. (No job either: it follows until stopped.)
+proxy_start
+env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+    "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+    --status-interval 1s --output json late >"$T/late.jsonl" 2>"$T/late.err" &
+CW_PID=$!
+check "no log group: said" until_ok 30 grep -q "log group /aws/sagemaker/TrainingJobs does not exist (yet): waiting for it" "$T/late.err"
+check "no log group: still waiting" running "$CW_PID"
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/late" --job late --hosts 2 --rate 200 \
+    --events-per-host 100 --seed 3 --no-sagemaker >/dev/null 2>&1
+EVENTS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/late/truth.json")
+check "no log group: events read once it exists" until_ok 60 lines_at_least "$T/late.jsonl" "$EVENTS"
+kill -INT "$CW_PID"
+stop_follow
+check "no log group: interrupted, exit 130" test "$RC" -eq 130
+check "no log group: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/late" "$T/late.jsonl"
+
+# A job deleted while it is followed (DescribeTrainingJob answers
+# ValidationException or ResourceNotFoundException): cwdemux says its end
+# cannot be seen, keeps reading the logs, and stops when told to, with
+# every event out.
+n=0
+for code in ValidationException ResourceNotFoundException; do
+	n=$((n + 1))
+	proxy_start --job-status InProgress:Training@0
+	start_follow "gone$n"
+	check "deleted job ($code): events out" until_ok 60 lines_at_least "$T/gone$n.jsonl" "$EVENTS"
+	proxy_config "{\"fail\": {\"DescribeTrainingJob\": \"400:$code:Requested resource not found.\"}}"
+	check "deleted job ($code): said" until_ok 30 grep -q \
+	    "DescribeTrainingJob: $code: Requested resource not found. (reading the logs anyway; the job's end will not be seen)" \
+	    "$T/gone$n.err"
+	check "deleted job ($code): still reading" running "$CW_PID"
+	kill -TERM "$CW_PID"
+	stop_follow
+	check "deleted job ($code): exit 130" test "$RC" -eq 130
+	check "deleted job ($code): every event once" \
+	    $PY tests/tools/checktruth.py --unordered "$T/gone$n" "$T/gone$n.jsonl"
+done
+
+# Credentials that expire mid-run: fetched again (credential_process), and
+# the follow goes on to the job's end. When fresh ones are refused too,
+# the run ends with exit 3 and names where they came from.
+cat >"$T/creds.sh" <<EOS
+#!/bin/sh
+echo x >>"$T/creds.calls"
+echo '{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}'
+EOS
+chmod +x "$T/creds.sh"
+printf '[default]\ncredential_process = %s\n' "$T/creds.sh" >"$T/config"
+proxy_start --job-status InProgress:Training@0
+start_follow expiring env AWS_CONFIG_FILE="$T/config" AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY=
+check "expiring: events out" until_ok 60 lines_at_least "$T/expiring.jsonl" "$EVENTS"
+proxy_config '{"expire": 1}'
+check "expiring: fetched again" until_ok 30 sh -c "test \"\$(wc -l <'$T/creds.calls')\" -ge 2"
+curl -s -X POST -d Completed:Completed "$PROXY_URL/proxy-control/job-status" >/dev/null
+stop_follow
+check "expiring: the job's end, exit 0" test "$RC" -eq 0
+check "expiring: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/expiring" "$T/expiring.jsonl"
+rm -f "$T/creds.calls"
+proxy_start --job-status InProgress:Training@0
+start_follow expired env AWS_CONFIG_FILE="$T/config" AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY=
+check "expired: events out" until_ok 60 lines_at_least "$T/expired.jsonl" "$EVENTS"
+proxy_config '{"expire": 1000}'
+stop_follow
+check "expired for good: exit 3" test "$RC" -eq 3
+contains "expired for good: said, with the source" "$T/expired.err" "ExpiredTokenException"
+contains "expired for good: the source named" "$T/expired.err" "credential_process"
+check "expired for good: what was read is out" \
+    $PY tests/tools/checktruth.py --unordered "$T/expired" "$T/expired.jsonl"
 
 finish
