@@ -80,7 +80,10 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 		lo.fd = STDOUT_FILENO;
 		lo.timestamps = o->timestamps;
 		lo.color = want_color(o->color);
-		lo.sanitize = isatty(STDOUT_FILENO);
+		/* Colour means a terminal will show it (less -R, say), and
+		 * such a pager passes some sequences through: neutralise the
+		 * log's own. */
+		lo.sanitize = isatty(STDOUT_FILENO) || lo.color;
 		pipeline_add_sink(p, &out_lines_sink, out_lines_new(&lo));
 	} else if (o->output == OUTPUT_JSON)
 		pipeline_add_sink(

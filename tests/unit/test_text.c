@@ -111,6 +111,8 @@ test_sanitize_term(void)
 	    {"cut \xe2\x96", 6, "cut \\xe2\\x96"},
 	    {"emoji \xf0\x9f\x98\x80", 10, "emoji \xf0\x9f\x98\x80"},
 	    {"bom \xef\xbb\xbf", 7, "bom <U+FEFF>"},
+	    {"ls \xe2\x80\xa8", 6, "ls <U+2028>"},
+	    {"tag \xf3\xa0\x81\xa9", 8, "tag <U+E0069>"},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
