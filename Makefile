@@ -6,6 +6,7 @@
 #   make lint       formatter and man page checks (also part of check)
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS each (in build-fuzz/)
 #   make valgrind   unit tests and offline runs under valgrind's memcheck
+#                   (also part of check, but for sanitizer builds)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the live demo of the README
@@ -98,9 +99,12 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/tools $(BUILD)/fuzz:
 
 # Every layer runs through tests/run, which prints the one summary line.
 # The fuzz layer runs each harness briefly (FUZZ_SECONDS=2) on its seeds.
+# Memcheck (about 30 s) runs too, unless the build has sanitizers.
 check: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS) $(SHIM) fuzz-build
 	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) \
-	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=2 sh tests/run
+	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=2 \
+	    CWDEMUX_VALGRIND=$(if $(findstring sanitize,$(CFLAGS)),,1) \
+	    sh tests/run
 
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
@@ -112,10 +116,9 @@ fuzzers: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run fuzz
 
-# Memcheck is slow: on demand, not part of check.
 valgrind: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS)
 	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) \
-	    sh tests/tools/valgrind.sh
+	    sh tests/run valgrind
 
 lint:
 	@BUILD=$(BUILD) sh tests/run lint
