@@ -3,7 +3,7 @@
 # the LD_PRELOAD shim tests/tools/failshim.c, on standard output, each
 # export file and the manifest; closed pipes; and AWS answers met while
 # following: credentials that expire mid-run, a job deleted while followed,
-# a log group that does not exist yet. A failed write must name the file,
+# a log group that does not exist yet, a clock that jumps. A failed write must name the file,
 # exit 1, say how far the output is complete, and never claim more.
 # (The clock skew and expired-token retries of single calls are in
 # faults.sh.)
@@ -163,8 +163,9 @@ stop_all() {
 	CW_PID="" SIM_PID=""
 	proxy_stop
 }
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
 moto_start
+# After moto_start, which sets its own EXIT trap.
+trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
 mkdir "$T/home"
 
 # until SECONDS CMD...: poll CMD every 0.1 s until it succeeds, or fail.
@@ -258,6 +259,21 @@ for code in ValidationException ResourceNotFoundException; do
 	check "deleted job ($code): every event once" \
 	    $PY tests/tools/checktruth.py --unordered "$T/gone$n" "$T/gone$n.jsonl"
 done
+
+# A clock that jumps an hour while following (AWS's clock and ours part):
+# one warning, signing goes on with AWS's time, nothing is lost. (Waits
+# and intervals use the monotonic clock, which does not jump.)
+proxy_start --job-status InProgress:Training@0
+start_follow jumping
+check "clock jump: events out" until_ok 60 lines_at_least "$T/jumping.jsonl" "$EVENTS"
+proxy_config '{"clock_offset": 3600}'
+check "clock jump: corrected and said" until_ok 30 grep -q \
+    "the clock is 3600 s off AWS's; signing with AWS's time" "$T/jumping.err"
+curl -s -X POST -d Completed:Completed "$PROXY_URL/proxy-control/job-status" >/dev/null
+stop_follow
+check "clock jump: the job's end, exit 0" test "$RC" -eq 0
+check "clock jump: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/jumping" "$T/jumping.jsonl"
 
 # Credentials that expire mid-run: fetched again (credential_process), and
 # the follow goes on to the job's end. When fresh ones are refused too,

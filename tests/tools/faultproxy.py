@@ -178,7 +178,8 @@ POST /proxy-control/config       JSON object changing settings at run time:
                                  ({"OP": "STATUS:Code:message"}: answer
                                  every request of OP with that error, e.g.
                                  a job deleted mid-run; replaces all, {} or
-                                 null for none).
+                                 null for none), clock_offset (seconds, as
+                                 --clock-offset: a clock that jumps).
 
 Shell usage:
 
@@ -412,6 +413,8 @@ class ProxyState:
                 other[key] = bool(value)
             elif key == "expire":
                 other[key] = max(0, int(value))
+            elif key == "clock_offset":
+                other[key] = float(value)
             elif key == "fail":
                 if value is not None and not isinstance(value, dict):
                     raise ValueError('fail must be {"OP": "STATUS:Code:message"} or null')
@@ -431,6 +434,7 @@ class ProxyState:
             self.prefix_fix = other.get("prefix_fix", self.prefix_fix)
             self.expire_left = other.get("expire", self.expire_left)
             self.fail = other.get("fail", self.fail)
+            self.clock_offset = other.get("clock_offset", self.clock_offset)
 
     # ---- per-request decisions ----------------------------------------
 
