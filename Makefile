@@ -89,10 +89,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBOBJS) | $(BUILD)/fuzz
 	@$(ECHO) "  CCLD    $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-# A shared object: built on its own, without the program's objects.
+# A shared object, built without the program's objects or sanitizers (it
+# is preloaded into sh and env too).
 $(SHIM): tests/tools/failshim.c | $(BUILD)/tools
 	@$(ECHO) "  CCLD    $<"
-	$(Q)$(CC) $(WARN) $(CFLAGS) -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl
+	$(Q)$(CC) $(WARN) -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/obj $(BUILD)/tests $(BUILD)/tools $(BUILD)/fuzz:
 	mkdir -p $@
