@@ -20,8 +20,6 @@
  *                   descriptors (partial writes) instead of failing;
  *                   FAILSHIM_AFTER then counts short writes before the
  *                   failure, and FAILSHIM_OPS must include write.
- *
- * Each injected failure is noted on descriptor FAILSHIM_LOG_FD if set.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -121,22 +119,6 @@ fd_matches(int fd)
 	return (path_matches(path));
 }
 
-static void
-note(const char *op, const char *what)
-{
-	const char *fd = getenv("FAILSHIM_LOG_FD");
-	char line[4200];
-	int n;
-
-	if (fd == NULL)
-		return;
-	n = snprintf(line, sizeof line, "failshim: %s %s: %s\n", op, what,
-	    strerror(fail_errno()));
-	if (n > 0)
-		((ssize_t(*)(int, const void *, size_t))dlsym(
-		    RTLD_NEXT, "write"))(atoi(fd), line, (size_t)n);
-}
-
 /* Nonzero when this matching call is to fail. */
 static int
 due(void)
@@ -170,7 +152,6 @@ shim_openat(
 	if (op_selected("open")) {
 		full_path(dirfd, path, full, sizeof full);
 		if (path_matches(full) && due()) {
-			note("open", full);
 			errno = fail_errno();
 			return (-1);
 		}
@@ -237,11 +218,9 @@ write(int fd, const void *p, size_t n)
 {
 	ssize_t (*real)(int, const void *, size_t) = next("write");
 	const char *s = getenv("FAILSHIM_SHORT");
-	char what[32];
 
 	if (!op_selected("write") || !fd_matches(fd))
 		return (real(fd, p, n));
-	snprintf(what, sizeof what, "descriptor %d", fd);
 	if (s != NULL) {
 		/* Short writes while counting up, then the failure. */
 		if (!due()) {
@@ -251,7 +230,6 @@ write(int fd, const void *p, size_t n)
 		}
 	} else if (!due())
 		return (real(fd, p, n));
-	note("write", what);
 	errno = fail_errno();
 	return (-1);
 }
@@ -260,11 +238,8 @@ static int
 shim_sync(const char *name, int fd)
 {
 	int (*real)(int) = next(name);
-	char what[32];
 
 	if (op_selected("fsync") && fd_matches(fd) && due()) {
-		snprintf(what, sizeof what, "descriptor %d", fd);
-		note(name, what);
 		errno = fail_errno();
 		return (-1);
 	}
@@ -292,7 +267,6 @@ shim_rename(int olddirfd, const char *from, int newdirfd, const char *to)
 	if (op_selected("rename")) {
 		full_path(newdirfd, to, full, sizeof full);
 		if (path_matches(full) && due()) {
-			note("rename", full);
 			errno = fail_errno();
 			return (-1);
 		}
