@@ -4,6 +4,9 @@
 #   make check      every test layer, one "N passed, N failed" line at the end
 #   make asan       the same suite on an ASan+UBSan build (in build-asan/)
 #   make lint       formatter and man page checks (also part of check)
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS each (in build-fuzz/)
+#   make valgrind   unit tests and offline runs under valgrind's memcheck
+#                   (also part of check, but for sanitizer builds)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the live demo of the README
@@ -45,10 +48,22 @@ LIBOBJS	:= $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_SRCS := $(filter-out tests/tools/failshim.c,$(sort $(wildcard tests/tools/*.c)))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check unit lint asan install uninstall clean deps demo bench
+# libFuzzer harnesses, linked against the program's objects built with
+# clang and the fuzzer's coverage, ASan and UBSan (in FUZZ_BUILD).
+FUZZ_BUILD = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	  -fsanitize=fuzzer-no-link,address,undefined
+# The failure-injection shim, preloaded by tests/integ/failures.sh.
+SHIM	= $(BUILD)/tools/failshim.so
+
+.PHONY: all check unit lint asan install uninstall clean deps demo bench \
+	fuzz fuzz-build fuzzers valgrind
 
 all: cwdemux
 
@@ -70,12 +85,41 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBOBJS) | $(BUILD)/tools
 	@$(ECHO) "  CCLD    $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBOBJS) | $(BUILD)/fuzz
+	@$(ECHO) "  CCLD    $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+# A shared object, built without the program's objects or sanitizers (it
+# is preloaded into sh and env too).
+$(SHIM): tests/tools/failshim.c | $(BUILD)/tools
+	@$(ECHO) "  CCLD    $<"
+	$(Q)$(CC) $(WARN) -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools $(BUILD)/fuzz:
 	mkdir -p $@
 
 # Every layer runs through tests/run, which prints the one summary line.
-check: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS)
-	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) sh tests/run
+# The fuzz layer runs each harness briefly (FUZZ_SECONDS=2) on its seeds.
+# Memcheck (about 30 s) runs too, unless the build has sanitizers.
+check: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS) $(SHIM) fuzz-build
+	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) \
+	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=2 \
+	    CWDEMUX_VALGRIND=$(if $(findstring sanitize,$(CFLAGS)),,1) \
+	    sh tests/run
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS="$(FUZZ_CFLAGS)" \
+	    LDFLAGS="-fsanitize=fuzzer,address,undefined" fuzzers
+
+fuzzers: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run fuzz
+
+valgrind: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS)
+	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) \
+	    sh tests/run valgrind
 
 lint:
 	@BUILD=$(BUILD) sh tests/run lint
@@ -108,7 +152,7 @@ bench: $(BUILD)/cwdemux $(TOOL_BINS)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 clean:
-	rm -rf build build-asan cwdemux
+	rm -rf build build-asan $(FUZZ_BUILD) cwdemux
 
 # The shipped rules are built into the binary, so ./cwdemux works without
 # being installed; the installed copy is for reading and for --rules. They

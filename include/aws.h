@@ -44,6 +44,19 @@ typedef void (*aws_done_fn)(void *arg, const struct aws_result *);
 
 struct aws;
 
+/* AWS's error code and message from an error body, cut to fit. */
+struct aws_err {
+	char code[128]; /* "ThrottlingException", or "HTTP 400" */
+	char message[512]; /* or "" */
+};
+
+/*
+ * Parse an error response (JSON, or the XML moto sometimes sends). body
+ * must be NUL-terminated at len, as http responses are.
+ */
+void
+aws_parse_error(long status, const char *body, size_t len, struct aws_err *);
+
 /* Resolves the region and endpoints; NULL with cause when it cannot. */
 struct aws *aws_new(
     const struct config *, struct creds_chain *, struct http *, char **cause);

@@ -31,7 +31,8 @@ void *export_new(const char *dir, const struct errors *, char **cause);
  * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,
  * '.' is kept except first, every other byte is "%XX", then ".log". A name
  * whose encoding would exceed 200 bytes is cut and given a hash suffix
- * ("~" and 16 hex digits), so every name fits in NAME_MAX.
+ * ("~" and 16 hex digits), so every name fits in NAME_MAX. An empty
+ * name is "%.log", never the dot file ".log".
  */
 void export_file_name(struct buf *, const char *group, size_t len);
 

@@ -15,9 +15,10 @@
 
 /*
  * Append s for display on a terminal: valid printable UTF-8 and TAB pass;
- * a C0 control or DEL becomes caret notation (ESC is "^["), a C1 control or
- * a bidirectional/invisible formatting character becomes "<U+202E>", an
- * invalid byte becomes "\xNN".
+ * a C0 control or DEL becomes caret notation (ESC is "^["), a C1 control,
+ * a bidirectional/invisible formatting character, a line or paragraph
+ * separator or a tag character becomes "<U+202E>", an invalid byte
+ * becomes "\xNN".
  */
 void sanitize_term(struct buf *, const char *s, size_t len);
 

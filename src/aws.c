@@ -138,12 +138,6 @@ aws_free(struct aws *a)
 	free(a);
 }
 
-/* AWS's error code and message from a JSON or (moto) XML error body. */
-struct aws_err {
-	char code[128];
-	char message[512];
-};
-
 static void
 copy_trimmed(char *dst, size_t size, const char *src, size_t len)
 {
@@ -196,19 +190,19 @@ json_error(const char *body, struct aws_err *e)
 	yajl_tree_free(root);
 }
 
-static void
-parse_error(const struct http_response *r, struct aws_err *e)
+void
+aws_parse_error(long status, const char *body, size_t len, struct aws_err *e)
 {
 	memset(e, 0, sizeof *e);
-	if (r->len > 0 && r->len < 65536) {
-		if (r->body[0] == '{')
-			json_error(r->body, e);
-		else if (xml_element(r->body, "Code", e->code, sizeof e->code))
+	if (len > 0 && len < 65536) {
+		if (body[0] == '{')
+			json_error(body, e);
+		else if (xml_element(body, "Code", e->code, sizeof e->code))
 			xml_element(
-			    r->body, "Message", e->message, sizeof e->message);
+			    body, "Message", e->message, sizeof e->message);
 	}
 	if (e->code[0] == '\0')
-		snprintf(e->code, sizeof e->code, "HTTP %ld", r->status);
+		snprintf(e->code, sizeof e->code, "HTTP %ld", status);
 }
 
 static int
@@ -439,7 +433,7 @@ on_response(void *arg, const struct http_response *r)
 		call_done(c, &res);
 		return;
 	} else {
-		parse_error(r, &e);
+		aws_parse_error(r->status, r->body, r->len, &e);
 		v = classify_error(r->status, &e);
 	}
 	if (maybe_retry(c, v, r->date))

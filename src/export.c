@@ -6,7 +6,9 @@
  * appending, since hostile logs can invent any number of groups.
  *
  * The manifest is written last, to a temporary name, synced and renamed,
- * so a manifest that exists is complete.
+ * so a manifest that exists is complete. After a write error no manifest
+ * is written at all: the files are kept (each holds its group's lines up
+ * to the error), but nothing claims they are whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +66,7 @@ struct export
 	struct gfile *last;
 	struct buf prefix; /* "TIME HOST " of the current event */
 	const struct errors *errors;
+	char *error; /* the first write error, once there was one */
 };
 
 static const char hexdigits[] = "0123456789ABCDEF";
@@ -87,6 +90,9 @@ export_file_name(struct buf *b, const char *group, size_t len)
 	size_t start = b->len, i;
 	uint64_t h;
 
+	/* "%" is never followed by ".log" in any other name. */
+	if (len == 0)
+		buf_addc(b, '%');
 	for (i = 0; i < len; i++) {
 		if ((p[i] >= 'a' && p[i] <= 'z') ||
 		    (p[i] >= 'A' && p[i] <= 'Z') ||
@@ -273,6 +279,15 @@ gfile_maybe_flush(struct export *ex, struct gfile *g, char **cause)
 	return (outbuf_flush(&g->out, cause));
 }
 
+/* Remember the first error; every later call fails with it. */
+static enum sink_status
+failed(struct export *ex, enum sink_status rc, char **cause)
+{
+	if (rc == SINK_ERROR && ex->error == NULL)
+		ex->error = xstrdup(*cause);
+	return (rc);
+}
+
 static enum sink_status
 export_event(void *state, const struct out_event *ev, char **cause)
 {
@@ -281,6 +296,11 @@ export_event(void *state, const struct out_event *ev, char **cause)
 	struct buf *b;
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
 	char ts[ISOTIME_LEN + 1];
+
+	if (ex->error != NULL) {
+		*cause = xstrdup(ex->error);
+		return (SINK_ERROR);
+	}
 	if (ev->group == ex->last_group)
 		g = ex->last;
 	else {
@@ -315,7 +335,7 @@ export_event(void *state, const struct out_event *ev, char **cause)
 			break;
 		p = nl + 1;
 	}
-	return (gfile_maybe_flush(ex, g, cause));
+	return (failed(ex, gfile_maybe_flush(ex, g, cause), cause));
 }
 
 static int
@@ -399,6 +419,7 @@ write_manifest(struct export *ex, char **cause)
 {
 	struct outbuf out;
 	enum sink_status rc;
+	char *path;
 	int fd;
 
 	fd = openat(ex->dirfd, MANIFEST_TMP,
@@ -408,13 +429,15 @@ write_manifest(struct export *ex, char **cause)
 		    cause, "%s/%s: %s", ex->dir, MANIFEST_TMP, strerror(errno));
 		return (SINK_ERROR);
 	}
-	outbuf_init(&out, fd, MANIFEST_TMP);
+	xasprintf(&path, "%s/%s", ex->dir, MANIFEST_TMP);
+	outbuf_init(&out, fd, path);
 	manifest_build(ex, &out.b);
 	rc = outbuf_flush(&out, cause);
 	outbuf_free(&out);
+	free(path);
 	if (rc == SINK_OK && fsync(fd) != 0) {
-		xasprintf(
-		    cause, "%s/%s: %s", ex->dir, MANIFEST_TMP, strerror(errno));
+		xasprintf(cause, "%s/%s: fsync: %s", ex->dir, MANIFEST_TMP,
+		    strerror(errno));
 		rc = SINK_ERROR;
 	}
 	if (close(fd) != 0 && rc == SINK_OK) {
@@ -428,6 +451,9 @@ write_manifest(struct export *ex, char **cause)
 		    cause, "%s/%s: %s", ex->dir, MANIFEST, strerror(errno));
 		rc = SINK_ERROR;
 	}
+	/* A manifest that could not be made whole is not left behind. */
+	if (rc != SINK_OK)
+		(void)unlinkat(ex->dirfd, MANIFEST_TMP, 0);
 	return (rc);
 }
 
@@ -439,14 +465,18 @@ export_flush(void *state, char **cause)
 	struct gfile *g;
 	size_t i;
 
+	if (ex->error != NULL) {
+		*cause = xstrdup(ex->error);
+		return (SINK_ERROR);
+	}
 	for (i = 0; i < ex->n; i++) {
 		g = ex->v[i];
 		if (g->out.b.len == 0)
 			continue;
 		if (g->out.fd < 0 && (rc = gfile_open(ex, g, cause)) != SINK_OK)
-			return (rc);
+			return (failed(ex, rc, cause));
 		if ((rc = outbuf_flush(&g->out, cause)) != SINK_OK)
-			return (rc);
+			return (failed(ex, rc, cause));
 	}
 	return (SINK_OK);
 }
@@ -462,27 +492,53 @@ gfile_finish(struct export *ex, struct gfile *g, char **cause)
 	if ((rc = outbuf_flush(&g->out, cause)) != SINK_OK)
 		return (rc);
 	if (fsync(g->out.fd) != 0) {
-		xasprintf(cause, "%s: %s", g->path, strerror(errno));
+		xasprintf(cause, "%s: fsync: %s", g->path, strerror(errno));
 		return (SINK_ERROR);
 	}
 	return (gfile_close(ex, g, cause));
 }
 
+/*
+ * Every group's file is finished even after one fails, so no other group
+ * loses what it holds; the manifest only when all of them are whole.
+ */
 static enum sink_status
 export_finish(void *state, char **cause)
 {
 	struct export *ex = state;
-	enum sink_status rc;
+	char *why = NULL;
+	int earlier = ex->error != NULL; /* already reported */
 	size_t i;
 
-	for (i = 0; i < ex->n; i++)
-		if ((rc = gfile_finish(ex, ex->v[i], cause)) != SINK_OK)
-			return (rc);
-	if ((rc = write_manifest(ex, cause)) != SINK_OK)
-		return (rc);
-	if (fsync(ex->dirfd) != 0) {
-		xasprintf(cause, "%s: %s", ex->dir, strerror(errno));
+	for (i = 0; i < ex->n; i++) {
+		if (gfile_finish(ex, ex->v[i], &why) == SINK_ERROR) {
+			if (ex->error == NULL)
+				ex->error = why;
+			else
+				free(why);
+			why = NULL;
+		}
+	}
+	if (ex->error != NULL) {
+		(void)unlinkat(ex->dirfd, MANIFEST_TMP, 0);
+		xasprintf(cause,
+		    "%s%s%s is incomplete: each file holds its group's "
+		    "lines up to the error, and no %s was written",
+		    earlier ? "after that error, " : ex->error,
+		    earlier ? "" : "; ", ex->dir, MANIFEST);
 		return (SINK_ERROR);
+	}
+	if (write_manifest(ex, &why) != SINK_OK) {
+		xasprintf(cause,
+		    "%s; the group files in %s are complete, but no %s "
+		    "was written",
+		    why, ex->dir, MANIFEST);
+		free(why);
+		return (failed(ex, SINK_ERROR, cause));
+	}
+	if (fsync(ex->dirfd) != 0) {
+		xasprintf(cause, "%s: fsync: %s", ex->dir, strerror(errno));
+		return (failed(ex, SINK_ERROR, cause));
 	}
 	return (SINK_OK);
 }
@@ -509,6 +565,7 @@ export_free(void *state)
 	free(ex->v);
 	strmap_free(ex->groups);
 	buf_free(&ex->prefix);
+	free(ex->error);
 	close(ex->dirfd);
 	free(ex->dir);
 	free(ex);

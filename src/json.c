@@ -282,6 +282,28 @@ json_unescape(struct buf *b, const char *s, size_t len)
 	return (0);
 }
 
+/*
+ * yajl's tree parser takes comments: brackets inside them must not count,
+ * or a comment full of closing brackets would let deeper nesting through.
+ * Returns the index of the comment's last byte (i when s[i] starts none).
+ */
+static size_t
+skip_comment(const char *s, size_t len, size_t i)
+{
+	const char *end;
+
+	if (s[i + 1] == '/') {
+		end = memchr(s + i, '\n', len - i);
+		return (end == NULL ? len : (size_t)(end - s));
+	}
+	if (s[i + 1] != '*')
+		return (i);
+	for (i += 2; i + 1 < len; i++)
+		if (s[i] == '*' && s[i + 1] == '/')
+			return (i + 1);
+	return (len);
+}
+
 int
 json_depth_ok(const char *s, size_t len, int max)
 {
@@ -296,10 +318,12 @@ json_depth_ok(const char *s, size_t len, int max)
 				in_string = 0;
 		} else if (s[i] == '"')
 			in_string = 1;
+		else if (s[i] == '/' && i + 1 < len)
+			i = skip_comment(s, len, i);
 		else if (s[i] == '{' || s[i] == '[') {
 			if (++depth > max)
 				return (0);
-		} else if (s[i] == '}' || s[i] == ']')
+		} else if ((s[i] == '}' || s[i] == ']') && depth > 0)
 			depth--;
 	}
 	return (1);

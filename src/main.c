@@ -97,7 +97,10 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 		lo.fd = STDOUT_FILENO;
 		lo.timestamps = o->timestamps;
 		lo.color = want_color(o->color);
-		lo.sanitize = isatty(STDOUT_FILENO);
+		/* Colour means a terminal will show it (less -R, say), and
+		 * such a pager passes some sequences through: neutralise the
+		 * log's own. */
+		lo.sanitize = isatty(STDOUT_FILENO) || lo.color;
 		pipeline_add_sink(p, &out_lines_sink, out_lines_new(&lo));
 	} else if (o->output == OUTPUT_JSON)
 		pipeline_add_sink(
@@ -198,8 +201,14 @@ finish(struct pipeline *p, int status, char **cause)
 		*cause = later;
 		return (EXIT_RUNTIME);
 	}
-	log_error("%s", later);
-	free(later);
+	/* An output that failed fails again when finished: say it once.
+	 * Otherwise the cause comes first, then what finishing found. */
+	if (strcmp(later, *cause) != 0) {
+		log_error("%s", *cause);
+		free(*cause);
+		*cause = later;
+	} else
+		free(later);
 	return (status);
 }
 

@@ -31,17 +31,27 @@ get_string(yajl_val obj, const char *key)
 	return (v == NULL ? NULL : xstrdup(v->u.string));
 }
 
+/* Seconds beyond any real time (year 33658) are unknown, not overflowed. */
+#define SAGEMAKER_SECONDS_MAX 1e12
+
 static int64_t
 get_ms(yajl_val obj, const char *key)
 {
 	const char *path[] = {key, NULL};
 	yajl_val v = yajl_tree_get(obj, path, yajl_t_number);
+	double s;
 
 	if (v == NULL)
 		return (0);
 	if (YAJL_IS_DOUBLE(v))
-		return ((int64_t)(YAJL_GET_DOUBLE(v) * 1000.0));
-	return ((int64_t)YAJL_GET_INTEGER(v) * 1000);
+		s = YAJL_GET_DOUBLE(v);
+	else if (YAJL_IS_INTEGER(v))
+		s = (double)YAJL_GET_INTEGER(v);
+	else
+		return (0);
+	if (!(s >= -SAGEMAKER_SECONDS_MAX && s <= SAGEMAKER_SECONDS_MAX))
+		return (0);
+	return ((int64_t)(s * 1000.0));
 }
 
 static int

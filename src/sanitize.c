@@ -12,13 +12,18 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-/* Characters that reorder or hide text: bidi controls and invisibles. */
+/*
+ * Characters that reorder or hide text: bidi controls and invisibles, the
+ * line and paragraph separators some terminals break lines at, and the
+ * tag characters (U+E0000 block) that carry invisible text.
+ */
 static int
 is_format_char(uint32_t cp)
 {
 	return (cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb));
+	    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff ||
+	    (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f));
 }
 
 static void

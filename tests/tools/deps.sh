@@ -21,6 +21,8 @@ cmd:groff:groff-base
 cmd:script:bsdutils
 cmd:tmux:tmux
 cmd:python3:python3
+cmd:valgrind:valgrind
+cmd:/usr/bin/time:time
 "
 
 missing=""
@@ -36,10 +38,12 @@ for item in $need; do
 	esac
 	missing="$missing $package"
 done
-# The sanitizer build links clang's runtime.
-if command -v clang >/dev/null 2>&1 &&
+# The sanitizer build and the fuzz harnesses link clang's runtimes.
+if command -v clang >/dev/null 2>&1 && {
     ! echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined \
-    -o /dev/null - >/dev/null 2>&1; then
+    -o /dev/null - >/dev/null 2>&1 ||
+    ! echo 'int LLVMFuzzerTestOneInput(const char *p, long n){return 0;}' |
+    clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; }; then
 	missing="$missing libclang-rt-dev"
 fi
 

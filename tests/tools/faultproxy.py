@@ -171,7 +171,15 @@ POST /proxy-control/config       JSON object changing settings at run time:
                                  malformed, stall (probabilities),
                                  stall_seconds, ops (list or null), rate
                                  ({"OP": N}, replaces all buckets), page_cap
-                                 (bytes or null), prefix_fix (bool).
+                                 (bytes or null), prefix_fix (bool),
+                                 expire (N: answer the next N requests of
+                                 --ops with ExpiredTokenException, as
+                                 --expire-first does at the start), fail
+                                 ({"OP": "STATUS:Code:message"}: answer
+                                 every request of OP with that error, e.g.
+                                 a job deleted mid-run; replaces all, {} or
+                                 null for none), clock_offset (seconds, as
+                                 --clock-offset: a clock that jumps).
 
 Shell usage:
 
@@ -223,7 +231,7 @@ FAULTS = ("throttle", "error5xx", "reset", "truncate", "malformed", "stall",
           "drop_token")
 COUNTERS = ("requests", "forwarded", "throttled", "rate_limited", "5xx", "resets",
             "truncated", "malformed", "stalled", "upstream_errors", "page_capped",
-            "prefix_filtered", "job_status_rewritten", "skewed", "expired",
+            "prefix_filtered", "job_status_rewritten", "skewed", "expired", "failed",
             "tokens_dropped")
 # Statuses for which AWS does not report TrainingEndTime yet.
 RUNNING_STATUSES = {"InProgress", "Stopping"}
@@ -345,6 +353,7 @@ class ProxyState:
         self.prefix_fix = args.prefix_fix
         self.clock_offset = args.clock_offset
         self.expire_left = args.expire_first
+        self.fail = {}                        # op -> (status, code, message)
         self.op_seq = {}
 
         self.job_lock = threading.Lock()
@@ -402,6 +411,18 @@ class ProxyState:
                 other[key] = None if value is None else int(value)
             elif key == "prefix_fix":
                 other[key] = bool(value)
+            elif key == "expire":
+                other[key] = max(0, int(value))
+            elif key == "clock_offset":
+                other[key] = float(value)
+            elif key == "fail":
+                if value is not None and not isinstance(value, dict):
+                    raise ValueError('fail must be {"OP": "STATUS:Code:message"} or null')
+                fail = {}
+                for op, spec in (value or {}).items():
+                    status, code, msg = (str(spec).split(":", 2) + ["", ""])[:3]
+                    fail[short_op(op)] = (int(status), code, msg)
+                other[key] = fail
             else:
                 raise ValueError("unknown config key %r" % key)
         with self.lock:
@@ -411,8 +432,16 @@ class ProxyState:
             self.buckets = other.get("rate", self.buckets)
             self.page_cap = other.get("page_cap", self.page_cap)
             self.prefix_fix = other.get("prefix_fix", self.prefix_fix)
+            self.expire_left = other.get("expire", self.expire_left)
+            self.fail = other.get("fail", self.fail)
+            self.clock_offset = other.get("clock_offset", self.clock_offset)
 
     # ---- per-request decisions ----------------------------------------
+
+    def failure(self, op):
+        """The fail config key: (status, code, message) for op, or None."""
+        with self.lock:
+            return self.fail.get(op)
 
     def take_expired(self, op):
         """--expire-first: True for the first N requests (of --ops)."""
@@ -848,6 +877,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.clock_skewed(rng):
             st.count(op, "skewed")
             st.log(op, "skew", None, notes)
+            return
+        failure = st.failure(op)
+        if failure is not None:
+            st.count(op, "failed")
+            st.log(op, "fail:" + failure[1], None, notes)
+            self.send_aws_error(failure[0], failure[1], failure[2], rng)
             return
         if st.take_expired(op):
             st.count(op, "expired")

@@ -191,6 +191,10 @@ test_job(void)
 	    "{\"TrainingJobStatus\":\"InProgress\","
 	    "\"ResourceConfig\":{\"InstanceType\":\"ml.m5.xlarge\","
 	    "\"InstanceCount\":4}}";
+	const char *huge = "{\"TrainingJobStatus\":\"Completed\","
+			   "\"CreationTime\":1e300,"
+			   "\"TrainingStartTime\":-1e300,"
+			   "\"TrainingEndTime\":9223372036854775807}";
 	struct sagemaker_job job;
 	char *cause = NULL;
 
@@ -217,6 +221,11 @@ test_job(void)
 	UNIT_CHECK(sagemaker_parse_job("{}", 2, &job, &cause) == -1,
 	    "a job without status is an error");
 	free(cause);
+	/* Found by fuzzing: times past any real one overflowed. */
+	UNIT_CHECK(sagemaker_parse_job(huge, strlen(huge), &job, &cause) == 0 &&
+		job.created == 0 && job.started == 0 && job.ended == 0,
+	    "times out of range are unknown (0), not overflowed");
+	sagemaker_job_free(&job);
 }
 
 /* Arrays where events belong must not be taken for events (a heap

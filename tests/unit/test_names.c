@@ -30,6 +30,8 @@ test_export_file_name(void)
 	    {"nul\0x", 5, "nul%00x.log"},
 	    {"manifest.json", 13, "manifest.json.log"},
 	    {"unassigned", 10, "unassigned.log"},
+	    /* Found by fuzzing: an empty name gave the dot file ".log". */
+	    {"", 0, "%.log"},
 	};
 	struct buf b = BUF_INIT;
 	char long_name[300];

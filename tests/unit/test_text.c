@@ -111,6 +111,8 @@ test_sanitize_term(void)
 	    {"cut \xe2\x96", 6, "cut \\xe2\\x96"},
 	    {"emoji \xf0\x9f\x98\x80", 10, "emoji \xf0\x9f\x98\x80"},
 	    {"bom \xef\xbb\xbf", 7, "bom <U+FEFF>"},
+	    {"ls \xe2\x80\xa8", 6, "ls <U+2028>"},
+	    {"tag \xf3\xa0\x81\xa9", 8, "tag <U+E0069>"},
 	};
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -349,6 +351,35 @@ test_utf8(void)
 	UNIT_CHECK(utf8_width("ab\xc3\xa9\xff", 5) == 4, "utf8_width");
 }
 
+/*
+ * Nesting is counted as yajl's tree parser sees it. Found in review for
+ * the fuzzing work: brackets in comments lowered the count, so a body of
+ * any depth got through to the recursive tree code.
+ */
+static void
+test_json_depth(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+	} t[] = {
+	    {"[[[]]]", 1},
+	    {"[[[[]]]]", 0},
+	    {"[\"[[[[\"]", 1},
+	    {"/* ]]]]]] */ [[[[]]]]", 0},
+	    {"// ]]]]]]\n[[[[]]]]", 0},
+	    {"]]]]]] [[[[]]]]", 0},
+	    {"[/* [[[[[ */]", 1},
+	    {"[1 / 2]", 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		UNIT_CHECK(
+		    json_depth_ok(t[i].in, strlen(t[i].in), 3) == t[i].ok,
+		    "json_depth_ok(%s) is %d", t[i].in, !t[i].ok);
+}
+
 int
 main(void)
 {
@@ -361,5 +392,6 @@ main(void)
 	test_json_int();
 	test_json_unescape();
 	test_utf8();
+	test_json_depth();
 	return (unit_done("text"));
 }
