@@ -154,15 +154,7 @@ done
 # ---- AWS: answers that end or stall a follow ------------------------------
 . tests/integ/moto.sh
 . tests/integ/proxy.sh
-CW_PID="" SIM_PID=""
-stop_all() {
-	for pid in $CW_PID $SIM_PID; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CW_PID="" SIM_PID=""
-	proxy_stop
-}
+. tests/integ/live.sh
 moto_start
 # After moto_start, which sets its own EXIT trap.
 trap 'stop_all; moto_stop; rm -rf "$T"' EXIT

@@ -45,24 +45,8 @@ contains "no errors: table" "$T/samples.err" \
 moto_start
 . tests/integ/proxy.sh
 mkdir "$T/home"
-CW_PID="" SIM_PID=""
-stop_all() {
-	for pid in $CW_PID $SIM_PID; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CW_PID="" SIM_PID=""
-	proxy_stop
-}
+. tests/integ/live.sh
 trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
-
-wait_for() {
-	for _i in $(seq 600); do
-		[ -e "$1" ] && return 0
-		$PY -c 'import time; time.sleep(0.1)'
-	done
-	return 1
-}
 
 proxy_start --job-status InProgress:Training@0
 $PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \

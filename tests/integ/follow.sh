@@ -11,26 +11,9 @@ moto_start
 mkdir "$T/home"
 
 . tests/integ/proxy.sh
-CW_PID="" SIM_PID="" CW_ARGS="" CW_ENV=""
-stop_all() {
-	for pid in $CW_PID $SIM_PID; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CW_PID="" SIM_PID=""
-	proxy_stop
-}
+. tests/integ/live.sh
+CW_ARGS="" CW_ENV=""
 trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
-
-
-# wait_for FILE: until the file exists (at most 60 s).
-wait_for() {
-	for _i in $(seq 600); do
-		[ -e "$1" ] && return 0
-		$PY -c 'import time; time.sleep(0.1)'
-	done
-	return 1
-}
 
 # follow NAME STATUS SIMJOB-ARGS...: one followed job that ends as STATUS.
 follow() {
