@@ -117,6 +117,12 @@ if [ "$SIM_RC" -ne 0 ]; then
 	tail -5 "$T/simjob.out" >&2
 	exit 1
 fi
+# The proxy must have lived through the run: without it cwdemux only
+# retries, and the output would stop short for a reason not its own.
+if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+	echo "soak: the fault proxy died during the run (see $T/proxy.log)" >&2
+	exit 2
+fi
 WANT=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' \
     "$T/job/truth.json")
 # drained: every event written is out (or cwdemux has ended).
