@@ -10,6 +10,9 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the live demo of the README
+#   make bench      the benchmarks' table (about 8 minutes; tests/bench)
+#   make soak       the endurance soak: 64 streams followed through the
+#                   fault proxy for SOAK_MINUTES (30; tests/bench/soak.sh)
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
@@ -63,7 +66,7 @@ FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
 SHIM	= $(BUILD)/tools/failshim.so
 
 .PHONY: all check unit lint asan install uninstall clean deps demo bench \
-	fuzz fuzz-build fuzzers valgrind
+	soak fuzz fuzz-build fuzzers valgrind
 
 all: cwdemux
 
@@ -150,6 +153,9 @@ demo: cwdemux
 
 bench: $(BUILD)/cwdemux $(TOOL_BINS)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+soak: $(BUILD)/cwdemux
+	@BUILD=$(BUILD) sh tests/bench/soak.sh
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD) cwdemux

@@ -22,5 +22,7 @@ int idset_add(struct idset *, const char *id, size_t len, int64_t ts);
 /* Forget the events older than ts (they will not be read again). */
 void idset_prune(struct idset *, int64_t ts);
 size_t idset_count(const struct idset *);
+/* Bytes of memory the set holds. */
+size_t idset_bytes(const struct idset *);
 
 #endif

@@ -26,19 +26,22 @@
 /* Bytes of line text kept per group, whatever the line limit. */
 #define SCROLLBACK_GROUP_BYTES ((size_t)64 << 20)
 
-/* One log line. */
+/*
+ * One log line. A million of them may be held, so the members are ordered
+ * to leave no padding: 56 bytes before the text.
+ */
 struct sb_line {
 	uint64_t seq; /* order of arrival over all groups, from 1 */
 	int64_t ts; /* ms since the epoch */
 	const char *host; /* interned, NUL-terminated, raw bytes */
-	size_t host_len;
 	const char *stream; /* interned */
-	size_t stream_len;
+	size_t len;
+	uint32_t host_len; /* names longer than 4 GB are cut short */
+	uint32_t stream_len;
 	unsigned group; /* index, see scrollback_group_name() */
 	unsigned cont : 1; /* continues the previous line's event */
 	/* Free for marking lines (such as errors); 0 when added. */
 	unsigned mark : 8;
-	size_t len;
 	char text[]; /* len raw bytes, then a NUL */
 };
 
@@ -68,7 +71,8 @@ uint64_t scrollback_group_added(const struct scrollback *, unsigned group);
 uint64_t scrollback_group_dropped(const struct scrollback *, unsigned group);
 /* The same over every group. */
 uint64_t scrollback_dropped(const struct scrollback *);
-/* Bytes of memory held for lines (text and bookkeeping). */
+/* Bytes of memory held for lines (text and bookkeeping; the unused ends
+ * of the blocks lines are carved from are not counted). */
 size_t scrollback_bytes(const struct scrollback *);
 /* The sequence number of the newest line, 0 when empty. */
 uint64_t scrollback_last_seq(const struct scrollback *);

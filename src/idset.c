@@ -108,10 +108,17 @@ idset_add(struct idset *s, const char *id, size_t len, int64_t ts)
 void
 idset_prune(struct idset *s, int64_t ts)
 {
-	size_t size = 64;
+	size_t i, kept = 0, size = 64;
 
-	/* Shrink with the contents, so a burst does not pin memory. */
-	while (size < SIZE_MAX / 4 && size < s->count * 4)
+	/*
+	 * Shrink with what survives, so a burst does not pin memory (sized
+	 * by the count before pruning, the table came out larger than it
+	 * went in: 8192 slots, 128 KB, for a stream's minute of ids).
+	 */
+	for (i = 0; i < s->size; i++)
+		if (s->slots[i].hash != 0 && s->slots[i].ts >= ts)
+			kept++;
+	while (size < SIZE_MAX / 4 && size < kept * 4)
 		size *= 2;
 	rebuild(s, size, ts);
 }
@@ -120,4 +127,10 @@ size_t
 idset_count(const struct idset *s)
 {
 	return (s->count);
+}
+
+size_t
+idset_bytes(const struct idset *s)
+{
+	return (sizeof *s + s->size * sizeof *s->slots);
 }

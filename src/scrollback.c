@@ -3,7 +3,16 @@
  * oldest line is O(1) and a sequence number is found by binary search
  * (sequence numbers increase along each ring). The ring grows by doubling
  * up to the line limit, so a small group costs little.
+ *
+ * Lines are not allocated one by one: a million small allocations cost a
+ * malloc header and rounding each, about a tenth of what they hold. Each
+ * group carves its lines, in arrival order, from a queue of blocks, and
+ * since lines are dropped in the same order, a block is freed when its
+ * last line is dropped. Blocks grow with the group (twice its bytes held,
+ * within BLOCK_MIN and BLOCK_MAX), so a small group costs little and a
+ * bounded group wastes at most about a block.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,12 +20,27 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
+#define BLOCK_MIN ((size_t)2 << 10)
+#define BLOCK_MAX ((size_t)256 << 10)
+
+/* Lines are carved from blocks at this alignment. */
+#define LINE_ALIGN _Alignof(struct sb_line)
+
+struct sb_block {
+	struct sb_block *next; /* the next newer block of the group */
+	size_t size, used; /* bytes of data */
+	size_t live; /* lines in it not yet dropped */
+	_Alignas(struct sb_line) char data[];
+};
+
 struct sb_group {
 	const char *name; /* interned */
 	size_t name_len;
 	struct sb_line **ring;
 	size_t cap, head, n; /* ring[head] is the oldest of n */
 	size_t text; /* bytes of text held */
+	size_t mem; /* bytes of blocks taken by the lines held */
+	struct sb_block *oldest, *newest; /* lines come from newest */
 	uint64_t added, dropped;
 };
 
@@ -52,13 +76,16 @@ ring_at(const struct sb_group *g, size_t i)
 void
 scrollback_free(struct scrollback *sb)
 {
-	size_t i, j;
+	struct sb_block *b, *next;
+	size_t i;
 
 	if (sb == NULL)
 		return;
 	for (i = 0; i < sb->n; i++) {
-		for (j = 0; j < sb->v[i].n; j++)
-			free(ring_at(&sb->v[i], j));
+		for (b = sb->v[i].oldest; b != NULL; b = next) {
+			next = b->next;
+			free(b);
+		}
 		free(sb->v[i].ring);
 	}
 	free(sb->v);
@@ -95,14 +122,69 @@ group_get(struct scrollback *sb, const char *name, size_t len)
 	return (g);
 }
 
+/* The bytes of block a line of len bytes takes, padded for the next. */
+static size_t
+line_size(size_t len)
+{
+	size_t n = offsetof(struct sb_line, text) + len + 1;
+
+	return ((n + LINE_ALIGN - 1) / LINE_ALIGN * LINE_ALIGN);
+}
+
+/* Room for size bytes in the group's newest block, or a new block. */
+static struct sb_line *
+carve(struct sb_group *g, size_t size)
+{
+	struct sb_block *b = g->newest;
+	size_t want;
+
+	if (b == NULL || b->size - b->used < size) {
+		want = 2 * g->mem;
+		want = want < BLOCK_MIN ? BLOCK_MIN
+		    : want > BLOCK_MAX	? BLOCK_MAX
+					: want;
+		if (want < size)
+			want = size;
+		b = xmalloc(offsetof(struct sb_block, data) + want);
+		b->next = NULL;
+		b->size = want;
+		b->used = b->live = 0;
+		if (g->newest != NULL)
+			g->newest->next = b;
+		else
+			g->oldest = b;
+		g->newest = b;
+	}
+	b->used += size;
+	b->live++;
+	g->mem += size;
+	return ((struct sb_line *)(void *)(b->data + b->used - size));
+}
+
+/* The oldest line (in the oldest block) is gone: free a block emptied. */
+static void
+release_oldest(struct sb_group *g, size_t size)
+{
+	struct sb_block *b = g->oldest;
+
+	g->mem -= size;
+	if (--b->live > 0)
+		return;
+	g->oldest = b->next;
+	if (g->oldest == NULL)
+		g->newest = NULL;
+	free(b);
+}
+
 static void
 drop_oldest(struct scrollback *sb, struct sb_group *g)
 {
 	struct sb_line *l = g->ring[g->head];
+	size_t size = line_size(l->len);
 
 	g->text -= l->len;
-	sb->bytes -= sizeof *l + l->len + 1 + sizeof l;
-	free(l);
+	sb->bytes -= size + sizeof l;
+	release_oldest(g, size);
 	g->head = (g->head + 1) % g->cap;
 	g->n--;
 	g->dropped++;
@@ -134,13 +216,14 @@ add_line(struct scrollback *sb, struct sb_group *g, const struct sb_line *proto,
     const char *s, size_t len)
 {
 	struct sb_line *l;
+	size_t size = line_size(len);
 
 	while (g->n > 0 &&
 	    (g->n >= sb->max_lines || g->text + len > sb->max_bytes))
 		drop_oldest(sb, g);
 	ring_room(g, sb->max_lines);
-	l = xmalloc(sizeof *l + len + 1);
-	memcpy(l, proto, sizeof *l);
+	l = carve(g, size);
+	memcpy(l, proto, offsetof(struct sb_line, text));
 	l->seq = ++sb->seq;
 	l->len = len;
 	memcpy(l->text, s, len);
@@ -149,7 +232,14 @@ add_line(struct scrollback *sb, struct sb_group *g, const struct sb_line *proto,
 	g->n++;
 	g->added++;
 	g->text += len;
-	sb->bytes += sizeof *l + len + 1 + sizeof l;
+	sb->bytes += size + sizeof l;
+}
+
+/* A name's length as a line keeps it (names of 4 GB are not expected). */
+static uint32_t
+name_len(size_t len)
+{
+	return (len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 }
 
 void
@@ -164,9 +254,9 @@ scrollback_add(struct scrollback *sb, const char *group, size_t group_len,
 	memset(&proto, 0, sizeof proto);
 	proto.ts = ts;
 	proto.host = intern(sb->names, host, host_len);
-	proto.host_len = host_len;
+	proto.host_len = name_len(host_len);
 	proto.stream = intern(sb->names, stream, stream_len);
-	proto.stream_len = stream_len;
+	proto.stream_len = name_len(stream_len);
 	proto.group = (unsigned)(g - sb->v);
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));

@@ -126,7 +126,9 @@ r = json.load(open(sys.argv[1]))
 p = r["peer"]
 n = r["streams"]
 what = "4 follow %d streams" % n
-rnd = n / 5.0  # one GetLogEvents per stream at the default 5 calls/s
+# A round over every stream: one FilterLogEvents per batch of up to 100
+# streams at the default --filter-rate of 2 calls/s.
+rnd = -(-n // 100) / 2.0
 
 
 def s(ms):
@@ -160,8 +162,9 @@ ours = sum(req.values())
 theirs = sum(p["requests_per_s"].values())
 calls = ", ".join("%s %.2f" % (k, v) for k, v in sorted(req.items(), key=lambda kv: -kv[1])
                   if k in ("GetLogEvents", "FilterLogEvents"))
-print("%s|requests/s vs tail|%.2f (%s) vs %.2f|%s|-" % (
-    what, ours, calls, theirs, ratio(ours, theirs)))
+rate = r["written"] / r["seconds"]
+print("%s|requests/s vs tail|%.2f (%s; %.4f per event) vs %.2f|%s|-" % (
+    what, ours, calls, ours / rate if rate else 0, theirs, ratio(ours, theirs)))
 if r["idle_cpu_percent"] is not None:
     print("%s|idle CPU vs tail|%.2f%% vs %s|%s|< 1%%: %s" % (
         what, r["idle_cpu_percent"],
@@ -173,6 +176,18 @@ PYEOF
 follow 16 20 30 200 --idle 20
 follow 128 5 60 1000 --drain 60
 follow 500 2 120 2000 --warmup 10 --drain 150
+
+echo "== 5. memory: 1 million lines in the UI's scrollback, baseline the bytes held"
+R=$("$BUILD/tools/sbmem" 1000000 4 64)
+echo "$R"
+eval "$R"
+# shellcheck disable=SC2154
+awk -v l="$lines" -v h="$held_bytes" -v r="$rss_kib" -v b="$rss_before_kib" \
+    -v s="$sb_bytes" -v m="$target_met" 'BEGIN {
+	printf "5 memory|RSS vs bytes held (%d lines)|%.1f MB (%.1f at start, %.1f counted) vs %.1f MB|%.2f|<= 1.5 x + 20 MB: %s\n",
+	    l, r / 1024, b / 1024, s / 1048576, h / 1048576, r * 1024 / h,
+	    (m ? "met" : "MISSED")
+}' >>"$ROWS"
 
 ENDED=$(date +%s)
 echo

@@ -65,12 +65,14 @@ for b in bad[:20]:
 sys.exit(1 if bad else 0)
 PYEOF
 
+# The terminal line output: --no-ui, since on a terminal the UI would
+# start and wait for a key (the UI has its own hostile cases in tui.sh).
 if script -qec true /dev/null >/dev/null 2>&1; then
-	TERM=xterm script -qec "'$CWDEMUX' --color=always --from '$T/tree' j" \
+	TERM=xterm script -qec "'$CWDEMUX' --no-ui --color=always --from '$T/tree' j" \
 	    /dev/null >"$T/tty.out" 2>&1
 	check "terminal: no control reaches it, every case visible" \
 	    $PY "$T/term.py" "$T/tty.out" "$H/cases.tsv"
-	TERM=xterm script -qec "'$CWDEMUX' --color=never --timestamps --from '$T/tree' j" \
+	TERM=xterm script -qec "'$CWDEMUX' --no-ui --color=never --timestamps --from '$T/tree' j" \
 	    /dev/null >"$T/tty2.out" 2>&1
 	check "terminal without colour, with times: the same" \
 	    $PY "$T/term.py" "$T/tty2.out" "$H/cases.tsv"

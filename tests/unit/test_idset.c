@@ -39,6 +39,8 @@ test_grow_and_prune(void)
 	idset_prune(s, 90000);
 	UNIT_CHECK(idset_count(s) == 10000, "after prune %zu, want 10000",
 	    idset_count(s));
+	UNIT_CHECK(idset_bytes(s) <= 64 + 65536 * 16,
+	    "sized for the 10000 kept: %zu bytes", idset_bytes(s));
 	for (i = 0; i < 100000; i++) {
 		n = snprintf(id, sizeof id, "%056d", i);
 		if (i >= 90000)
@@ -51,10 +53,31 @@ test_grow_and_prune(void)
 	idset_free(s);
 }
 
+/* A prune that keeps few ids gives a small table back (the soak found
+ * 128 KB a stream kept for a minute's ids). */
+static void
+test_prune_shrinks(void)
+{
+	struct idset *s = idset_new();
+	char id[64];
+	int i, n;
+
+	for (i = 0; i < 1200; i++) {
+		n = snprintf(id, sizeof id, "%056d", i);
+		idset_add(s, id, (size_t)n, i);
+	}
+	idset_prune(s, 1140);
+	UNIT_CHECK(idset_count(s) == 60, "%zu kept, want 60", idset_count(s));
+	UNIT_CHECK(idset_bytes(s) <= 64 + 256 * 16, "60 ids in %zu bytes",
+	    idset_bytes(s));
+	idset_free(s);
+}
+
 int
 main(void)
 {
 	test_add();
 	test_grow_and_prune();
+	test_prune_shrinks();
 	return (unit_done("idset"));
 }

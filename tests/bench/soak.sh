@@ -1,0 +1,192 @@
+#!/bin/sh
+# make soak: the endurance soak (issue 7; not part of make check or bench).
+# cwdemux follows a 64-stream job for SOAK_MINUTES (default 30) through the
+# fault proxy (throttling, 5xx, connection resets, truncated and garbled
+# answers) while tests/tools/simjob.py writes, with late events and bursts.
+# Its RSS is sampled every SOAK_SAMPLE seconds (default 10). When the
+# writer stops, cwdemux has SOAK_DRAIN seconds (default 300) to print
+# everything; then the job ends and the whole output is compared with the
+# ground truth (checktruth.py --late: every event exactly once, in each
+# stream's order). Prints the RSS figures (first sample after the warm-up,
+# last, max, least-squares slope after the warm-up in MB per hour), CPU,
+# requests and faults, and exits 1 if anything was lost or repeated or the
+# memory grew. Keeps its files in SOAK_DIR when set (else a temp dir,
+# removed at the end).
+#   SOAK_MINUTES=10 make soak
+set -u
+BUILD=${BUILD:-build}
+CWDEMUX=${CWDEMUX:-$PWD/$BUILD/cwdemux}
+PY=${PYTHON:-python3}
+MINUTES=${SOAK_MINUTES:-30}
+SAMPLE=${SOAK_SAMPLE:-10}
+DRAIN=${SOAK_DRAIN:-300}
+STREAMS=${SOAK_STREAMS:-64}
+# Events per second per stream: 64 streams at 1/s over 30 minutes is
+# about 115,000 events, which moto still answers quickly.
+RATE=${SOAK_RATE:-1}
+# Samples in the first WARMUP seconds are left out of the slope: cwdemux
+# is listing streams and reading their heads, and its buffers grow to
+# their working size.
+WARMUP=${SOAK_WARMUP:-120}
+if [ -n "${SOAK_DIR:-}" ]; then
+	T=$SOAK_DIR
+	mkdir -p "$T"
+	KEEP=1
+else
+	T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-soak.XXXXXX")
+	KEEP=0
+fi
+CW_PID="" SIM_PID="" SAMPLER_PID=""
+cleanup() {
+	for pid in $SAMPLER_PID $CW_PID $SIM_PID; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	proxy_stop
+	moto_stop
+	[ "$KEEP" -eq 1 ] || rm -rf "$T"
+}
+. tests/integ/moto.sh
+. tests/integ/proxy.sh
+moto_start || exit 1
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() {
+	date +%s
+}
+
+# wait_until SECONDS CMD...: poll CMD every second until it succeeds.
+wait_until() {
+	_end=$(($(now) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(now)" -lt "$_end" ] || return 1
+		sleep 1
+	done
+}
+
+# The faults of the long case of tests/integ/follow.sh, at lower rates so
+# that a 30 minute run still makes progress on every stream: about one
+# request in six fails.
+proxy_start --job-status InProgress:Training@0 --seed 17 --throttle 0.05 \
+    --error5xx 0.05 --reset 0.03 --truncate 0.02 --malformed 0.02
+JOB=soak-$STREAMS
+echo "== soak: $STREAMS streams at $RATE events/s each for $MINUTES min," \
+    "through the fault proxy; RSS every $SAMPLE s (in $T)"
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/job" --job "$JOB" \
+    --hosts "$STREAMS" --rate "$RATE" --batch-interval 1000 \
+    --duration $((MINUTES * 60)) --late-events 0.01 --late-max-seconds 4 \
+    --burst 5 --seed 21 --ready-file "$T/ready" >"$T/simjob.out" 2>&1 &
+SIM_PID=$!
+if ! wait_until 120 test -e "$T/ready"; then
+	echo "soak: simjob did not start" >&2
+	exit 1
+fi
+mkdir -p "$T/home"
+START=$(now)
+# AWS_MAX_ATTEMPTS: with one request in six failing, a call may fail a few
+# times in a row; the default of 3 attempts would end the run.
+env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+    AWS_MAX_ATTEMPTS=15 \
+    "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+    --grace 2s --output json "$JOB" >"$T/out.jsonl" 2>"$T/cwdemux.err" &
+CW_PID=$!
+
+# The sampler: seconds since start, RSS (KiB), CPU seconds, lines out.
+(
+	tick=$(getconf CLK_TCK)
+	while [ -r "/proc/$CW_PID/status" ]; do
+		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$CW_PID/status")
+		cpu=$(awk -v t="$tick" '{ sub(/.*\) /, ""); split($0, f, " ");
+		    printf "%.2f", (f[12] + f[13]) / t }' "/proc/$CW_PID/stat")
+		[ -n "$rss" ] || break
+		echo "$(($(now) - START)) $rss $cpu $(wc -l <"$T/out.jsonl")"
+		sleep "$SAMPLE"
+	done
+) >"$T/rss.tsv" 2>/dev/null &
+SAMPLER_PID=$!
+
+wait "$SIM_PID"
+SIM_RC=$?
+SIM_PID=""
+WROTE=$(now)
+if [ "$SIM_RC" -ne 0 ]; then
+	echo "soak: simjob failed ($SIM_RC)" >&2
+	tail -5 "$T/simjob.out" >&2
+	exit 1
+fi
+# The proxy must have lived through the run: without it cwdemux only
+# retries, and the output would stop short for a reason not its own.
+if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+	echo "soak: the fault proxy died during the run (see $T/proxy.log)" >&2
+	exit 2
+fi
+WANT=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' \
+    "$T/job/truth.json")
+# drained: every event written is out (or cwdemux has ended).
+drained() {
+	[ "$(wc -l <"$T/out.jsonl")" -ge "$WANT" ] || ! kill -0 "$CW_PID" 2>/dev/null
+}
+wait_until "$DRAIN" drained
+DRAINED=$(($(now) - WROTE))
+curl -s -X POST -d Completed:Completed "$PROXY_URL/proxy-control/job-status" \
+    >/dev/null
+wait "$CW_PID"
+CW_RC=$?
+CW_PID=""
+kill "$SAMPLER_PID" 2>/dev/null
+wait "$SAMPLER_PID" 2>/dev/null
+SAMPLER_PID=""
+
+FAULTS=$(curl -s "$PROXY_URL/proxy-control/stats" | $PY -c '
+import json, sys
+s = json.load(sys.stdin)
+req = sum(v.get("requests", 0) for v in s.values())
+f = {k: sum(v.get(k, 0) for v in s.values())
+     for k in ("throttled", "5xx", "resets", "truncated", "malformed")}
+print("%d requests, %d faults (%s)" % (req, sum(f.values()),
+      ", ".join("%s %d" % kv for kv in f.items())))')
+
+RC=0
+if $PY tests/tools/checktruth.py --late "$T/job" "$T/out.jsonl" \
+    >"$T/truth.out" 2>&1; then
+	TRUTH="every event exactly once"
+else
+	TRUTH="LOSS OR DUPLICATES: $(head -3 "$T/truth.out" | tr '\n' ' ')"
+	RC=1
+fi
+[ "$CW_RC" -eq 0 ] || RC=1
+$PY - "$T/rss.tsv" "$WARMUP" <<'PYEOF' || RC=1
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 4]
+warm = float(sys.argv[2])
+after = [r for r in rows if r[0] >= warm] or rows
+t = [r[0] for r in after]
+m = [r[1] / 1024 for r in after]
+n = len(t)
+mt, mm = sum(t) / n, sum(m) / n
+var = sum((x - mt) ** 2 for x in t)
+slope = 0 if var == 0 else sum((x - mt) * (y - mm) for x, y in zip(t, m)) / var
+print("RSS: %d samples; after %d s warm-up: first %.1f MB, last %.1f MB, "
+      "max %.1f MB (max overall %.1f MB); slope %+.2f MB/hour"
+      % (len(rows), warm, m[0], m[-1], max(m), max(r[1] for r in rows) / 1024,
+         slope * 3600))
+print("CPU: %.1f s over %d s (%.2f%%)" % (rows[-1][2], rows[-1][0],
+      100 * rows[-1][2] / max(rows[-1][0], 1)))
+# Flat: no more than 2 MB/hour of growth and the last sample within 10% of
+# the first after the warm-up.
+sys.exit(0 if slope * 3600 <= 2 and m[-1] <= m[0] * 1.10 + 1 else 1)
+PYEOF
+echo "events: $WANT written, $(wc -l <"$T/out.jsonl") lines out; $TRUTH"
+echo "drain: everything out ${DRAINED} s after the writer stopped;" \
+    "cwdemux exit status $CW_RC"
+echo "proxy: $FAULTS"
+if [ "$RC" -eq 0 ]; then
+	echo "soak: passed"
+else
+	echo "soak: FAILED"
+	tail -5 "$T/cwdemux.err"
+fi
+exit $RC

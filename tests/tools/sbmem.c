@@ -1,0 +1,140 @@
+/*
+ * sbmem: the memory the terminal UI's scrollback takes to hold a number of
+ * lines, against the bytes of the lines themselves (benchmark 5).
+ *
+ *   sbmem [LINES [GROUPS [HOSTS]]]
+ *
+ * Feeds the scrollback as the UI's sink does, one scrollback_add() per
+ * event, with a line limit high enough to keep every line: LINES (default
+ * 1000000) log lines of 60 to 200 bytes from HOSTS hosts (default 64, one
+ * stream each) over GROUPS groups (default 4), one event in 50 a traceback
+ * of several lines. Prints one line of NAME=VALUE pairs: the lines and
+ * bytes held (the sum of the line lengths), the process's resident set
+ * before and after (KiB, from /proc), what scrollback_bytes() counts, the
+ * ratio of the growth and of the whole RSS to the bytes held, and the
+ * target: RSS at most 1.5 times the bytes held plus 20 MB.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrollback.h"
+
+#define MSG_MAX 4096
+
+static uint64_t rng = 88172645463325252ULL;
+
+/* xorshift64: the same lines on every run. */
+static uint64_t
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (rng);
+}
+
+static long
+rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return (kib);
+}
+
+static const char *const words[] = {"loss", "throughput", "img/s", "rank",
+    "epoch", "batch", "lr", "grad_norm", "allreduce", "nccl", "ok", "done",
+    "tokens", "checkpoint", "/opt/ml/model", "s3://bucket/prefix", "=",
+    "0.0031", "12873", "-", "warmup", "scheduler"};
+
+/* One log line of 60 to 200 bytes into p, which has room for 256. */
+static size_t
+make_line(char *p, uint64_t i, unsigned host)
+{
+	size_t want = 60 + next() % 141, n, w;
+	const char *word;
+
+	n = (size_t)snprintf(p, 64,
+	    "2024-06-01 12:%02u:%02u,%03u INFO [rank %u] step %" PRIu64 " ",
+	    (unsigned)(i / 60000 % 60), (unsigned)(i / 1000 % 60),
+	    (unsigned)(i % 1000), host, i);
+	while (n < want) {
+		word = words[next() % (sizeof words / sizeof *words)];
+		w = strlen(word);
+		memcpy(p + n, word, w);
+		n += w;
+		p[n++] = ' ';
+	}
+	return (want);
+}
+
+int
+main(int argc, char **argv)
+{
+	static char msg[MSG_MAX];
+	char host[32], stream[96], group[32];
+	uint64_t lines = 1000000, held = 0, i = 0, bytes = 0;
+	unsigned groups = 4, hosts = 64, h, k, nl;
+	struct scrollback *sb;
+	long before, after;
+	size_t len, n;
+
+	if (argc > 1)
+		lines = strtoull(argv[1], NULL, 10);
+	if (argc > 2)
+		groups = (unsigned)strtoul(argv[2], NULL, 10);
+	if (argc > 3)
+		hosts = (unsigned)strtoul(argv[3], NULL, 10);
+	if (lines == 0 || groups == 0 || hosts == 0) {
+		fprintf(stderr, "usage: sbmem [LINES [GROUPS [HOSTS]]]\n");
+		return (2);
+	}
+	before = rss_kib();
+	sb = scrollback_new((size_t)lines, SIZE_MAX);
+	while (held < lines) {
+		h = (unsigned)(next() % hosts);
+		snprintf(host, sizeof host, "algo-%u", h + 1);
+		snprintf(stream, sizeof stream, "soak-job/algo-%u-1717243531",
+		    h + 1);
+		snprintf(group, sizeof group, "group_%u", h % groups);
+		/* One event in 50 is a traceback of 2 to 9 lines. */
+		nl = next() % 50 == 0 ? 2 + (unsigned)(next() % 8) : 1;
+		if (nl > lines - held)
+			nl = (unsigned)(lines - held);
+		len = 0;
+		for (k = 0; k < nl; k++) {
+			if (k > 0)
+				msg[len++] = '\n';
+			n = make_line(msg + len, i++, h);
+			len += n;
+			bytes += n;
+		}
+		scrollback_add(sb, group, strlen(group), host, strlen(host),
+		    stream, strlen(stream), 1717243531000 + (int64_t)i, msg,
+		    len);
+		held += nl;
+	}
+	after = rss_kib();
+	if (scrollback_dropped(sb) != 0) {
+		fprintf(stderr, "sbmem: the scrollback dropped lines\n");
+		return (1);
+	}
+	printf("lines=%" PRIu64 " held_bytes=%" PRIu64
+	       " rss_before_kib=%ld rss_kib=%ld sb_bytes=%zu"
+	       " growth_ratio=%.3f rss_ratio=%.3f target_met=%d\n",
+	    held, bytes, before, after, scrollback_bytes(sb),
+	    (after - before) * 1024.0 / (double)bytes,
+	    after * 1024.0 / (double)bytes,
+	    after * 1024.0 <= 1.5 * (double)bytes + 20.0 * 1024 * 1024);
+	scrollback_free(sb);
+	return (0);
+}
