@@ -95,23 +95,23 @@ check "faults: exit 0" test $? -eq 0
 check "faults: every event once" \
     $PY tests/tools/checktruth.py --unordered "$T/faulty" "$T/faulty.jsonl"
 
-# A long case: hundreds of faults over 1000 streams (ten batches asked in
-# parallel), with late events and bursts. Half the calls fail, so each
+# A long case: hundreds of faults over 600 streams (six batches asked in
+# parallel), with late events and bursts. Nearly half the calls fail, so each
 # answer costs retries with exponential back-off: that, not cwdemux, sets
 # how many faults fit in a few minutes (the soak, make soak, runs longer).
 # Nothing is lost or repeated, and throttling never ends the run.
 stop_all
 proxy_start --job-status InProgress:Training@0 --seed 11 --throttle 0.05 \
-    --error5xx 0.25 --reset 0.15 --truncate 0.03 --malformed 0.02
+    --error5xx 0.22 --reset 0.13 --truncate 0.03 --malformed 0.02
 CW_ARGS="--filter-rate 100 --late-window 10s"
-follow long Completed:Completed --hosts 1000 --rate 0.2 --batch-interval 5000 \
-    --duration 90 --late-events 0.02 --late-max-seconds 4 --burst 5 --seed 10
+follow long Completed:Completed --hosts 600 --rate 0.2 --batch-interval 5000 \
+    --duration 60 --late-events 0.02 --late-max-seconds 4 --burst 5 --seed 10
 check "long: exit 0" test $? -eq 0
 check "long: every event once" \
     $PY tests/tools/checktruth.py --late "$T/long" "$T/long.jsonl"
 faults=$(($(proxy_stat throttled) + $(proxy_stat 5xx) + $(proxy_stat resets) +
     $(proxy_stat truncated) + $(proxy_stat malformed)))
-check "long: hundreds of faults ($faults)" test "$faults" -ge 400
+check "long: hundreds of faults ($faults)" test "$faults" -ge 250
 CW_ARGS=""
 
 finish
