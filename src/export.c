@@ -18,7 +18,8 @@
  * per-stream counts say how many of each stream's first events to pass
  * over (the store hands a stream's events over in the stream's order), and
  * each file is cut back to its recorded length first, dropping whatever a
- * kill left after the last checkpoint.
+ * kill left after the last checkpoint. The directory is locked (flock(2))
+ * while a resumable export runs in it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1038,15 +1040,51 @@ state_read(struct export *ex, int fd, char **cause)
 }
 
 /*
- * Cut each group's file back to what the state says it holds: a kill may
- * have left more, which this run writes again. A file shorter than that
- * was changed by someone else, and the export cannot go on.
+ * Each group's file must hold at least what the state says: a shorter one
+ * was changed by someone else, and the export cannot go on. Checked for
+ * all before any is cut, so a refused directory is left as it was.
  */
 static int
-cut_files(struct export *ex, int *usage, char **cause)
+check_files(struct export *ex, int *usage, char **cause)
 {
 	struct gfile *g;
 	struct stat st;
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		g = ex->v[i];
+		if (fstatat(ex->dirfd, g->file, &st, AT_SYMLINK_NOFOLLOW) !=
+		    0) {
+			if (errno == ENOENT && g->size == 0)
+				continue;
+			*usage = errno == ENOENT;
+			xasprintf(cause, "%s: %s", g->path, strerror(errno));
+			return (-1);
+		}
+		if (!S_ISREG(st.st_mode) ||
+		    (unsigned long long)st.st_size < g->size) {
+			*usage = 1;
+			xasprintf(cause,
+			    "%s: %s the %llu bytes %s/%s says it holds; it "
+			    "was changed since",
+			    g->path,
+			    S_ISREG(st.st_mode) ? "shorter than"
+						: "not a file holding",
+			    g->size, ex->dir, STATE_FILE);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Cut each group's file back to what the state says it holds: a kill may
+ * have left more, which this run writes again.
+ */
+static int
+cut_files(struct export *ex, char **cause)
+{
+	struct gfile *g;
 	size_t i;
 	int fd;
 
@@ -1057,18 +1095,7 @@ cut_files(struct export *ex, int *usage, char **cause)
 		if (fd < 0 && errno == ENOENT && g->size == 0)
 			continue;
 		if (fd < 0) {
-			*usage = errno == ENOENT || errno == ELOOP;
 			xasprintf(cause, "%s: %s", g->path, strerror(errno));
-			return (-1);
-		}
-		if (fstat(fd, &st) != 0 ||
-		    (unsigned long long)st.st_size < g->size) {
-			*usage = 1;
-			xasprintf(cause,
-			    "%s: shorter than the %llu bytes %s/%s says it "
-			    "holds; it was changed since",
-			    g->path, g->size, ex->dir, STATE_FILE);
-			close(fd);
 			return (-1);
 		}
 		if (ftruncate(fd, (off_t)g->size) != 0) {
@@ -1104,6 +1131,14 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 		if (errno != 0 || *end != '\0' || ex->ckpt_bytes == 0)
 			ex->ckpt_bytes = CHECKPOINT_BYTES;
 	}
+	/* Two runs at once would write each other's files over. */
+	if (flock(ex->dirfd, LOCK_EX | LOCK_NB) != 0) {
+		*usage = errno == EWOULDBLOCK;
+		xasprintf(cause, "export directory %s: %s", ex->dir,
+		    errno == EWOULDBLOCK ? "in use by another cwdemux"
+					 : strerror(errno));
+		return (-1);
+	}
 	fd = openat(ex->dirfd, STATE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno != ENOENT) {
 		*usage = errno == ELOOP;
@@ -1116,7 +1151,8 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 			*usage = 1;
 			return (-1);
 		}
-		if (cut_files(ex, usage, cause) != 0)
+		if (check_files(ex, usage, cause) != 0 ||
+		    cut_files(ex, cause) != 0)
 			return (-1);
 		resumed = 1;
 	}

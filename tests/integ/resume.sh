@@ -133,4 +133,98 @@ run "$T/again"
 check "complete export run again: exit 0" test "$rc" -eq 0
 whole "complete export run again" "$T/again"
 
+# 3. Live: a job written into moto while cwdemux follows it through the
+# proxy (with some throttling and 5xx), stopped again and again from
+# outside (SIGTERM or SIGKILL at seeded random moments) and started again
+# with the same command; once the job ends, the last run ends too.
+moto_start
+mkdir "$T/home"
+. tests/integ/proxy.sh
+CW_PID="" SIM_PID=""
+stop_all() {
+	for pid in $CW_PID $SIM_PID; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	CW_PID="" SIM_PID=""
+	proxy_stop
+}
+trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+
+# wait_for FILE: until the file exists (at most 60 s).
+wait_for() {
+	for _i in $(seq 600); do
+		[ -e "$1" ] && return 0
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	return 1
+}
+
+# follow [timeout SECONDS]: start cwdemux following the job into
+# $T/live.x, in the background (CW_PID is cwdemux itself, unless a timeout
+# wraps it); its JSON Lines in $T/live.jsonl.
+follow() {
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+	    CWDEMUX_CHECKPOINT_BYTES=20000 \
+	    "$@" "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+	    --grace 2s --status-interval 1s --output json --export "$T/live.x" \
+	    live >"$T/live.jsonl" 2>"$T/live.err" &
+	CW_PID=$!
+}
+
+proxy_start --job-status InProgress:Training@0 --seed 5 --throttle 0.05 \
+    --error5xx 0.05
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \
+    --job live --hosts 4 --rate 40 --events-per-host 400 --mpi-workers \
+    --burst 10 --seed 12 &
+SIM_PID=$!
+wait_for "$T/ready"
+curl -s -X POST -d 'InProgress:Training' \
+    "$PROXY_URL/proxy-control/job-status" >/dev/null
+$PY -c '
+import random, sys
+r = random.Random(int(sys.argv[1]))
+for i in range(8):
+    print(r.choice(["TERM", "KILL"]), "%.2f" % r.uniform(0.3, 1.5))
+' "$SEED" >"$T/live.points"
+stopped=0
+while read -r sig pause; do
+	follow
+	# Stopped once it has begun (its state is written), after a while.
+	wait_for "$T/live.x/.cwdemux-state"
+	$PY -c 'import sys, time; time.sleep(float(sys.argv[1]))' "$pause"
+	kill -"$sig" "$CW_PID"
+	wait "$CW_PID" 2>/dev/null
+	rc=$?
+	CW_PID=""
+	case "$sig:$rc" in
+	TERM:130)
+		stopped=$((stopped + 1))
+		check "live $sig: manifest says incomplete" \
+		    grep -q '"complete": false' "$T/live.x/manifest.json"
+		;;
+	KILL:137) stopped=$((stopped + 1)) ;;
+	*)
+		fail "live $sig after ${pause}s: exit status $rc"
+		sed 's/^/    /' "$T/live.err" | head -5
+		;;
+	esac
+done <"$T/live.points"
+check "live: stopped 8 times ($stopped)" test "$stopped" -eq 8
+wait "$SIM_PID"
+SIM_PID=""
+follow timeout 400
+curl -s -X POST -d Completed:Completed "$PROXY_URL/proxy-control/job-status" >/dev/null
+wait "$CW_PID"
+rc=$?
+CW_PID=""
+check "live, last run: exit 0" test "$rc" -eq 0
+contains "live, last run: resumed" "$T/live.err" "which are not written again"
+check "live: the last run's own output has every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/live" "$T/live.jsonl"
+check "live: the resumed export equals the truth" \
+    $PY tests/tools/checktruth.py --unordered --export "$T/live.x" "$T/live" "$T/live.jsonl"
+check "live: manifest says complete" grep -q '"complete": true' "$T/live.x/manifest.json"
+
 finish

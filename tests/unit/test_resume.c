@@ -129,7 +129,7 @@ static void
 test_resume(void)
 {
 	struct buf whole = BUF_INIT, got = BUF_INIT;
-	void *ex;
+	void *ex, *other;
 	char *cause = NULL;
 	int usage, fd;
 
@@ -184,8 +184,16 @@ test_resume(void)
 		strstr(got.data, "\"events\": 10") != NULL,
 	    "manifest counts the whole: %s", got.data);
 
-	/* A complete export run again writes nothing twice. */
+	/* A complete export run again writes nothing twice; while it runs,
+	 * no other run may use the directory. */
 	UNIT_CHECK(open_export("job", &ex, &usage, &cause) == 1, "again");
+	UNIT_CHECK(open_export("job", &other, &usage, &cause) == -1 &&
+		usage == 1 &&
+		strstr(cause, "in use by another cwdemux") != NULL,
+	    "locked: %s", cause);
+	export_sink.free(other);
+	free(cause);
+	cause = NULL;
 	send(ex, NEVENTS, "g");
 	finish(ex, 1);
 	export_sink.free(ex);
@@ -303,6 +311,22 @@ test_bad_states(void)
 	rc = open_export("job", &ex, &usage, &cause);
 	UNIT_CHECK(
 	    rc == -1 && usage == 1, "symlinked state refused: %s", cause);
+	export_sink.free(ex);
+	free(cause);
+	/* Nor is a group file that became one; the link is left alone. */
+	unlink(path(".cwdemux-state"));
+	unlink(path("g.log"));
+	UNIT_CHECK(symlink("/etc/passwd", path("g.log")) == 0, "ln");
+	spew(".cwdemux-state",
+	    "{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\", \"groups\": [{"
+	    "\"name_hex\": \"67\", \"file\": \"g.log\", \"bytes\": 1, "
+	    "\"events\": 1, \"lines\": 1, \"first\": 0, \"last\": 0, "
+	    "\"hosts_hex\": [], \"streams_hex\": []}], \"streams\": []}");
+	cause = NULL;
+	rc = open_export("job", &ex, &usage, &cause);
+	UNIT_CHECK(rc == -1 && usage == 1 && cause != NULL &&
+		strstr(cause, "not a file holding") != NULL,
+	    "symlinked group file refused: %s", cause);
 	export_sink.free(ex);
 	free(cause);
 }
