@@ -8,7 +8,12 @@
  * with the manifest, and no symbolic link inside DIR is followed.
  *
  * The manifest also holds each group's warning and error counts and first
- * error, and the job's first failure (errors.h).
+ * error, and the job's first failure (errors.h), and whether the run was
+ * complete (not interrupted).
+ *
+ * A resumable export keeps DIR/.cwdemux-state: the files' lengths and per
+ * stream how many events they hold, so the same command run again writes
+ * each event exactly once (see export_resume()).
  *
  * Ownership: export_new() returns a state for export_sink; it borrows the
  * errors object, which must outlive it.
@@ -26,6 +31,26 @@ extern const struct sink export_sink;
 
 /* Create DIR if needed and open it; NULL with cause on failure. */
 void *export_new(const char *dir, const struct errors *, char **cause);
+
+/*
+ * Make the export resumable (--export): if DIR holds a state file, load it
+ * (it must be for the same job, NULL for none) and cut each file back to
+ * its recorded length; then write the state, so an export is resumable
+ * from its start. 1 when resumed, 0 when new, -1 with cause on failure
+ * (*usage is set when the directory's content is at fault, not the disk).
+ */
+int export_resume(void *, const char *job, int *usage, char **cause);
+/* Events the files held when the export was resumed. */
+unsigned long long export_resumed_events(const void *);
+/*
+ * Whether the run read everything (default yes), said before the outputs
+ * are finished. The manifest says it; a resumable export that is not
+ * complete writes none of the events released at the end (they were held,
+ * their host unknown): the resumed run writes them in their groups.
+ */
+void export_set_complete(void *, int complete);
+/* Events a resumable export did not write for that reason. */
+unsigned long long export_withheld(const void *);
 
 /*
  * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,

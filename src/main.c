@@ -44,6 +44,8 @@ struct ui_ctx {
 	int64_t pumped; /* when the UI last had a pass, reading files */
 };
 static struct ui_ctx ui;
+/* The export sink's state (the pipeline owns it), or NULL. */
+static void *exported;
 
 static int
 want_color(enum color_when when)
@@ -85,11 +87,30 @@ add_assignments(const struct options *o, struct pipeline *p)
 	}
 }
 
+/* Open --export, resuming what the directory holds; an exit status. */
+static int
+add_export(const struct options *o, struct pipeline *p, char **cause)
+{
+	void *ex;
+	int usage, resumed;
+
+	if ((ex = export_new(o->export_dir, pipeline_errors(p), cause)) == NULL)
+		return (EXIT_RUNTIME);
+	pipeline_add_sink(p, &export_sink, ex);
+	if ((resumed = export_resume(ex, o->job, &usage, cause)) < 0)
+		return (usage ? EXIT_USAGE : EXIT_RUNTIME);
+	if (resumed)
+		log_info("resuming the export in %s: its files hold %llu "
+			 "events, which are not written again",
+		    o->export_dir, export_resumed_events(ex));
+	exported = ex;
+	return (EXIT_OK);
+}
+
 static int
 add_sinks(const struct options *o, struct pipeline *p, char **cause)
 {
 	struct out_lines_options lo;
-	void *ex;
 
 	if (ui.tui != NULL)
 		pipeline_add_sink(p, &tui_sink, ui.tui);
@@ -105,13 +126,9 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 	} else if (o->output == OUTPUT_JSON)
 		pipeline_add_sink(
 		    p, &out_json_sink, out_json_new(STDOUT_FILENO));
-	if (o->export_dir != NULL) {
-		ex = export_new(o->export_dir, pipeline_errors(p), cause);
-		if (ex == NULL)
-			return (-1);
-		pipeline_add_sink(p, &export_sink, ex);
-	}
-	return (0);
+	if (o->export_dir != NULL)
+		return (add_export(o, p, cause));
+	return (EXIT_OK);
 }
 
 /* The streams to read: --stream-prefix, else "JOB/" (the slash keeps
@@ -188,15 +205,25 @@ aws_stack_close(struct aws_stack *a)
 /*
  * Finish the outputs after a run that ended with status; an output that
  * fails now turns success into EXIT_RUNTIME. A failure that ended the run
- * keeps its cause; a later one is only reported.
+ * keeps its cause; a later one is only reported. complete: the input was
+ * read to its end (the export's manifest says so).
  */
 static int
-finish(struct pipeline *p, int status, char **cause)
+finish(struct pipeline *p, int status, int complete, char **cause)
 {
 	char *later = NULL;
 
-	if (pipeline_finish(p, &later) != SINK_ERROR)
+	if (exported != NULL)
+		export_set_complete(exported, complete);
+
+	if (pipeline_finish(p, &later) != SINK_ERROR) {
+		if (exported != NULL && export_withheld(exported) > 0)
+			log_warn("%llu events whose host had no group yet are "
+				 "not in the export; the same command again "
+				 "resumes it and writes them in their groups",
+			    export_withheld(exported));
 		return (status);
+	}
 	if (*cause == NULL) {
 		*cause = later;
 		return (EXIT_RUNTIME);
@@ -394,7 +421,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		: ls == LOOP_INTERRUPTED       ? EXIT_INTERRUPTED
 		: ls == LOOP_ERROR	       ? EXIT_AWS
 					       : EXIT_RUNTIME,
-	    cause);
+	    ls == LOOP_DONE, cause);
 	/* The job is over; the UI shows it until the user quits. */
 	if (ls == LOOP_DONE && ui.tui != NULL && *cause == NULL &&
 	    ui_linger() == LOOP_INTERRUPTED)
@@ -445,7 +472,7 @@ run(const struct options *o, char **cause)
 	ui.p = p;
 	if (want_ui(o) && ui_open(o, cause) != 0)
 		goto out;
-	if (add_sinks(o, p, cause) != 0)
+	if ((status = add_sinks(o, p, cause)) != EXIT_OK)
 		goto out;
 	if (sf == NULL) {
 		status = run_cloudwatch(o, p, prefix, cause);
@@ -458,7 +485,7 @@ run(const struct options *o, char **cause)
 		    rc == SINK_ERROR	? EXIT_RUNTIME
 			: loop_signal() ? EXIT_INTERRUPTED
 					: EXIT_OK,
-		    cause);
+		    rc == SINK_OK && !loop_signal() && !ui.quit, cause);
 	else
 		status = EXIT_OK;
 	if (ui.tui != NULL && !ui.quit && status == EXIT_OK &&
@@ -470,6 +497,7 @@ out:
 	if (o->summary && p != NULL && status != EXIT_USAGE)
 		summary(p);
 	pipeline_free(p);
+	exported = NULL;
 	tui_free(ui.tui);
 	ui.tui = NULL;
 	source_files_free(sf);

@@ -75,7 +75,7 @@ printf '2024-06-01T00:00:00.002Z SM_CURRENT_INSTANCE_GROUP=\033]52;c;aGk=\007\n'
     >"$T/hostile/j/algo-3-1700000000/000000"
 "$CWDEMUX" --from "$T/hostile" --export "$T/hostile.out" j
 check "hostile names: files stay inside" test "$(ls -A "$T/hostile.out" | sort | tr '\n' ' ')" = \
-    "%1B%5D52%3Bc%3BaGk%3D%07.log %2E.%2F..%2Fescape.log %2Ehidden%2Fx.log manifest.json "
+    "%1B%5D52%3Bc%3BaGk%3D%07.log %2E.%2F..%2Fescape.log %2Ehidden%2Fx.log .cwdemux-state manifest.json "
 check "hostile names: nothing escaped" test ! -e "$T/escape.log"
 "$CWDEMUX" --from "$T/hostile" j >"$T/hostile.lines"
 check "hostile names: fields have no spaces" test "$(awk 'NF < 3' "$T/hostile.lines" | wc -l)" -eq 0

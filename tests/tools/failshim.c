@@ -20,10 +20,16 @@
  *                   descriptors (partial writes) instead of failing;
  *                   FAILSHIM_AFTER then counts short writes before the
  *                   failure, and FAILSHIM_OPS must include write.
+ *   FAILSHIM_SIGNAL KILL, INT or TERM: the chosen write does not fail but
+ *                   is interrupted by that signal, once: with KILL after
+ *                   half its bytes (a torn tail, as a crash leaves), else
+ *                   after all of them (the handler runs, the program goes
+ *                   on and sees the signal as from a user).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +219,39 @@ openat64(int dirfd, const char *path, int flags, ...)
 	return (shim_openat("openat64", dirfd, path, flags, mode));
 }
 
+/* FAILSHIM_SIGNAL's signal, or 0. */
+static int
+signal_wanted(void)
+{
+	const char *s = getenv("FAILSHIM_SIGNAL");
+
+	if (s == NULL)
+		return (0);
+	if (strcmp(s, "KILL") == 0)
+		return (SIGKILL);
+	if (strcmp(s, "INT") == 0)
+		return (SIGINT);
+	if (strcmp(s, "TERM") == 0)
+		return (SIGTERM);
+	return (0);
+}
+
+/* The chosen write, interrupted by sig. */
+static ssize_t
+interrupted(ssize_t (*real)(int, const void *, size_t), int fd, const void *p,
+    size_t n, int sig)
+{
+	static int raised;
+	ssize_t done;
+
+	if (raised)
+		return (real(fd, p, n));
+	raised = 1;
+	done = real(fd, p, sig == SIGKILL && n > 1 ? n / 2 : n);
+	raise(sig);
+	return (done);
+}
+
 ssize_t
 write(int fd, const void *p, size_t n)
 {
@@ -230,6 +269,8 @@ write(int fd, const void *p, size_t n)
 		}
 	} else if (!due())
 		return (real(fd, p, n));
+	if (signal_wanted() != 0)
+		return (interrupted(real, fd, p, n, signal_wanted()));
 	errno = fail_errno();
 	return (-1);
 }
