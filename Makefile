@@ -6,7 +6,7 @@
 #   make lint       formatter and man page checks (also part of check)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
-#   make demo       the live demo of the README
+#   make demo       the live demo of the README (installs, builds, runs)
 
 VERSION	= 0.1.0
 PREFIX	?= /usr/local
@@ -18,6 +18,12 @@ BUILD	?= build
 CC	?= cc
 PKGS	= libcurl openssl yajl libpcre2-8 ncursesw zlib
 
+# Without the libraries the build would fail in the linker; say why now.
+ifeq ($(filter deps demo clean,$(MAKECMDGOALS)),)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes),yes)
+$(error the libraries $(PKGS) are not all installed: run "make deps")
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -101,8 +107,10 @@ uninstall:
 deps:
 	@sh tests/tools/deps.sh
 
-demo: cwdemux
-	@sh tests/tools/demo.sh
+# demo.sh runs deps.sh and then a make of its own: this make read
+# pkg-config's answers before the libraries were there.
+demo:
+	@MAKE='$(MAKE)' sh tests/tools/demo.sh
 
 bench: $(BUILD)/cwdemux $(TOOL_BINS)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
