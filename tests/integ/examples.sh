@@ -36,7 +36,7 @@ run() {
 	_doc=$1
 	_ex=$T/ex-$(basename "$_doc")
 	_dir=$T/run-$(basename "$_doc")
-	if ! _n=$($PY tests/tools/docexamples.py "$TOP/$_doc" "$_ex" 2>"$T/ex.err"); then
+	if ! _n=$($PY tests/tools/docexamples.py "$_doc" "$_ex" 2>"$T/ex.err"); then
 		fail "$_doc: $(cat "$T/ex.err")"
 		return
 	fi
