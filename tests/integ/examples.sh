@@ -70,6 +70,13 @@ run() {
 	done
 }
 
+# --help is short and sends the reader to the man page; --version.
+"$CWDEMUX" --help >"$T/help" 2>&1
+check "--help: exit 0, at most 24 lines" test $? -eq 0 -a "$(wc -l <"$T/help")" -le 24
+contains "--help names the man page" "$T/help" "man cwdemux"
+check "--version: the version" sh -c \
+    '"$1" --version | grep -qx "cwdemux [0-9][0-9.]*"' sh "$CWDEMUX"
+
 run man/cwdemux.1
 run README.md
 
