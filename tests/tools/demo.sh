@@ -43,6 +43,12 @@ if [ -z "${CWDEMUX:-}" ]; then
 	CWDEMUX=$PWD/cwdemux
 fi
 
+# Nothing of the caller's AWS setup reaches the simulator or cwdemux (a
+# profile that boto3 cannot find would end the simulator).
+for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
+	unset "$v"
+done
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-demo.XXXXXX") || exit 1
 SIM_PID=""
 stop_sim() {
