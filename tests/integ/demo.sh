@@ -69,4 +69,12 @@ tm send-keys -t demo q
 check "ui: q, exit 0" wait_screen "rc=0"
 check "ui: nothing left running" test -z "$(left "$sid")"
 
+# Control-C in the UI ends the demo too, and everything it started.
+tm send-keys -t demo clear Enter
+tm send-keys -t demo "sh $TOP/tests/tools/demo.sh 2>/dev/null; echo rc=\$?" Enter
+check "ui again: opens on the job" wait_screen "cwdemux  hetero-demo  InProgress"
+tm send-keys -t demo C-c
+check "control-C: exit 130" wait_screen "rc=130"
+check "control-C: nothing left running" test -z "$(left "$sid")"
+
 finish
