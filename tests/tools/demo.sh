@@ -37,9 +37,10 @@ say() {
 }
 
 if [ -z "${CWDEMUX:-}" ]; then
-	sh tests/tools/deps.sh || exit 1
+	# On stderr, so that standard output is cwdemux's alone.
+	sh tests/tools/deps.sh >&2 || exit 1
 	# A make of its own, so the libraries deps.sh just installed are seen.
-	${MAKE:-make} -s cwdemux || exit 1
+	${MAKE:-make} -s cwdemux >&2 || exit 1
 	CWDEMUX=$PWD/cwdemux
 fi
 
