@@ -11,9 +11,11 @@ tm() {
 }
 trap '[ -n "$TM_UP" ] && tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
-# left SID: the processes of session SID but its leader, one a line.
-left() {
-	ps -e -o sid=,pid=,args= | awk -v s="$1" '$1 == s && $2 != s'
+# none_left SID: no process of session SID remains but its leader; those
+# that do are listed.
+none_left() {
+	ps -e -o sid=,pid=,args= | awk -v s="$1" '$1 == s && $2 != s { print; n++ }
+	    END { exit n > 0 }'
 }
 
 # Without a terminal: a short job, as lines.
@@ -40,7 +42,7 @@ contains "lines: and its error" "$T/lines.out" \
     "train_group algo-4 torch.cuda.OutOfMemoryError: CUDA out of memory."
 contains "lines: the first failure is found" "$T/lines.err" \
     "first failure: group train_group, "
-check "lines: nothing left running" test -z "$(left "$sid")"
+check "lines: nothing left running" none_left "$sid"
 check "lines: the temp dir is gone" \
     test -z "$(find "$T" -mindepth 1 -maxdepth 1 -name 'cwdemux-demo.*')"
 
@@ -54,27 +56,33 @@ wait_screen() {
 	tm capture-pane -p -t demo
 	return 1
 }
+# ended RC: the demo ended with status RC (else the end of its stderr).
+ended() {
+	wait_screen "rc=$1" && return 0
+	tail -5 "$T/ui.err"
+	return 1
+}
 tm -f /dev/null new-session -d -s demo -x 120 -y 40 \
     "env -i PATH='$PATH' HOME='$T' LANG=C.UTF-8 TERM=screen PS1='$ ' \
     TMPDIR='$T' CWDEMUX='$CWDEMUX' DEMO_SECONDS=6 sh"
 TM_UP=1
 sid=$(tm display -p -t demo '#{pane_pid}')
 wait_screen '$' >/dev/null
-tm send-keys -t demo "sh $TOP/tests/tools/demo.sh 2>/dev/null; echo rc=\$?" Enter
+tm send-keys -t demo "sh $TOP/tests/tools/demo.sh 2>>$T/ui.err; echo rc=\$?" Enter
 check "ui: opens on the job" wait_screen "cwdemux  hetero-demo  InProgress"
 check "ui: three groups, twelve hosts" wait_screen \
     "data_group ml.c5.18xlarge 3/3  | train_group ml.p3dn.24xlarge 6/6  | eval_group ml.g5.2xlarge 3/3"
 check "ui: the job fails" wait_screen "hetero-demo  Failed (Failed)"
 tm send-keys -t demo q
-check "ui: q, exit 0" wait_screen "rc=0"
-check "ui: nothing left running" test -z "$(left "$sid")"
+check "ui: q, exit 0" ended 0
+check "ui: nothing left running" none_left "$sid"
 
 # Control-C in the UI ends the demo too, and everything it started.
 tm send-keys -t demo clear Enter
-tm send-keys -t demo "sh $TOP/tests/tools/demo.sh 2>/dev/null; echo rc=\$?" Enter
+tm send-keys -t demo "sh $TOP/tests/tools/demo.sh 2>>$T/ui.err; echo rc=\$?" Enter
 check "ui again: opens on the job" wait_screen "cwdemux  hetero-demo  InProgress"
 tm send-keys -t demo C-c
-check "control-C: exit 130" wait_screen "rc=130"
-check "control-C: nothing left running" test -z "$(left "$sid")"
+check "control-C: exit 130" ended 130
+check "control-C: nothing left running" none_left "$sid"
 
 finish
