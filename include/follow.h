@@ -38,12 +38,8 @@ struct follow *
 follow_new(struct aws *, struct pipeline *, const struct follow_options *);
 void follow_free(struct follow *);
 
-/*
- * Read stream name (the pipeline's handle st) from now on: from --since,
- * or when late (it appeared while following), from about now.
- */
-void follow_add_stream(
-    struct follow *, const char *name, struct stream *st, int late);
+/* Read stream name (the pipeline's handle st) from --since on. */
+void follow_add_stream(struct follow *, const char *name, struct stream *st);
 
 /*
  * Release the answers in hand and ask what is due, within the budget;

@@ -5,12 +5,14 @@
  * page is asked for only once this one is released, so a stream's events
  * come out in the order the service lists them.
  *
- * Where a query starts: from the newest event of the batch's least
- * advanced stream, less a short overlap (or the whole window, on a
- * look-back). A stream without events yet counts from --since until one
- * query has found it empty; then from when that query began, less the
- * window (a host whose clock is further behind than the window is late by
- * more than the window).
+ * A stream is read from --since until it has shown an event: streams
+ * without events wait in batches of their own, whose every query starts at
+ * --since (cheap: only those streams are named), which is also how the job
+ * so far is read. A stream that has shown events moves to a regular batch,
+ * whose queries start from the newest event of its least advanced stream,
+ * less a short overlap (or the whole window, on a look-back). No query
+ * start is taken from a clock, so a host's clock or a slow ingestion can
+ * make no stream skip its first events.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +37,10 @@ struct fstream {
 	char *name;
 	struct stream *st;
 	struct idset *ids;
-	int64_t anchor; /* newest timestamp seen, or see above; NONE */
+	int64_t anchor; /* newest timestamp seen, or NONE */
 	int64_t floor; /* events older than this were forgotten */
 	size_t kept; /* ids after the last prune */
+	int read; /* one query naming it came to its end */
 };
 
 #define NONE INT64_MIN
@@ -56,13 +59,12 @@ struct batch {
 	int64_t start_time; /* its startTime, or -1 */
 	int sweeping; /* it looks back the whole window */
 	int64_t began; /* monotonic ms it began */
-	int64_t began_wall;
 	int fresh; /* it found new events */
 	int64_t next_poll;
 	int64_t next_sweep;
 	int64_t idle_ms;
 	int64_t swept_at; /* a complete look-back began then; 0: none */
-	int answered; /* one query completed */
+	int waiting; /* its streams have shown no event yet */
 	int failures, bad_answers;
 };
 
@@ -129,29 +131,49 @@ follow_free(struct follow *f)
 	free(f);
 }
 
+static struct batch *
+new_batch(struct follow *f, int waiting)
+{
+	struct batch *b;
+
+	f->b = xreallocarray(f->b, f->nb + 1, sizeof *f->b);
+	b = xcalloc(1, sizeof *b);
+	b->f = f;
+	b->waiting = waiting;
+	b->idle_ms = f->opt.poll_ms;
+	f->b[f->nb++] = b;
+	return (b);
+}
+
+/* A batch of the kind asked for with room, made when there is none. */
+static struct batch *
+batch_with_room(struct follow *f, int waiting)
+{
+	size_t i;
+
+	for (i = f->nb; i > 0; i--)
+		if (f->b[i - 1]->waiting == waiting &&
+		    f->b[i - 1]->n < BATCH_MAX)
+			return (f->b[i - 1]);
+	return (new_batch(f, waiting));
+}
+
 void
-follow_add_stream(
-    struct follow *f, const char *name, struct stream *st, int late)
+follow_add_stream(struct follow *f, const char *name, struct stream *st)
 {
 	struct fstream *fs;
 	struct batch *b;
 
-	if (f->nb == 0 || f->b[f->nb - 1]->n == BATCH_MAX) {
-		f->b = xreallocarray(f->b, f->nb + 1, sizeof *f->b);
-		b = xcalloc(1, sizeof *b);
-		b->f = f;
-		b->idle_ms = f->opt.poll_ms;
-		f->b[f->nb++] = b;
-	}
-	b = f->b[f->nb - 1];
 	fs = xcalloc(1, sizeof *fs);
 	fs->name = xstrdup(name);
 	fs->st = st;
 	fs->ids = idset_new();
-	/* A stream that appeared while following began about now. */
-	fs->anchor = late ? clock_wall_ms() - f->opt.window_ms : NONE;
+	fs->anchor = NONE;
 	fs->floor = NONE;
+	b = batch_with_room(f, 1);
 	b->v[b->n++] = fs;
+	if (!b->querying)
+		b->next_poll = 0; /* a new stream is asked about at once */
 	strmap_put(f->names, name, strlen(name), fs);
 }
 
@@ -169,7 +191,9 @@ query_start(const struct follow *f, const struct batch *b, int sweep)
 	int64_t t = INT64_MAX, back = sweep ? f->opt.window_ms : OVERLAP_MS;
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
+	if (b->waiting)
+		t = NONE;
+	for (i = 0; i < b->n && t != NONE; i++)
 		if (b->v[i]->anchor < t)
 			t = b->v[i]->anchor;
 	t = t == NONE ? -1 : t - back;
@@ -253,7 +277,6 @@ begin_query(struct follow *f, struct batch *b, int64_t now)
 	b->nq = b->n;
 	b->start_time = query_start(f, b, b->sweeping);
 	b->began = now;
-	b->began_wall = clock_wall_ms();
 	b->fresh = 0;
 	b->querying = 1;
 	free(b->token);
@@ -271,6 +294,27 @@ prune(struct follow *f, struct fstream *fs)
 	fs->kept = idset_count(fs->ids);
 }
 
+/* The streams of waiting batch w that showed events join regular
+ * batches; the others stay, in their order. */
+static void
+move_on(struct follow *f, struct batch *w)
+{
+	struct batch *b;
+	size_t i, kept = 0, asked = 0;
+
+	for (i = 0; i < w->n; i++) {
+		if (i >= w->nq || w->v[i]->anchor == NONE) {
+			asked += i < w->nq;
+			w->v[kept++] = w->v[i];
+			continue;
+		}
+		b = batch_with_room(f, 0);
+		b->v[b->n++] = w->v[i];
+	}
+	w->n = kept;
+	w->nq = asked;
+}
+
 /* A query came to its end. */
 static void
 end_query(struct follow *f, struct batch *b, int64_t now)
@@ -278,12 +322,13 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 	size_t i;
 
 	b->querying = 0;
-	b->answered = 1;
-	if (b->sweeping)
-		b->swept_at = b->began;
 	for (i = 0; i < b->nq; i++)
-		if (b->v[i]->anchor == NONE)
-			b->v[i]->anchor = b->began_wall - f->opt.window_ms;
+		b->v[i]->read = 1;
+	/* A waiting batch's every query reads from the start. */
+	if (b->sweeping || b->waiting)
+		b->swept_at = b->began;
+	if (b->waiting)
+		move_on(f, b);
 	if (b->fresh)
 		b->idle_ms = f->opt.poll_ms;
 	else if ((b->idle_ms *= 2) > f->opt.idle_max_ms)
@@ -373,7 +418,7 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 	budget_adapt(&f->budget, aws_stats(f->aws)->throttled, now);
 	for (k = 0; k < f->nb; k++) {
 		b = f->b[(start + k) % f->nb];
-		if (b->in_flight || b->in_hand)
+		if (b->n == 0 || b->in_flight || b->in_hand)
 			continue;
 		/* Its next page goes at once, unless a retry waits. */
 		if (b->next_poll > now) {
@@ -410,6 +455,8 @@ follow_swept_since(const struct follow *f, int64_t t)
 
 	for (i = 0; i < f->nb; i++) {
 		b = f->b[i];
+		if (b->n == 0)
+			continue;
 		if (b->in_flight || b->in_hand || b->querying ||
 		    b->swept_at < t || b->nq < b->n)
 			return (0);
@@ -426,11 +473,11 @@ follow_events(const struct follow *f)
 size_t
 follow_behind(const struct follow *f)
 {
-	size_t i, behind = 0;
+	size_t i, j, behind = 0;
 
 	for (i = 0; i < f->nb; i++)
-		if (!f->b[i]->answered)
-			behind += f->b[i]->n;
+		for (j = 0; j < f->b[i]->n; j++)
+			behind += !f->b[i]->v[j]->read;
 	return (behind);
 }
 

@@ -286,7 +286,7 @@ add_stream(struct source_cw *s, const char *name)
 	cs->name = xstrdup(name);
 	cs->st = pipeline_stream(s->pipeline, name, strlen(name));
 	if (s->follow != NULL)
-		follow_add_stream(s->follow, name, cs->st, s->listed);
+		follow_add_stream(s->follow, name, cs->st);
 	strmap_put(s->known, name, strlen(name), cs);
 	s->v[s->n++] = cs;
 	if (s->listed)
