@@ -11,11 +11,12 @@ tm() {
 }
 trap '[ -n "$TM_UP" ] && tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
 
-# none_left SID: no process of session SID remains but its leader; those
-# that do are listed.
+# none_left SID: no process of session SID runs but its leader; those
+# that do are listed. A zombie is not running: one left by a program
+# that died is init's to reap, however soon it does.
 none_left() {
-	ps -e -o sid=,pid=,args= | awk -v s="$1" '$1 == s && $2 != s { print; n++ }
-	    END { exit n > 0 }'
+	ps -e -o sid=,pid=,stat=,args= | awk -v s="$1" \
+	    '$1 == s && $2 != s && $3 !~ /^Z/ { print; n++ } END { exit n > 0 }'
 }
 
 # Without a terminal: a short job, as lines.
