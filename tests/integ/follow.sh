@@ -112,14 +112,14 @@ check "faults: exit 0" test $? -eq 0
 check "faults: every event once" \
     $PY tests/tools/checktruth.py --unordered "$T/faulty" "$T/faulty.jsonl"
 
-# A long case: thousands of faults over 600 streams (six batches asked in
+# A long case: thousands of faults over 1000 streams (ten batches asked in
 # parallel), with late events and bursts. Nothing is lost or repeated, and throttling never ends the run.
 stop_all
 proxy_start --job-status InProgress:Training@0 --seed 11 --throttle 0.05 \
-    --error5xx 0.4 --reset 0.3 --truncate 0.02 --malformed 0.02
-CW_ARGS="--filter-rate 100 --late-window 10s" CW_ENV=AWS_MAX_ATTEMPTS=15
-follow long Completed:Completed --hosts 600 --rate 0.2 --batch-interval 5000 \
-    --duration 120 --late-events 0.02 --late-max-seconds 4 --burst 5 --seed 10
+    --error5xx 0.35 --reset 0.25 --truncate 0.03 --malformed 0.02
+CW_ARGS="--filter-rate 100 --late-window 10s" CW_ENV=AWS_MAX_ATTEMPTS=10
+follow long Completed:Completed --hosts 1000 --rate 0.2 --batch-interval 5000 \
+    --duration 90 --late-events 0.02 --late-max-seconds 4 --burst 5 --seed 10
 check "long: exit 0" test $? -eq 0
 check "long: every event once" \
     $PY tests/tools/checktruth.py --late "$T/long" "$T/long.jsonl"
