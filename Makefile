@@ -9,7 +9,7 @@
 #                   (also part of check, but for sanitizer builds)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
-#   make demo       the live demo of the README
+#   make demo       the live demo of the README (installs, builds, runs)
 #   make bench      the benchmarks' table (about 8 minutes; tests/bench)
 #   make soak       the endurance soak: 64 streams followed through the
 #                   fault proxy for SOAK_MINUTES (30; tests/bench/soak.sh)
@@ -24,6 +24,12 @@ BUILD	?= build
 CC	?= cc
 PKGS	= libcurl openssl yajl libpcre2-8 ncursesw zlib
 
+# Without the libraries the build would fail in the linker; say why now.
+ifeq ($(filter deps demo clean,$(MAKECMDGOALS)),)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes),yes)
+$(error the libraries $(PKGS) are not all installed: run "make deps")
+endif
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -148,8 +154,10 @@ uninstall:
 deps:
 	@sh tests/tools/deps.sh
 
-demo: cwdemux
-	@sh tests/tools/demo.sh
+# demo.sh runs deps.sh and then a make of its own: this make read
+# pkg-config's answers before the libraries were there.
+demo:
+	@MAKE='$(MAKE)' sh tests/tools/demo.sh
 
 bench: $(BUILD)/cwdemux $(TOOL_BINS)
 	@BUILD=$(BUILD) sh tests/bench/run.sh

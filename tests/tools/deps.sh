@@ -23,6 +23,8 @@ cmd:tmux:tmux
 cmd:python3:python3
 cmd:valgrind:valgrind
 cmd:/usr/bin/time:time
+cmd:curl:curl
+cmd:setsid:util-linux
 "
 
 missing=""
@@ -47,18 +49,22 @@ if command -v clang >/dev/null 2>&1 && {
 	missing="$missing libclang-rt-dev"
 fi
 
-if [ -z "$missing" ]; then
-	echo "deps: everything is installed"
-	exit 0
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: missing:$missing"
+		echo "deps: run: sudo apt-get update && sudo apt-get install -y$missing"
+		exit 1
+	fi
+	echo "deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing:$missing"
-	echo "deps: run: sudo apt-get update && sudo apt-get install -y$missing"
+# The tests and the demo run moto server (with boto3), which Debian does
+# not package.
+if ! python3 -c 'import boto3, moto.server' >/dev/null 2>&1; then
+	echo "deps: python3 lacks moto or boto3; run: python3 -m pip install 'moto[server]' boto3"
 	exit 1
 fi
-echo "deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
-echo "deps: done"
+echo "deps: everything is installed"

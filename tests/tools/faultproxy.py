@@ -144,7 +144,8 @@ AWS behaviours that moto lacks:
                      job's 200 answer: TrainingJobStatus and SecondaryStatus
                      are replaced; FailureReason is set for Failed and
                      removed otherwise; TrainingEndTime is removed while the
-                     status is InProgress or Stopping (AWS has none yet).
+                     status is InProgress or Stopping (AWS has none yet), and
+                     is otherwise the time the entry came into force.
                      Before the first entry's time moto's answer is passed
                      through.  A reason may not contain ",".
 
@@ -473,13 +474,14 @@ class ProxyState:
         return None, rng
 
     def job_state(self):
-        """The scripted job state in force now, or None."""
+        """The scripted job state in force now, or None; "since" is the
+        epoch time (seconds) it came into force."""
         now = time.monotonic()
         with self.job_lock:
             current = None
             for when, state in self.job_script:
                 if when <= now:
-                    current = state
+                    current = dict(state, since=time.time() - (now - when))
             return current
 
     def set_job_script(self, text):
@@ -629,6 +631,9 @@ def apply_job_state(obj, state):
         obj.pop("FailureReason", None)
     if state["TrainingJobStatus"] in RUNNING_STATUSES:
         obj.pop("TrainingEndTime", None)
+    else:
+        # The job ended when the script said so, not when moto made it.
+        obj["TrainingEndTime"] = round(state["since"], 3)
     return "jobstatus:%s/%s" % (state["TrainingJobStatus"], state["SecondaryStatus"])
 
 
