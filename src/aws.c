@@ -38,6 +38,7 @@ struct call {
 	int reclocked; /* clock corrected once already */
 	int64_t due; /* waiting: when to send again */
 	struct call *next; /* in the retry list */
+	struct call *sent_prev, *sent_next; /* in the list of calls out */
 };
 
 struct aws {
@@ -51,6 +52,7 @@ struct aws {
 	unsigned max_throttled; /* attempts while throttled */
 	unsigned max_transient; /* attempts after 5xx and network errors */
 	struct call *waiting; /* retries not yet due */
+	struct call *sent; /* calls out, awaiting their answers */
 	struct aws_stats stats;
 };
 
@@ -129,6 +131,11 @@ aws_free(struct aws *a)
 		return;
 	while ((c = a->waiting) != NULL) {
 		a->waiting = c->next;
+		call_free(c);
+	}
+	/* Calls still out: http_free() drops their transfers unanswered. */
+	while ((c = a->sent) != NULL) {
+		a->sent = c->sent_next;
 		call_free(c);
 	}
 	for (s = 0; s < 3; s++) {
@@ -405,6 +412,30 @@ maybe_retry(struct call *c, enum verdict v, time_t server_date)
 	}
 }
 
+/* The list of calls out, so that aws_free() can free them. */
+static void
+sent_add(struct call *c)
+{
+	struct aws *a = c->aws;
+
+	c->sent_prev = NULL;
+	c->sent_next = a->sent;
+	if (a->sent != NULL)
+		a->sent->sent_prev = c;
+	a->sent = c;
+}
+
+static void
+sent_remove(struct call *c)
+{
+	if (c->sent_prev != NULL)
+		c->sent_prev->sent_next = c->sent_next;
+	else
+		c->aws->sent = c->sent_next;
+	if (c->sent_next != NULL)
+		c->sent_next->sent_prev = c->sent_prev;
+}
+
 static void
 on_response(void *arg, const struct http_response *r)
 {
@@ -414,6 +445,7 @@ on_response(void *arg, const struct http_response *r)
 	enum verdict v;
 	char *cause;
 
+	sent_remove(c);
 	log_debug("<- %s: %ld, %zu bytes, %.0f ms%s%s%s%s", c->operation,
 	    r->status, r->len, r->seconds * 1000, r->error != NULL ? ", " : "",
 	    r->error != NULL ? r->error : "",
@@ -509,6 +541,7 @@ send_call(struct call *c)
 	if (http_post(a->http, a->endpoint[c->service], h, n, c->body,
 		req.bodylen, on_response, c, &cause) != 0)
 		goto fail;
+	sent_add(c);
 	free(added);
 	a->stats.requests++;
 	return;
