@@ -114,7 +114,7 @@ check: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS) $(SHIM) fuzz-build
 	@BUILD=$(BUILD) CWDEMUX=$(abspath $(BUILD)/cwdemux) \
 	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=2 \
 	    CWDEMUX_VALGRIND=$(if $(findstring sanitize,$(CFLAGS)),,1) \
-	    sh tests/run
+	    sh tests/run $(TEST_LAYERS)
 
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
@@ -133,10 +133,13 @@ valgrind: $(BUILD)/cwdemux $(UNIT_BINS) $(TOOL_BINS)
 lint:
 	@BUILD=$(BUILD) sh tests/run lint
 
+# The layers that run the program: the fuzz harnesses are sanitizer builds
+# already, lint does not depend on the build, memcheck needs a plain one.
 asan:
 	$(MAKE) BUILD=build-asan CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" check
+	    LDFLAGS="-fsanitize=address,undefined" \
+	    TEST_LAYERS="unit rules integ" check
 
 install: $(BUILD)/cwdemux
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
