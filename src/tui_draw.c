@@ -419,18 +419,28 @@ elapsed(char *s, size_t size, int64_t ms)
 	    (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
+/* The cells built so far as row y, or only dropped when not drawing. */
+static void
+header_row(struct tui *t, int y, int draw, int role)
+{
+	if (draw)
+		flush_row(t, y, role);
+	else
+		tui_cells_reset(&t->cells);
+}
+
 /*
- * The header's last row, when the job failed or its logs have an error:
+ * The header's last rows, when the job failed or its logs have an error:
  * the first failure (time, group, host, summary) and the job's own
- * FailureReason, which keeps a third of the row when both are long.
- * Returns the rows used (0 or 1).
+ * FailureReason beside it, or on a row of its own when both do not fit.
+ * Returns the rows used (0 to 2).
  */
 static int
 failure_row(struct tui *t, int y, int draw)
 {
 	const struct errors_entry *e = NULL;
 	const char *reason = NULL;
-	size_t keep = 0, rlen;
+	size_t n, cols;
 
 	if (t->opt.errors != NULL) {
 		e = errors_first(t->opt.errors);
@@ -440,12 +450,6 @@ failure_row(struct tui *t, int y, int draw)
 		reason = t->info.job->failure_reason;
 	if (e == NULL && reason == NULL)
 		return (0);
-	if (!draw)
-		return (1);
-	if (reason != NULL) {
-		rlen = strlen(reason) + 12;
-		keep = rlen < (size_t)COLS / 3 ? rlen : (size_t)COLS / 3;
-	}
 	if (e != NULL) {
 		text(t, " first failure ", ROLE_MARK);
 		add_time(t, e->timestamp, ROLE_MARK);
@@ -453,16 +457,29 @@ failure_row(struct tui *t, int y, int draw)
 		text(t, " ", ROLE_MARK);
 		textn(t, e->host, e->host_len, ROLE_MARK);
 		text(t, "  ", ROLE_MARK);
-		tui_cells_add(&t->cells, e->summary, e->summary_len, ROLE_MARK,
-		    (size_t)COLS > keep ? (size_t)COLS - keep : 0);
+		textn(t, e->summary, e->summary_len, ROLE_MARK);
 	} else
 		text(t, " no error found in the logs", ROLE_MARK);
-	if (reason != NULL) {
-		text(t, "  | reason: ", ROLE_MARK);
-		text(t, reason, ROLE_MARK);
+	if (reason == NULL) {
+		header_row(t, y, draw, ROLE_MARK);
+		return (1);
 	}
-	flush_row(t, y, ROLE_MARK);
-	return (1);
+	n = t->cells.n;
+	cols = t->cells.cols;
+	text(t, "  | reason: ", ROLE_MARK);
+	text(t, reason, ROLE_MARK);
+	if (t->cells.cols <= (size_t)COLS) {
+		header_row(t, y, draw, ROLE_MARK);
+		return (1);
+	}
+	/* Both do not fit: the reason gets a row of its own. */
+	t->cells.n = n;
+	t->cells.cols = cols;
+	header_row(t, y, draw, ROLE_MARK);
+	text(t, " reason: ", ROLE_MARK);
+	text(t, reason, ROLE_MARK);
+	header_row(t, y + 1, draw, ROLE_MARK);
+	return (2);
 }
 
 /* The header; returns its height. */
@@ -511,6 +528,13 @@ draw_header(struct tui *t, int draw)
 			snprintf(s, sizeof s, " (%zu behind)", t->info.behind);
 			text(t, s, ROLE_HEADER);
 		}
+		if (t->info.done)
+			text(t, " (all read)", ROLE_HEADER);
+	}
+	if (t->info.held > 0) {
+		snprintf(s, sizeof s, "  %zu stream%s held (group unknown)",
+		    t->info.held, t->info.held == 1 ? "" : "s");
+		text(t, s, ROLE_HEADER);
 	}
 	if (draw)
 		flush_row(t, 0, ROLE_HEADER);
@@ -544,11 +568,6 @@ draw_header(struct tui *t, int draw)
 	}
 	if (t->npanes == 0)
 		text(t, " no groups yet", ROLE_HEADER);
-	if (t->info.held > 0) {
-		snprintf(s, sizeof s, "  | %zu stream%s held (group unknown)",
-		    t->info.held, t->info.held == 1 ? "" : "s");
-		text(t, s, ROLE_HEADER);
-	}
 	rows = t->cells.cols > (size_t)COLS ? 2 : 1;
 	from = 0;
 	for (y = 1; y <= rows; y++) {
@@ -716,7 +735,8 @@ tui_draw(struct tui *t)
 	if (t->dirty == 0 && t->prompt == PROMPT_NONE)
 		return;
 	tui_panes(t);
-	if (LINES < 5 || COLS < 20) {
+	/* The body needs a title and a line below a header of up to 5 rows. */
+	if (LINES < 5 || COLS < 20 || LINES - 3 - draw_header(t, 0) < 1) {
 		erase();
 		mvaddstr(0, 0, "too small");
 		doupdate();

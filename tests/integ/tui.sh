@@ -544,6 +544,17 @@ see "live header: eval_group" "eval_group ml.g5.2xlarge 1/1"
 see "live pane: data_group hosts seen" "data_group  ml.c5.18xlarge  hosts 2/2"
 see "live status: requests and budget" "req/s, budget"
 see "live status: lag" "| lag "
+# A stream whose host names no group is held, and counted in the header.
+$PY - "$MOTO_URL" <<'EOF'
+import boto3, sys, time
+c = boto3.client("logs", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing")
+g, s = "/aws/sagemaker/TrainingJobs", "live/algo-9-1700000000"
+c.create_log_stream(logGroupName=g, logStreamName=s)
+c.put_log_events(logGroupName=g, logStreamName=s, logEvents=[
+    {"timestamp": int(time.time() * 1000), "message": "no group said here"}])
+EOF
+see "held: a stream of unknown group counted" "streams  1 stream held (group unknown)"
 tm send-keys -t ui a
 see "live: all groups" "all groups, interleaved"
 see "live hostile: ESC visible" "^[[31;1mERROR"
@@ -588,6 +599,45 @@ see "the end is shown" "live  Completed (Completed)"
 tm send-keys -t ui q
 see "ended job: q, exit 0" "rc=0"
 contains "the summary is printed after the UI" "$T/ui.err" "job live: Completed (Completed)"
+
+# A failing job, live: the other hosts' errors come first, then the
+# failing host's out-of-memory traceback, late and with an earlier time;
+# the header ends on it, the job's FailureReason beside or below it.
+stop_all
+proxy_start --job-status InProgress:Training@0
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/livefail" --ready-file "$T/ready2" \
+    --job live-fail \
+    --groups data_group:ml.c5.18xlarge:2,train_group:ml.p3dn.24xlarge:2 \
+    --rate 40 --events-per-host 200 --seed 21 \
+    --fail algo-3 --fail-late-seconds 3 &
+SIM_PID=$!
+for _i in $(seq 600); do
+	[ -e "$T/ready2" ] && break
+	sleep 0.1
+done
+ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
+    --status-interval 1s live-fail
+see "live failure: the UI" "live-fail  InProgress (Training)"
+wait "$SIM_PID"
+check "live failure: the simulator ran" test $? -eq 0
+SIM_PID=""
+eval "$(fail_truth "$T/livefail/truth.json" /dev/null)"
+see "live failure: the late first failure in the header" \
+    "first failure $FTIME $FGROUP $FHOST  $FSUM"
+curl -s -X POST -d 'Failed:Failed:AlgorithmError: ExecuteUserScriptError: ExitCode 1' \
+    "$PROXY_URL/proxy-control/job-status" >/dev/null
+see "live failure: the job's status" "live-fail  Failed (Failed)"
+see "live failure: the job's FailureReason" \
+    "reason: AlgorithmError: ExecuteUserScriptError: ExitCode 1"
+see "live failure: the first failure stays" "first failure $FTIME $FGROUP $FHOST"
+tm send-keys -t ui '!'
+see "live failure: ! says it" "first failure, error "
+check "live failure: ! highlights its traceback" sh -c \
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -qx '!$FHOST Traceback (most recent call last):'"
+check "live failure: no escape but SGR" only_sgr
+see "live failure: all read" "streams (all read)"
+tm send-keys -t ui q
+see "live failure: q, exit 4 (the job failed)" "rc=4"
 
 stop_all
 finish
