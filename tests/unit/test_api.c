@@ -48,13 +48,13 @@ test_bodies(void)
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamNames\":"
 	    "[\"j/algo-1-1\",\"j/\\\"q\\\"\"],\"startTime\":5,"
-	    "\"endTime\":9}",
+	    "\"endTime\":9,\"interleaved\":true}",
 	    "FilterLogEvents body, named streams");
 	free(b);
 	b = cwlogs_filter_body("g", "j/", NULL, 0, -1, -1, "t", 100);
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamNamePrefix\":\"j/\","
-	    "\"nextToken\":\"t\",\"limit\":100}",
+	    "\"interleaved\":true,\"nextToken\":\"t\",\"limit\":100}",
 	    "FilterLogEvents body, prefix");
 	free(b);
 	b = sagemaker_describe_body("job-1");
