@@ -544,6 +544,11 @@ see "live header: eval_group" "eval_group ml.g5.2xlarge 1/1"
 see "live pane: data_group hosts seen" "data_group  ml.c5.18xlarge  hosts 2/2"
 see "live status: requests and budget" "req/s, budget"
 see "live status: lag" "| lag "
+tm send-keys -t ui a
+see "live: all groups" "all groups, interleaved"
+see "live hostile: ESC visible" "^[[31;1mERROR"
+check "live hostile: no escape but SGR" only_sgr
+check "live hostile: no clipboard write" test -z "$(tm list-buffers)"
 # A stream whose host names no group is held, and counted in the header.
 $PY - "$MOTO_URL" <<'EOF'
 import boto3, sys, time
@@ -555,11 +560,6 @@ c.put_log_events(logGroupName=g, logStreamName=s, logEvents=[
     {"timestamp": int(time.time() * 1000), "message": "no group said here"}])
 EOF
 see "held: a stream of unknown group counted" "streams  1 stream held (group unknown)"
-tm send-keys -t ui a
-see "live: all groups" "all groups, interleaved"
-see "live hostile: ESC visible" "^[[31;1mERROR"
-check "live hostile: no escape but SGR" only_sgr
-check "live hostile: no clipboard write" test -z "$(tm list-buffers)"
 
 # Pause: new lines arrive (the count grows) but the view stays.
 tm send-keys -t ui p
