@@ -182,6 +182,18 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 	    (int)e->summary_len, e->summary);
 }
 
+/* The first line of error id, or NULL when the scrollback dropped it. */
+static const struct sb_line *
+error_line(struct tui *t, size_t id)
+{
+	const struct sb_line *l;
+
+	if (id >= t->nerr)
+		return (NULL);
+	l = scrollback_next(t->sb, SCROLLBACK_ALL, t->err_seq[id] - 1);
+	return (l != NULL && l->seq == t->err_seq[id] ? l : NULL);
+}
+
 /*
  * Show error id: in its group's view (the all-groups view stays), its
  * first line a third down the body and highlighted. A host narrowing or
@@ -196,10 +208,9 @@ show_error(struct tui *t, size_t id, const char *what)
 	size_t len;
 	int i, g;
 
-	if (e == NULL || id >= t->nerr)
+	if (e == NULL)
 		return;
-	l = scrollback_next(t->sb, SCROLLBACK_ALL, t->err_seq[id] - 1);
-	if (l == NULL || l->seq != t->err_seq[id]) {
+	if ((l = error_line(t, id)) == NULL) {
 		tui_notice(t, 1,
 		    "that error's line is no longer in the scrollback "
 		    "(--scrollback)");
@@ -244,7 +255,10 @@ first_failure(struct tui *t)
 	show_error(t, e->id, "first failure");
 }
 
-/* The next (dir > 0) or previous error of the view. */
+/*
+ * The next (dir > 0) or previous error of the view; those whose line the
+ * scrollback dropped are passed over.
+ */
 static void
 step_error(struct tui *t, int dir)
 {
@@ -255,7 +269,8 @@ step_error(struct tui *t, int dir)
 		id = dir > 0 ? -1 : (long)t->nerr;
 	for (id += dir; id >= 0 && (size_t)id < t->nerr; id += dir) {
 		e = errors_at(t->opt.errors, (size_t)id);
-		if (e != NULL && error_in_view(t, e)) {
+		if (e != NULL && error_in_view(t, e) &&
+		    error_line(t, (size_t)id) != NULL) {
 			show_error(t, (size_t)id, "");
 			return;
 		}

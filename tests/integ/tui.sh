@@ -429,6 +429,19 @@ check "h: the same count as the title's" sh -c \
     "tmux -L $SOCK capture-pane -p -t ui | grep -q 'by host: .*${h% *} ${h#* }'"
 tm send-keys -t ui q
 see "failure: q" "rc=0"
+# A small scrollback: the first failure's line is gone, and said to be;
+# [ passes over dropped errors to the newest one kept.
+ui --from "$T/fail" --scrollback 20 "$FJOB"
+see "small scrollback: the first failure still in the header" \
+    "first failure $FTIME $FGROUP $FHOST  $FSUM"
+tm send-keys -t ui '!'
+see "small scrollback: !: its line is gone" \
+    "that error's line is no longer in the scrollback"
+tm send-keys -t ui '['
+see "small scrollback: [: the newest error kept" \
+    "error $ERR_train_group/$ERR_train_group: "
+tm send-keys -t ui q
+see "small scrollback: q" "rc=0"
 
 # Wide and combining characters: every row keeps its columns. Each line's
 # text is 10 columns before "|END" (ASCII, CJK, emoji, combining accents);
