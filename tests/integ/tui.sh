@@ -329,8 +329,9 @@ done
 # Resize: the layout follows the window.
 tm resize-window -t ui -x 80 -y 24
 see "resize: status line on the new last rows" " FOLLOW | "
+# (Polled: tmux keeps the old rows' bottom until the UI redraws.)
 check "resize: status line is row 23" sh -c \
-    "tmux -L $SOCK capture-pane -p -t ui | sed -n 23p | grep -q FOLLOW"
+    "for i in \$(seq 100); do tmux -L $SOCK capture-pane -p -t ui | sed -n 23p | grep -q FOLLOW && exit 0; sleep 0.1; done; exit 1"
 check "resize: no escape but SGR" only_sgr
 tm resize-window -t ui -x 120 -y 40
 
