@@ -57,6 +57,9 @@ struct errors_entry {
 	size_t summary_len;
 	unsigned lines; /* lines in it (a traceback has many) */
 	int open; /* a traceback still waiting for its last line */
+	/* Where its first line starts in the event that began it, in bytes
+	 * (the UI finds the line to mark). */
+	size_t offset;
 };
 
 /* Counts for one group, or for one host within a group. */

@@ -55,6 +55,8 @@ void pipeline_describe_hosts(const struct pipeline *, struct buf *);
 /* Hosts in the group named name that at least one stream belonged to. */
 int pipeline_group_hosts(const struct pipeline *, const char *name);
 
+/* Streams held now because their host's group is not known yet. */
+size_t pipeline_held_streams(const struct pipeline *);
 /* The errors found so far (per group and host, the first failure). */
 struct errors *pipeline_errors(struct pipeline *);
 

@@ -74,6 +74,8 @@ uint64_t scrollback_dropped(const struct scrollback *);
 /* Bytes of memory held for lines (text and bookkeeping; the unused ends
  * of the blocks lines are carved from are not counted). */
 size_t scrollback_bytes(const struct scrollback *);
+/* Set the mark of the held line numbered seq (none: nothing happens). */
+void scrollback_mark(struct scrollback *, uint64_t seq, unsigned mark);
 /* The sequence number of the newest line, 0 when empty. */
 uint64_t scrollback_last_seq(const struct scrollback *);
 

@@ -51,6 +51,8 @@ enum sink_status store_add(struct store *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);
 /* Release what newly assigned hosts allow (call after an assignment). */
 enum sink_status store_release(struct store *, char **cause);
+/* Streams with events held now (their host's group is not known yet). */
+size_t store_held_streams(const struct store *);
 /* End of input: release everything, unknown streams as "unassigned". */
 enum sink_status store_finish(struct store *, char **cause);
 

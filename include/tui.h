@@ -32,6 +32,7 @@ struct tui_info {
 	int live; /* reading CloudWatch (else files) */
 	int done; /* nothing more will come */
 	size_t streams, behind;
+	size_t held; /* streams whose host's group is not known yet */
 	uint64_t requests, throttled, retries;
 	double rate; /* the request budget now, calls a second */
 };

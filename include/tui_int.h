@@ -32,7 +32,9 @@ enum tui_role {
 	ROLE_MATCH, /* a search match */
 	ROLE_PROMPT,
 	ROLE_NOTICE, /* messages and warnings on the last line */
-	ROLE_MARK, /* a marked line (reserved for error detection) */
+	ROLE_MARK, /* an error's mark; the current error; the first failure */
+	ROLE_WARN, /* a warning's mark */
+	ROLE_ERRTEXT, /* the text of an error's lines */
 	ROLE_GROUP0, /* group tags, cycling */
 	ROLE_GROUP1,
 	ROLE_GROUP2,
@@ -121,6 +123,16 @@ struct tui {
 	const char *host; /* narrowed to this host (interned), or NULL */
 	uint64_t match; /* seq of the current search match, or 0 */
 
+	/* Errors (opt.errors), by id: the seq of each one's first line. */
+	uint64_t *err_seq;
+	size_t nerr, err_cap;
+	long cur_err; /* the error last jumped to, or -1 */
+	uint64_t err_line; /* seq of its line, highlighted; 0: none */
+	/* What the header showed of the first failure, to see it change. */
+	const struct errors_entry *shown_first;
+	size_t shown_count, shown_len;
+	int shown_open;
+
 	enum tui_prompt prompt;
 	struct buf input; /* the prompt's text, UTF-8 */
 	char *notice; /* a message on the last line, or NULL */
@@ -162,6 +174,8 @@ int tui_regex_find(struct tui_regex *, const char *s, size_t len, size_t start,
 void tui_notice(struct tui *, int error, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 void tui_export(struct tui *, const char *dir);
+/* The line (0 from the first) that byte offset off of msg is on. */
+size_t tui_line_of(const char *msg, size_t len, size_t off);
 /* A line passes the view's host narrowing and filter. */
 int tui_visible(struct tui *, const struct sb_line *);
 /* The scrollback group the view shows: SCROLLBACK_ALL for all, below
@@ -172,6 +186,10 @@ const struct sb_line *tui_next(struct tui *, int group, uint64_t after);
 void tui_panes(struct tui *);
 int tui_pane_index(struct tui *);
 void tui_focus(struct tui *, const char *name, size_t len);
+
+/* Counts of the group named name, or NULL when it has none yet. */
+const struct errors_counts *
+tui_group_errors(struct tui *, const char *name, size_t len, size_t *index);
 
 /* tui_draw.c */
 void tui_draw_colors(struct tui *);

@@ -304,6 +304,7 @@ entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
 	e->pub.rule_file = hit->file;
 	e->pub.rule_line = hit->line;
 	e->pub.lines = 1;
+	e->pub.offset = (size_t)(line - ev->msg);
 	summary_set(e, line, len);
 	if (es->n == es->cap) {
 		es->cap = es->cap == 0 ? 64 : es->cap * 2;

@@ -294,6 +294,7 @@ ui_info(void *arg, struct tui_info *info)
 
 	memset(info, 0, sizeof *info);
 	info->done = c->done;
+	info->held = pipeline_held_streams(c->p);
 	if (c->src == NULL)
 		return;
 	info->live = 1;

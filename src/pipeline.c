@@ -233,3 +233,9 @@ pipeline_errors(struct pipeline *p)
 {
 	return (p->errors);
 }
+
+size_t
+pipeline_held_streams(const struct pipeline *p)
+{
+	return (store_held_streams(p->store));
+}

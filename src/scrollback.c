@@ -400,3 +400,18 @@ scrollback_next(const struct scrollback *sb, int group, uint64_t after)
 			best = l;
 	return (best);
 }
+
+void
+scrollback_mark(struct scrollback *sb, uint64_t seq, unsigned mark)
+{
+	struct sb_line *l;
+	size_t i, j;
+
+	for (i = 0; i < sb->n; i++) {
+		j = count_below(&sb->v[i], seq);
+		if (j < sb->v[i].n && (l = ring_at(&sb->v[i], j))->seq == seq) {
+			l->mark = mark & 0xff;
+			return;
+		}
+	}
+}

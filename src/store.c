@@ -270,3 +270,14 @@ store_finish(struct store *s, char **cause)
 	s->finished = 1;
 	return (store_release(s, cause));
 }
+
+size_t
+store_held_streams(const struct store *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nstreams; i++)
+		if (s->stream_list[i]->held > 0)
+			n++;
+	return (n);
+}

@@ -68,6 +68,7 @@ tui_new(const struct tui_options *opt)
 	t->dirty = DIRTY_ALL;
 	t->started_ms = clock_mono_ms();
 	t->rate_at = t->started_ms;
+	t->cur_err = -1;
 	return (t);
 }
 
@@ -139,6 +140,7 @@ tui_free(struct tui *t)
 	tui_regex_clear(&t->filter);
 	free(t->focus);
 	free(t->panes);
+	free(t->err_seq);
 	free(t->notice);
 	buf_free(&t->input);
 	buf_free(&t->scratch);
@@ -188,6 +190,33 @@ resize(struct tui *t)
 	t->dirty = DIRTY_ALL;
 }
 
+/*
+ * New errors change the counts in the header and the titles; the first
+ * failure can be replaced, and an open traceback's summary grows.
+ */
+static void
+errors_changed(struct tui *t)
+{
+	const struct errors *es = t->opt.errors;
+	const struct errors_entry *first;
+
+	if (es == NULL)
+		return;
+	first = errors_first(es);
+	/* Open, it may change in place: read it again each pass. */
+	if ((first == NULL || !first->open) && first == t->shown_first &&
+	    errors_count(es) == t->shown_count &&
+	    (first == NULL ||
+		(first->summary_len == t->shown_len &&
+		    first->open == t->shown_open)))
+		return;
+	t->shown_first = first;
+	t->shown_count = errors_count(es);
+	t->shown_len = first != NULL ? first->summary_len : 0;
+	t->shown_open = first != NULL ? first->open : 0;
+	t->dirty |= DIRTY_HEADER;
+}
+
 int
 tui_pass(void *arg)
 {
@@ -200,6 +229,7 @@ tui_pass(void *arg)
 		t->opt.info(t->opt.arg, &t->info);
 	if (memcmp(&old, &t->info, sizeof old) != 0)
 		t->dirty |= DIRTY_HEADER | DIRTY_STATUS;
+	errors_changed(t);
 	/* Pane names may point into the job's last description. */
 	tui_panes(t);
 	if (loop_resized())
@@ -212,15 +242,64 @@ tui_pass(void *arg)
 	return (0);
 }
 
+size_t
+tui_line_of(const char *msg, size_t len, size_t off)
+{
+	const char *p = msg, *end = msg + (off < len ? off : len), *nl;
+	size_t n = 0;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = nl + 1;
+	}
+	return (n);
+}
+
+/*
+ * Mark the lines of an event the error detector looked at (lines first
+ * to last): each error or warning it began on its first line, the rest of
+ * a traceback begun here, and all of an event that carries one on. Each
+ * error's first line is kept by id, for the keys that jump to errors.
+ */
+static void
+mark_lines(
+    struct tui *t, const struct out_event *ev, uint64_t first, uint64_t last)
+{
+	const struct errors *es = t->opt.errors;
+	const struct errors_entry *e;
+	uint64_t line, k;
+
+	if (ev->mark == EVENT_TRACE || first == last)
+		for (line = first; line <= last; line++)
+			scrollback_mark(t->sb, line, ev->mark);
+	for (; es != NULL && t->nerr < errors_count(es); t->nerr++) {
+		e = errors_at(es, t->nerr);
+		if (t->nerr == t->err_cap) {
+			t->err_cap = t->err_cap == 0 ? 64 : t->err_cap * 2;
+			t->err_seq = xreallocarray(
+			    t->err_seq, t->err_cap, sizeof *t->err_seq);
+		}
+		line = first + tui_line_of(ev->msg, ev->len, e->offset);
+		t->err_seq[t->nerr] = line;
+		scrollback_mark(t->sb, line,
+		    e->severity == RULE_SEV_ERROR ? EVENT_ERROR
+						  : EVENT_WARNING);
+		for (k = 1; k < e->lines && line + k <= last; k++)
+			scrollback_mark(t->sb, line + k, EVENT_TRACE);
+	}
+}
+
 /* The sink: every line into the scrollback. */
 static enum sink_status
 tui_event(void *state, const struct out_event *ev, char **cause)
 {
 	struct tui *t = state;
+	uint64_t first = scrollback_last_seq(t->sb) + 1;
 
 	(void)cause;
 	scrollback_add(t->sb, ev->group, ev->group_len, ev->host, ev->host_len,
 	    ev->stream, ev->stream_len, ev->timestamp, ev->msg, ev->len);
+	mark_lines(t, ev, first, scrollback_last_seq(t->sb));
 	t->events++;
 	if (ev->timestamp > t->newest)
 		t->newest = ev->timestamp;
@@ -376,6 +455,23 @@ tui_panes(struct tui *t)
 	}
 	if (t->focus == NULL && t->npanes > 0)
 		tui_focus(t, t->panes[0].name, t->panes[0].len);
+}
+
+const struct errors_counts *
+tui_group_errors(struct tui *t, const char *name, size_t len, size_t *index)
+{
+	const struct errors_counts *c;
+	size_t i;
+
+	for (i = 0; t->opt.errors != NULL &&
+	     (c = errors_group_at(t->opt.errors, i)) != NULL;
+	     i++)
+		if (c->len == len && memcmp(c->name, name, len) == 0) {
+			if (index != NULL)
+				*index = i;
+			return (c);
+		}
+	return (NULL);
 }
 
 int

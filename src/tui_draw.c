@@ -38,6 +38,8 @@ static const struct role_style styles[ROLE_COUNT] = {
     [ROLE_PROMPT] = {-1, -1, A_BOLD, A_BOLD},
     [ROLE_NOTICE] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
     [ROLE_MARK] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
+    [ROLE_WARN] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
+    [ROLE_ERRTEXT] = {COLOR_RED, -1, A_BOLD, A_BOLD},
     [ROLE_GROUP0] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
     [ROLE_GROUP1] = {COLOR_YELLOW, -1, A_BOLD, A_UNDERLINE},
     [ROLE_GROUP2] = {COLOR_BLUE, -1, A_BOLD, A_BOLD},
@@ -68,6 +70,8 @@ static const char *const help_text[] = {
     "  t            toggle timestamps (UTC)",
     "  w            toggle line wrapping",
     "  e            export the scrollback to per-group files",
+    "  !            the first failure (header's last row)",
+    "  ]  [         next / previous error (this group or all)",
     "  Ctrl-L       redraw the screen",
 };
 
@@ -169,16 +173,23 @@ add_time(struct tui *t, int64_t ms, int role)
 	text(t, s, role);
 }
 
-/* Build the cells of one log line: mark, time, group tag, host, text. */
+/*
+ * Build the cells of one log line: mark ("!" an error's first line, "|"
+ * the rest of it, "~" a warning), time, group tag, host, text.
+ */
 static void
 line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
 {
 	const char *name;
-	size_t len, start, so, eo, pos;
+	size_t len, start, so, eo, pos, i;
+	int role = ROLE_TEXT;
 
 	tui_cells_reset(&t->cells);
-	if (l->mark != 0)
-		text(t, "!", ROLE_MARK);
+	if (l->mark == EVENT_ERROR || l->mark == EVENT_TRACE) {
+		text(t, l->mark == EVENT_ERROR ? "!" : "|", ROLE_MARK);
+		role = ROLE_ERRTEXT;
+	} else if (l->mark == EVENT_WARNING)
+		text(t, "~", ROLE_WARN);
 	if (t->timestamps)
 		add_time(t, l->ts, ROLE_TIME);
 	if (tag) {
@@ -191,7 +202,7 @@ line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
 	    &t->cells, l->host, l->host_len, ROLE_HOST, t->cells.cols + 40);
 	text(t, " ", ROLE_TEXT);
 	start = t->cells.n;
-	tui_cells_add(&t->cells, l->text, l->len, ROLE_TEXT, max);
+	tui_cells_add(&t->cells, l->text, l->len, role, max);
 	/* Matches of the search are highlighted in the text. */
 	pos = 0;
 	while (t->search.re != NULL && pos <= l->len &&
@@ -200,6 +211,10 @@ line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
 		    &t->cells, start, so, eo == so ? so + 1 : eo, ROLE_MATCH);
 		pos = eo > so ? eo : eo + 1;
 	}
+	/* The error a key jumped to stands out whole. */
+	if (l->seq == t->err_line)
+		for (i = 0; i < t->cells.n; i++)
+			t->cells.v[i].role = ROLE_MARK;
 }
 
 /* Rows the built cells take at width w. */
@@ -255,7 +270,9 @@ draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 			}
 			x = put_cells(t, first + r, 0, COLS, &from);
 			fill(t, first + r, x,
-			    l->seq == t->match ? ROLE_MATCH : ROLE_TEXT);
+			    l->seq == t->match		? ROLE_MATCH
+				: l->seq == t->err_line ? ROLE_MARK
+							: ROLE_TEXT);
 		}
 		*top = l->seq;
 		y = first - 1;
@@ -264,6 +281,42 @@ draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 		fill(t, y, 0, ROLE_TEXT);
 	tui_cells_reset(&t->cells);
 	return (bottom);
+}
+
+/*
+ * A pane's errors and warnings; with hosts, those of each host that has
+ * some (the focused group's view).
+ */
+static void
+title_errors(struct tui *t, const struct tui_pane *p, int role, int hosts)
+{
+	const struct errors_counts *c, *h;
+	char s[64];
+	size_t gi, i;
+	int any = 0;
+
+	if ((c = tui_group_errors(t, p->name, p->len, &gi)) == NULL)
+		return;
+	if (c->errors > 0) {
+		snprintf(s, sizeof s, "  %llu error%s", c->errors,
+		    c->errors == 1 ? "" : "s");
+		text(t, s, role);
+	}
+	if (c->warnings > 0) {
+		snprintf(s, sizeof s, "  %llu warning%s", c->warnings,
+		    c->warnings == 1 ? "" : "s");
+		text(t, s, role);
+	}
+	for (i = 0; hosts && (h = errors_host_at(t->opt.errors, gi, i)) != NULL;
+	     i++) {
+		if (h->errors == 0)
+			continue;
+		text(t, any ? ", " : "  by host: ", role);
+		textn(t, h->name, h->len, role);
+		snprintf(s, sizeof s, " %llu", h->errors);
+		text(t, s, role);
+		any = 1;
+	}
 }
 
 /* A pane's title: name, instance type, hosts seen / expected, lines. */
@@ -302,6 +355,7 @@ title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
 		    (unsigned long long)dropped);
 		text(t, s, role);
 	}
+	title_errors(t, p, role, selected && t->screen == SCREEN_GROUP);
 	flush_row(t, y, role);
 }
 
@@ -365,11 +419,75 @@ elapsed(char *s, size_t size, int64_t ms)
 	    (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
+/* The cells built so far as row y, or only dropped when not drawing. */
+static void
+header_row(struct tui *t, int y, int draw, int role)
+{
+	if (draw)
+		flush_row(t, y, role);
+	else
+		tui_cells_reset(&t->cells);
+}
+
+/*
+ * The header's last rows, when the job failed or its logs have an error:
+ * the first failure (time, group, host, summary) and the job's own
+ * FailureReason beside it, or on a row of its own when both do not fit.
+ * Returns the rows used (0 to 2).
+ */
+static int
+failure_row(struct tui *t, int y, int draw)
+{
+	const struct errors_entry *e = NULL;
+	const char *reason = NULL;
+	size_t n, cols;
+
+	if (t->opt.errors != NULL) {
+		e = errors_first(t->opt.errors);
+		reason = errors_reason(t->opt.errors);
+	}
+	if (t->info.job != NULL && t->info.job->failure_reason != NULL)
+		reason = t->info.job->failure_reason;
+	if (e == NULL && reason == NULL)
+		return (0);
+	if (e != NULL) {
+		text(t, " first failure ", ROLE_MARK);
+		add_time(t, e->timestamp, ROLE_MARK);
+		textn(t, e->group, e->group_len, ROLE_MARK);
+		text(t, " ", ROLE_MARK);
+		textn(t, e->host, e->host_len, ROLE_MARK);
+		text(t, "  ", ROLE_MARK);
+		textn(t, e->summary, e->summary_len, ROLE_MARK);
+	} else
+		text(t, " no error found in the logs", ROLE_MARK);
+	if (reason == NULL) {
+		header_row(t, y, draw, ROLE_MARK);
+		return (1);
+	}
+	n = t->cells.n;
+	cols = t->cells.cols;
+	text(t, "  | reason: ", ROLE_MARK);
+	text(t, reason, ROLE_MARK);
+	if (t->cells.cols <= (size_t)COLS) {
+		header_row(t, y, draw, ROLE_MARK);
+		return (1);
+	}
+	/* Both do not fit: the reason gets a row of its own. */
+	t->cells.n = n;
+	t->cells.cols = cols;
+	header_row(t, y, draw, ROLE_MARK);
+	text(t, " reason: ", ROLE_MARK);
+	text(t, reason, ROLE_MARK);
+	header_row(t, y + 1, draw, ROLE_MARK);
+	return (2);
+}
+
 /* The header; returns its height. */
 static int
 draw_header(struct tui *t, int draw)
 {
 	const struct sagemaker_job *job = t->info.job;
+	const struct errors_counts *c;
 	char s[160], e[32];
 	size_t i, from;
 	int rows, y, x, seen;
@@ -410,10 +528,13 @@ draw_header(struct tui *t, int draw)
 			snprintf(s, sizeof s, " (%zu behind)", t->info.behind);
 			text(t, s, ROLE_HEADER);
 		}
+		if (t->info.done)
+			text(t, " (all read)", ROLE_HEADER);
 	}
-	if (job != NULL && job->failure_reason != NULL) {
-		text(t, "  ", ROLE_HEADER);
-		text(t, job->failure_reason, ROLE_HEADER);
+	if (t->info.held > 0) {
+		snprintf(s, sizeof s, "  %zu stream%s held (group unknown)",
+		    t->info.held, t->info.held == 1 ? "" : "s");
+		text(t, s, ROLE_HEADER);
 	}
 	if (draw)
 		flush_row(t, 0, ROLE_HEADER);
@@ -437,6 +558,13 @@ draw_header(struct tui *t, int draw)
 				snprintf(s, sizeof s, " %d", seen);
 			text(t, s, ROLE_HEADER);
 		}
+		c = tui_group_errors(
+		    t, t->panes[i].name, t->panes[i].len, NULL);
+		if (c != NULL && c->errors > 0) {
+			snprintf(s, sizeof s, ", %llu error%s", c->errors,
+			    c->errors == 1 ? "" : "s");
+			text(t, s, ROLE_HEADER);
+		}
 	}
 	if (t->npanes == 0)
 		text(t, " no groups yet", ROLE_HEADER);
@@ -449,7 +577,28 @@ draw_header(struct tui *t, int draw)
 		}
 	}
 	tui_cells_reset(&t->cells);
-	return (1 + rows);
+	return (1 + rows + failure_row(t, 1 + rows, draw));
+}
+
+/* The narrowed host's errors, in the status line. */
+static void
+host_errors(struct tui *t)
+{
+	const struct errors_counts *h;
+	char s[64];
+	size_t gi, i;
+
+	if (t->focus == NULL ||
+	    tui_group_errors(t, t->focus, t->focus_len, &gi) == NULL)
+		return;
+	for (i = 0; (h = errors_host_at(t->opt.errors, gi, i)) != NULL; i++)
+		if (h->len == strlen(t->host) &&
+		    memcmp(h->name, t->host, h->len) == 0) {
+			snprintf(s, sizeof s, " (%llu error%s)", h->errors,
+			    h->errors == 1 ? "" : "s");
+			text(t, s, ROLE_STATUS);
+			return;
+		}
 }
 
 static void
@@ -486,6 +635,7 @@ draw_status(struct tui *t, int y)
 	if (t->host != NULL) {
 		text(t, "| host ", ROLE_STATUS);
 		text(t, t->host, ROLE_STATUS);
+		host_errors(t);
 		text(t, " ", ROLE_STATUS);
 	}
 	if (t->filter.re != NULL) {
@@ -541,7 +691,8 @@ draw_bottom(struct tui *t, int y)
 	else
 		text(t,
 		    "? help  q quit  Tab group  a all  o overview  / search  "
-		    "f filter  h host  p pause  e export",
+		    "f filter  h host  p pause  e export  ! failure  ] [ "
+		    "errors",
 		    ROLE_TEXT);
 	flush_row(t, y, ROLE_TEXT);
 }
@@ -584,7 +735,8 @@ tui_draw(struct tui *t)
 	if (t->dirty == 0 && t->prompt == PROMPT_NONE)
 		return;
 	tui_panes(t);
-	if (LINES < 5 || COLS < 20) {
+	/* The body needs a title and a line below a header of up to 5 rows. */
+	if (LINES < 5 || COLS < 20 || LINES - 3 - draw_header(t, 0) < 1) {
 		erase();
 		mvaddstr(0, 0, "too small");
 		doupdate();

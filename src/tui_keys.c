@@ -4,8 +4,10 @@
  * drawn again, never draws itself. Keys arrive without blocking, so one
  * pass takes all that are waiting.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "tui_int.h"
@@ -32,6 +34,8 @@ resume(struct tui *t)
 {
 	t->follow = 1;
 	t->match = 0;
+	t->cur_err = -1;
+	t->err_line = 0;
 	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
 }
 
@@ -136,6 +140,143 @@ find(struct tui *t, int older)
 	free(t->notice);
 	t->notice = NULL;
 	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+/* Whether the view steps through error e: errors of its group, or all. */
+static int
+error_in_view(struct tui *t, const struct errors_entry *e)
+{
+	if (e->severity != RULE_SEV_ERROR)
+		return (0);
+	if (t->screen == SCREEN_ALL || t->focus == NULL)
+		return (1);
+	return (e->group_len == t->focus_len &&
+	    memcmp(e->group, t->focus, t->focus_len) == 0);
+}
+
+/* Say which error is shown: its place among the view's, time, where. */
+static void
+error_notice(struct tui *t, const char *what, const struct errors_entry *e)
+{
+	const struct errors_entry *o;
+	size_t i, nth = 0, all = 0;
+	char ts[32];
+	time_t sec = (time_t)(e->timestamp / 1000);
+	struct tm tm;
+
+	for (i = 0; i < t->nerr; i++) {
+		o = errors_at(t->opt.errors, i);
+		if (o == NULL || !error_in_view(t, o))
+			continue;
+		all++;
+		nth += o->id <= e->id;
+	}
+	if (e->timestamp < 0 || gmtime_r(&sec, &tm) == NULL)
+		snprintf(ts, sizeof ts, "--:--:--.---");
+	else
+		snprintf(ts, sizeof ts, "%02d:%02d:%02d.%03d", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (int)(e->timestamp % 1000));
+	tui_notice(t, 0, "%s%s %zu/%zu: %s %.*s %.*s %.*s", what,
+	    *what != '\0' ? ", error" : "error", nth, all, ts,
+	    (int)e->group_len, e->group, (int)e->host_len, e->host,
+	    (int)e->summary_len, e->summary);
+}
+
+/* The first line of error id, or NULL when the scrollback dropped it. */
+static const struct sb_line *
+error_line(struct tui *t, size_t id)
+{
+	const struct sb_line *l;
+
+	if (id >= t->nerr)
+		return (NULL);
+	l = scrollback_next(t->sb, SCROLLBACK_ALL, t->err_seq[id] - 1);
+	return (l != NULL && l->seq == t->err_seq[id] ? l : NULL);
+}
+
+/*
+ * Show error id: in its group's view (the all-groups view stays), its
+ * first line a third down the body and highlighted. A host narrowing or
+ * filter that would hide it is dropped.
+ */
+static void
+show_error(struct tui *t, size_t id, const char *what)
+{
+	const struct errors_entry *e = errors_at(t->opt.errors, id);
+	const struct sb_line *l, *n;
+	const char *name;
+	size_t len;
+	int i, g;
+
+	if (e == NULL)
+		return;
+	if ((l = error_line(t, id)) == NULL) {
+		tui_notice(t, 1,
+		    "that error's line is no longer in the scrollback "
+		    "(--scrollback)");
+		return;
+	}
+	name = scrollback_group_name(t->sb, l->group, &len);
+	if (t->screen != SCREEN_ALL) {
+		if (t->focus == NULL || t->focus_len != len ||
+		    memcmp(t->focus, name, len) != 0)
+			tui_focus(t, name, len);
+		t->screen = SCREEN_GROUP;
+	}
+	if (t->host != NULL && t->host != l->host)
+		t->host = NULL;
+	if (!tui_visible(t, l))
+		tui_regex_clear(&t->filter);
+	t->follow = 0;
+	t->match = 0;
+	t->cur_err = (long)id;
+	t->err_line = l->seq;
+	t->bottom = l->seq;
+	g = tui_view_group(t);
+	for (i = 0; !t->wrap && i < t->body_rows - t->body_rows / 3 - 1; i++) {
+		if ((n = tui_next(t, g, t->bottom)) == NULL)
+			break;
+		t->bottom = n->seq;
+	}
+	error_notice(t, what, e);
+	t->dirty = DIRTY_ALL;
+}
+
+static void
+first_failure(struct tui *t)
+{
+	const struct errors_entry *e;
+
+	if (t->opt.errors == NULL ||
+	    (e = errors_first(t->opt.errors)) == NULL) {
+		tui_notice(t, 1, "no error found (yet)");
+		return;
+	}
+	show_error(t, e->id, "first failure");
+}
+
+/*
+ * The next (dir > 0) or previous error of the view; those whose line the
+ * scrollback dropped are passed over.
+ */
+static void
+step_error(struct tui *t, int dir)
+{
+	const struct errors_entry *e;
+	long id = t->cur_err;
+
+	if (id < 0)
+		id = dir > 0 ? -1 : (long)t->nerr;
+	for (id += dir; id >= 0 && (size_t)id < t->nerr; id += dir) {
+		e = errors_at(t->opt.errors, (size_t)id);
+		if (e != NULL && error_in_view(t, e) &&
+		    error_line(t, (size_t)id) != NULL) {
+			show_error(t, (size_t)id, "");
+			return;
+		}
+	}
+	tui_notice(t, 1, "no %s error%s", dir > 0 ? "newer" : "older",
+	    t->screen == SCREEN_ALL ? "" : " in this group");
 }
 
 /* The hosts of the view, in the order first seen; cycle through them. */
@@ -390,6 +531,13 @@ view_key(struct tui *t, int k)
 		break;
 	case 'e':
 		export_prompt(t);
+		break;
+	case '!':
+		first_failure(t);
+		break;
+	case ']':
+	case '[':
+		step_error(t, k == ']' ? 1 : -1);
 		break;
 	case CTRL('l'):
 		clearok(curscr, TRUE);
