@@ -38,6 +38,16 @@ on_assigned(void *arg, struct host *h)
 	p->assigned = 1;
 }
 
+/*
+ * Every sink went away: nothing is left to write. Without any sink
+ * (--output none, for --summary) the input is still read to its end.
+ */
+static int
+all_closed(const struct pipeline *p)
+{
+	return (p->nsinks > 0 && p->nopen == 0);
+}
+
 /* Note what sink i answered: a closed sink gets nothing more. */
 static enum sink_status
 sink_answered(struct pipeline *p, int i, enum sink_status rc)
@@ -66,7 +76,7 @@ to_sinks(void *arg, const struct out_event *released, char **cause)
 		if ((rc = sink_answered(p, i, rc)) == SINK_ERROR)
 			return (rc);
 	}
-	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
+	return (all_closed(p) ? SINK_CLOSED : SINK_OK);
 }
 
 struct pipeline *
@@ -152,7 +162,7 @@ pipeline_flush(struct pipeline *p, char **cause)
 		if ((rc = sink_answered(p, i, rc)) == SINK_ERROR)
 			return (rc);
 	}
-	return (p->nopen == 0 ? SINK_CLOSED : SINK_OK);
+	return (all_closed(p) ? SINK_CLOSED : SINK_OK);
 }
 
 enum sink_status

@@ -76,4 +76,11 @@ check "generated job: export matches truth" \
 check "--assign" test "$(cat "$T/n")" -gt 0
 check "--assign: nothing unassigned" sh -c "! grep -q 'had no group' '$T/assign.err'"
 
+# --output none still reads everything (for --summary): the summary counts
+# every event, as with an output.
+"$CWDEMUX" --from "$T/gen" --output none --summary "$GJOB" 2>"$T/none.err"
+"$CWDEMUX" --from "$T/gen" --output json --summary "$GJOB" 2>"$T/json.err" \
+    >/dev/null
+same "--output none --summary reads every event" "$T/none.err" "$T/json.err"
+
 finish
