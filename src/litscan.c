@@ -344,20 +344,20 @@ commonness(unsigned char c)
 		const char *bytes;
 		int n;
 	} table[] = {
-	    {" ", 150},
-	    {"e", 80},
-	    {"t", 60},
-	    {"aoinsr", 50},
-	    {"ldc", 32},
-	    {"umh", 25},
-	    {"0123456789", 20},
-	    {"pg", 18},
-	    {"f.:/-_,=", 14},
-	    {"bywv\"", 10},
-	    {"k", 7},
-	    {"EINOSTAR()[]", 6},
-	    {"x'{}CDLMPFGUB", 4},
-	    {"z", 2},
+	    {.bytes = " ", .n = 150},
+	    {.bytes = "e", .n = 80},
+	    {.bytes = "t", .n = 60},
+	    {.bytes = "aoinsr", .n = 50},
+	    {.bytes = "ldc", .n = 32},
+	    {.bytes = "umh", .n = 25},
+	    {.bytes = "0123456789", .n = 20},
+	    {.bytes = "pg", .n = 18},
+	    {.bytes = "f.:/-_,=", .n = 14},
+	    {.bytes = "bywv\"", .n = 10},
+	    {.bytes = "k", .n = 7},
+	    {.bytes = "EINOSTAR()[]", .n = 6},
+	    {.bytes = "x'{}CDLMPFGUB", .n = 4},
+	    {.bytes = "z", .n = 2},
 	};
 	size_t i;
 
