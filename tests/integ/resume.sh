@@ -140,25 +140,8 @@ whole "complete export run again" "$T/again"
 moto_start
 mkdir "$T/home"
 . tests/integ/proxy.sh
-CW_PID="" SIM_PID=""
-stop_all() {
-	for pid in $CW_PID $SIM_PID; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	CW_PID="" SIM_PID=""
-	proxy_stop
-}
+. tests/integ/live.sh
 trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
-
-# wait_for FILE: until the file exists (at most 60 s).
-wait_for() {
-	for _i in $(seq 600); do
-		[ -e "$1" ] && return 0
-		$PY -c 'import time; time.sleep(0.1)'
-	done
-	return 1
-}
 
 # follow [timeout SECONDS]: start cwdemux following the job into
 # $T/live.x, in the background (CW_PID is cwdemux itself, unless a timeout
