@@ -110,18 +110,8 @@ static void
 event(struct errors *es, const char *group, const char *host, const char *msg,
     int64_t ts)
 {
-	struct out_event ev;
+	struct out_event ev = unit_event(group, host, msg, ts);
 
-	memset(&ev, 0, sizeof ev);
-	ev.timestamp = ts;
-	ev.group = group;
-	ev.group_len = strlen(group);
-	ev.host = host;
-	ev.host_len = strlen(host);
-	ev.stream = host;
-	ev.stream_len = strlen(host);
-	ev.msg = msg;
-	ev.len = strlen(msg);
 	errors_event(es, &ev);
 }
 

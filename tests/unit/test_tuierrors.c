@@ -20,19 +20,9 @@ static void
 event(struct errors *es, struct tui *t, const char *host, const char *msg,
     int64_t ts)
 {
-	struct out_event ev;
+	struct out_event ev = unit_event(g, host, msg, ts);
 	char *cause = NULL;
 
-	memset(&ev, 0, sizeof ev);
-	ev.timestamp = ts;
-	ev.group = g;
-	ev.group_len = strlen(g);
-	ev.host = host;
-	ev.host_len = strlen(host);
-	ev.stream = host;
-	ev.stream_len = strlen(host);
-	ev.msg = msg;
-	ev.len = strlen(msg);
 	errors_event(es, &ev);
 	UNIT_CHECK(tui_sink.event(t, &ev, &cause) == SINK_OK, "sink");
 }

@@ -6,8 +6,11 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "sink.h"
 
 static int unit_passed;
 static int unit_failed;
@@ -37,6 +40,25 @@ static int unit_failed;
 	    (size_t)(glen), (int)(glen), (const char *)(got),		\
 	    (size_t)(wlen), (int)(wlen), (const char *)(want));		\
 } while (0)
+
+/* A released event of host (its stream named like it) in group. */
+static inline struct out_event
+unit_event(const char *group, const char *host, const char *msg, int64_t ts)
+{
+	struct out_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.timestamp = ts;
+	ev.group = group;
+	ev.group_len = strlen(group);
+	ev.host = host;
+	ev.host_len = strlen(host);
+	ev.stream = host;
+	ev.stream_len = strlen(host);
+	ev.msg = msg;
+	ev.len = strlen(msg);
+	return (ev);
+}
 
 static inline int
 unit_done(const char *name)
