@@ -20,7 +20,7 @@
 
 #include "aws.h"
 #include "pipeline.h"
-#include "source_cw.h"
+#include "source.h"
 
 struct follow_options {
 	const char *log_group;

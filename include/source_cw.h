@@ -33,6 +33,7 @@
 #include "aws.h"
 #include "pipeline.h"
 #include "sagemaker.h"
+#include "source.h"
 
 struct source_cw_options {
 	const char *log_group;
@@ -48,14 +49,6 @@ struct source_cw_options {
 	int64_t grace_ms; /* follow: reading on after the job ended; -1: 20 s */
 	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
 	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */
-};
-
-enum source_status {
-	SOURCE_MORE, /* call again when *deadline passes or I/O happens */
-	SOURCE_DONE,
-	SOURCE_CLOSED, /* every output went away */
-	SOURCE_ERROR, /* AWS failed; cause is set */
-	SOURCE_OUTPUT_ERROR, /* an output failed; cause is set */
 };
 
 /* The job's state as last described. */
