@@ -149,6 +149,24 @@ AWS behaviours that moto lacks:
                      Before the first entry's time moto's answer is passed
                      through.  A reason may not contain ",".
 
+Live Tail (StartLiveTail; moto has none, so the proxy answers it itself with
+AWS's event-stream framing, see tests/tools/livetailemu.py): the events of
+every PutLogEvents that goes through the proxy and that moto accepts are
+pushed once a second to the sessions whose log group and stream match.
+
+--live-script SCRIPT   faults by session: the n-th entry of a comma-separated
+                       list applies to the n-th session (ok, timeout@S,
+                       streaming@S, error@S, reset@S, corrupt@S, stall@S;
+                       livetailemu.py says what each does).
+--live-sample N        events per update before sampling (AWS: 500).
+--live-max-sessions N  concurrent sessions before LimitExceededException
+                       (AWS: 15 per account and Region).
+--live-session-seconds S  a session's length before SessionTimeoutException
+                       (AWS: 3 hours).
+Refusals go through the fail key below, e.g. {"fail": {"StartLiveTail":
+"400:AccessDeniedException:not allowed"}}; --rate StartLiveTail=5 is AWS's
+quota of calls.
+
 Control endpoints (served by the proxy itself, never forwarded, never
 faulted, not logged, not counted):
 
@@ -166,6 +184,9 @@ POST /proxy-control/job-status   body "Completed:Completed" or
                                  relative to now; an empty body switches the
                                  rewriting off.  Answers the current status.
 GET  /proxy-control/job-status   the status currently reported (JSON).
+GET  /proxy-control/live         Live Tail counters (JSON): sessions, open,
+                                 updates, events, sampled_updates,
+                                 dropped_by_sampling, ended_timeout, faults.
 GET  /proxy-control/config       the current fault settings (JSON).
 POST /proxy-control/config       JSON object changing settings at run time:
                                  keys throttle, error5xx, reset, truncate,
@@ -180,7 +201,10 @@ POST /proxy-control/config       JSON object changing settings at run time:
                                  every request of OP with that error, e.g.
                                  a job deleted mid-run; replaces all, {} or
                                  null for none), clock_offset (seconds, as
-                                 --clock-offset: a clock that jumps).
+                                 --clock-offset: a clock that jumps),
+                                 live_script (restarts the session
+                                 count), live_sample, live_max_sessions,
+                                 live_session_seconds (as the options).
 
 Shell usage:
 
@@ -219,6 +243,8 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+import livetailemu
 
 JSON_CT = "application/x-amz-json-1.1"
 CONTROL_PREFIX = "/proxy-control/"
@@ -357,6 +383,9 @@ class ProxyState:
         self.fail = {}                        # op -> (status, code, message)
         self.op_seq = {}
 
+        self.live = livetailemu.Hub(args.seed, args.live_script, args.live_sample,
+                                    args.live_max_sessions, args.live_session_seconds)
+
         self.job_lock = threading.Lock()
         self.job_script = parse_job_script(args.job_status, self.start) if args.job_status else []
 
@@ -380,7 +409,8 @@ class ProxyState:
                        rate={op: b.rate for op, b in self.buckets.items()},
                        page_cap=self.page_cap, prefix_fix=self.prefix_fix,
                        seed=self.seed)
-            return cfg
+        cfg.update(self.live.config())
+        return cfg
 
     def update_config(self, changes):
         """Apply a /proxy-control/config object, all or nothing; raises
@@ -416,6 +446,15 @@ class ProxyState:
                 other[key] = max(0, int(value))
             elif key == "clock_offset":
                 other[key] = float(value)
+            elif key in ("live_script", "live_sample", "live_max_sessions",
+                         "live_session_seconds"):
+                if key == "live_script":
+                    livetailemu.parse_script(str(value or ""))
+                    other[key] = str(value or "")
+                elif float(value) <= 0:
+                    raise ValueError("%s must be > 0" % key)
+                else:
+                    other[key] = value
             elif key == "fail":
                 if value is not None and not isinstance(value, dict):
                     raise ValueError('fail must be {"OP": "STATUS:Code:message"} or null')
@@ -436,6 +475,10 @@ class ProxyState:
             self.expire_left = other.get("expire", self.expire_left)
             self.fail = other.get("fail", self.fail)
             self.clock_offset = other.get("clock_offset", self.clock_offset)
+        self.live.configure(script=other.get("live_script"),
+                            sample_cap=other.get("live_sample"),
+                            max_sessions=other.get("live_max_sessions"),
+                            session_seconds=other.get("live_session_seconds"))
 
     # ---- per-request decisions ----------------------------------------
 
@@ -922,6 +965,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not isinstance(req, dict):
             req = None                  # not JSON: forward, rewrite nothing
 
+        if op == "StartLiveTail":       # moto has none: the proxy answers
+            self.live_tail(req, rng)
+            return
+
         if (op == "FilterLogEvents" and req is not None and self.prefix_fix_on()
                 and "logStreamNames" in req and "logStreamNamePrefix" in req):
             st.log(op, "rejected", None, ["prefix:both-names-and-prefix"])
@@ -941,6 +988,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  "message": "faultproxy: upstream %r" % exc})
             return
         st.count(op, "forwarded")
+        if op == "PutLogEvents" and status == 200 and req is not None:
+            self.ingested(req, data)
 
         # ---- AWS behaviours: rewrite successful answers -------------------------
         if status == 200 and req is not None:
@@ -989,6 +1038,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         st.log(op, None, status, notes)
         self.send_raw(status, reason, headers, data, head_only)
+
+    def live_tail(self, req, rng):
+        """StartLiveTail, served by livetailemu (see its docstring)."""
+        st = self.state
+        try:
+            livetailemu.serve(self, st.live, req, st.stop,
+                              lambda text: st.log("StartLiveTail", None, None, [text]))
+        except livetailemu.BadRequest as exc:
+            st.count("StartLiveTail", "failed")
+            st.log("StartLiveTail", "refused:" + exc.code, None, [])
+            self.send_aws_error(400, exc.code, exc.message, rng)
+
+    def ingested(self, req, data):
+        """Events moto accepted reach the Live Tail sessions."""
+        answer = json_object(data) or {}
+        events = req.get("logEvents")
+        if not isinstance(events, list):
+            return
+        self.state.live.ingest(req.get("logGroupName"), req.get("logStreamName"),
+                               events, answer.get("rejectedLogEventsInfo"),
+                               int(time.time() * 1000))
 
     def prefix_fix_on(self):
         with self.state.lock:
@@ -1076,6 +1146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_json(200, {"current": st.job_state()})
             elif name == "job-status" and self.command == "GET":
                 self.send_json(200, {"current": st.job_state()})
+            elif name == "live" and self.command == "GET":
+                self.send_json(200, st.live.stats_snapshot())
             elif name == "config" and self.command == "GET":
                 self.send_json(200, st.config_dict())
             elif name == "config" and self.command == "POST":
@@ -1133,6 +1205,16 @@ def main(argv=None):
                          "requests signed over 5 minutes off get AWS's "
                          "InvalidSignatureException, with the proxy's Date")
     ap.add_argument("--job-status", metavar="SCRIPT")
+    ap.add_argument("--live-script", default="", metavar="SCRIPT",
+                    help="Live Tail faults, one entry a session: ok, timeout@S, "
+                         "streaming@S, error@S, reset@S, corrupt@S, stall@S")
+    ap.add_argument("--live-sample", type=int, default=livetailemu.SAMPLE_CAP,
+                    metavar="N", help="events per Live Tail update before sampling (500)")
+    ap.add_argument("--live-max-sessions", type=int, default=livetailemu.MAX_SESSIONS,
+                    metavar="N", help="concurrent Live Tail sessions (15)")
+    ap.add_argument("--live-session-seconds", type=float,
+                    default=livetailemu.SESSION_SECONDS, metavar="S",
+                    help="a session's length before SessionTimeoutException (3 h)")
     ap.add_argument("--upstream-timeout", type=float, default=120.0,
                     help="seconds to wait for moto (default 120)")
     args = ap.parse_args(argv)
