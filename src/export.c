@@ -11,15 +11,10 @@
  * to the error), but nothing claims they are whole.
  *
  * A resumable export (export_resume(), the --export option) also keeps
- * STATE_FILE in DIR: each group's file with its length, and per stream how
- * many of its events the files hold. It is written at checkpoints, after
- * the files it names are synced, so it never claims bytes a crash could
- * lose. A rerun reads every stream again from its start; the state's
- * per-stream counts say how many of each stream's first events to pass
- * over (the store hands a stream's events over in the stream's order), and
- * each file is cut back to its recorded length first, dropping whatever a
- * kill left after the last checkpoint. The directory is locked (flock(2))
- * while a resumable export runs in it.
+ * its resume state in DIR (export_state.h). It is written here at
+ * checkpoints, after the files it names are synced, so it never claims
+ * bytes a crash could lose. The directory is locked (flock(2)) while a
+ * resumable export runs in it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +28,7 @@
 
 #include "clock.h"
 #include "export.h"
+#include "export_state.h"
 #include "isotime.h"
 #include "json.h"
 #include "outbuf.h"
@@ -45,10 +41,6 @@
 #define EXPORT_NAME_CUT 180
 #define MANIFEST "manifest.json"
 #define MANIFEST_TMP "manifest.json.tmp"
-#define STATE_FILE ".cwdemux-state"
-#define STATE_TMP ".cwdemux-state.tmp"
-#define STATE_VERSION 1
-#define STATE_MAX (1024L * 1024 * 1024)
 /* Checkpoints while events stream in: after this many bytes or ms. */
 #define CHECKPOINT_BYTES (16ULL * 1024 * 1024)
 #define CHECKPOINT_MS 5000
@@ -77,14 +69,6 @@ struct gfile {
 	unsigned long long used; /* for closing the least recent */
 };
 
-/* A stream's resume position. */
-struct spos {
-	char *name;
-	size_t len;
-	unsigned long long seen; /* events handed over in this run */
-	unsigned long long skip; /* events the files held at the start */
-};
-
 struct export
 {
 	char *dir;
@@ -103,14 +87,7 @@ struct export
 	unsigned long long withheld; /* held events left for a resumed run */
 
 	/* Resuming (export_resume()): positions and checkpoints. */
-	int resumable;
-	char *job; /* what the state was written for */
-	size_t job_len;
-	struct strmap *streams; /* stream name -> struct spos */
-	struct spos **sv;
-	size_t sn, scap;
-	const char *last_stream; /* cache: interned upstream */
-	struct spos *last_pos;
+	struct export_state *state; /* NULL: not resumable */
 	unsigned long long ckpt_bytes; /* CHECKPOINT_BYTES, or from env */
 	unsigned long long since_ckpt; /* bytes since the last checkpoint */
 	int64_t ckpt_at; /* clock_mono_ms() of the last checkpoint */
@@ -345,44 +322,12 @@ failed(struct export *ex, enum sink_status rc, char **cause)
 	return (rc);
 }
 
-static struct spos *
-spos_get(struct export *ex, const char *name, size_t len)
-{
-	struct spos *sp;
-
-	if ((sp = strmap_get(ex->streams, name, len)) != NULL)
-		return (sp);
-	sp = xcalloc(1, sizeof *sp);
-	sp->name = xmemdup(name, len);
-	sp->len = len;
-	strmap_put(ex->streams, name, len, sp);
-	if (ex->sn == ex->scap) {
-		ex->scap = ex->scap == 0 ? 64 : ex->scap * 2;
-		ex->sv = xreallocarray(ex->sv, ex->scap, sizeof *ex->sv);
-	}
-	ex->sv[ex->sn++] = sp;
-	return (sp);
-}
-
-/* Nonzero when the files already hold this event (a resumed run). */
-static int
-already_written(struct export *ex, const struct out_event *ev)
-{
-	if (!ex->resumable)
-		return (0);
-	if (ev->stream != ex->last_stream) {
-		ex->last_pos = spos_get(ex, ev->stream, ev->stream_len);
-		ex->last_stream = ev->stream;
-	}
-	return (++ex->last_pos->seen <= ex->last_pos->skip);
-}
-
 static enum sink_status checkpoint(struct export *, char **);
 
 static int
 checkpoint_due(const struct export *ex)
 {
-	if (!ex->resumable || ex->since_ckpt == 0)
+	if (ex->state == NULL || ex->since_ckpt == 0)
 		return (0);
 	return (ex->since_ckpt >= ex->ckpt_bytes ||
 	    clock_mono_ms() - ex->ckpt_at >= CHECKPOINT_MS);
@@ -403,7 +348,8 @@ export_event(void *state, const struct out_event *ev, char **cause)
 		*cause = xstrdup(ex->error);
 		return (SINK_ERROR);
 	}
-	if (already_written(ex, ev))
+	if (ex->state != NULL &&
+	    export_state_seen(ex->state, ev->stream, ev->stream_len))
 		return (SINK_OK);
 	/*
 	 * Once a resumable run is known to stop early, what still comes was
@@ -411,8 +357,8 @@ export_event(void *state, const struct out_event *ev, char **cause)
 	 * writes it where it belongs, so it is not written now as
 	 * "unassigned". Each stream's written events stay a prefix.
 	 */
-	if (ex->resumable && !ex->complete) {
-		ex->last_pos->seen--;
+	if (ex->state != NULL && !ex->complete) {
+		export_state_unsee(ex->state);
 		ex->withheld++;
 		return (SINK_OK);
 	}
@@ -591,78 +537,6 @@ write_manifest(struct export *ex, char **cause)
 	return (write_atomic(ex, MANIFEST_TMP, MANIFEST, &b, cause));
 }
 
-static void
-add_hex(struct buf *b, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	buf_addc(b, '"');
-	for (i = 0; i < len; i++) {
-		buf_addc(b, hexdigits[p[i] >> 4]);
-		buf_addc(b, hexdigits[p[i] & 15]);
-	}
-	buf_addc(b, '"');
-}
-
-static void
-state_names(struct buf *b, const char *key, const struct nameset *s)
-{
-	size_t i;
-
-	buf_printf(b, ", \"%s\": [", key);
-	for (i = 0; i < s->n; i++) {
-		buf_adds(b, i == 0 ? "" : ", ");
-		add_hex(b, s->v[i], strlen(s->v[i]));
-	}
-	buf_addc(b, ']');
-}
-
-/*
- * The state: names are hex, so any bytes (a NUL, invalid UTF-8) come back
- * exactly and nothing in the file needs escaping.
- */
-static void
-state_build(const struct export *ex, struct buf *b)
-{
-	const struct gfile *g;
-	const struct spos *sp;
-	size_t i;
-
-	buf_printf(b, "{\"cwdemux_state\": %d,\n\"job_hex\": ", STATE_VERSION);
-	if (ex->job != NULL)
-		add_hex(b, ex->job, ex->job_len);
-	else
-		buf_adds(b, "null");
-	buf_adds(b, ",\n\"groups\": [");
-	for (i = 0; i < ex->n; i++) {
-		g = ex->v[i];
-		buf_adds(
-		    b, i == 0 ? "\n{\"name_hex\": " : ",\n{\"name_hex\": ");
-		add_hex(b, g->group, g->group_len);
-		buf_adds(b, ", \"file\": ");
-		json_add_string(b, g->file, strlen(g->file));
-		buf_printf(b,
-		    ", \"bytes\": %llu, \"events\": %llu, \"lines\": %llu"
-		    ", \"first\": %lld, \"last\": %lld",
-		    g->size, g->events, g->lines, (long long)g->first,
-		    (long long)g->last);
-		state_names(b, "hosts_hex", &g->hosts);
-		state_names(b, "streams_hex", &g->streams);
-		buf_addc(b, '}');
-	}
-	buf_adds(b, "],\n\"streams\": [");
-	for (i = 0; i < ex->sn; i++) {
-		sp = ex->sv[i];
-		buf_adds(
-		    b, i == 0 ? "\n{\"name_hex\": " : ",\n{\"name_hex\": ");
-		add_hex(b, sp->name, sp->len);
-		buf_printf(b, ", \"events\": %llu}",
-		    sp->seen > sp->skip ? sp->seen : sp->skip);
-	}
-	buf_adds(b, "]}\n");
-}
-
 /* Write out and sync every file written since the last sync. */
 static enum sink_status
 sync_files(struct export *ex, char **cause)
@@ -689,6 +563,38 @@ sync_files(struct export *ex, char **cause)
 	return (SINK_OK);
 }
 
+/* A group's file as the state records it (names borrowed from g). */
+static void
+state_group(const struct gfile *g, struct export_state_group *r)
+{
+	r->name = g->group;
+	r->len = g->group_len;
+	r->file = g->file;
+	r->bytes = g->size;
+	r->events = g->events;
+	r->lines = g->lines;
+	r->first = g->first;
+	r->last = g->last;
+	r->hosts = g->hosts.v;
+	r->nhosts = g->hosts.n;
+	r->streams = g->streams.v;
+	r->nstreams = g->streams.n;
+}
+
+/* The state's text: the files as they are now, the streams' positions. */
+static void
+state_build(struct export *ex, struct buf *b)
+{
+	struct export_state_group *r;
+	size_t i;
+
+	r = xreallocarray(NULL, ex->n + 1, sizeof *r);
+	for (i = 0; i < ex->n; i++)
+		state_group(ex->v[i], &r[i]);
+	export_state_build(ex->state, r, ex->n, b);
+	free(r);
+}
+
 /* The state, with the directory synced so new files' names last too. */
 static enum sink_status
 write_state(struct export *ex, char **cause)
@@ -697,8 +603,8 @@ write_state(struct export *ex, char **cause)
 	enum sink_status rc;
 
 	state_build(ex, &b);
-	if ((rc = write_atomic(ex, STATE_TMP, STATE_FILE, &b, cause)) !=
-	    SINK_OK)
+	if ((rc = write_atomic(ex, EXPORT_STATE_TMP, EXPORT_STATE_FILE, &b,
+		 cause)) != SINK_OK)
 		return (rc);
 	if (fsync(ex->dirfd) != 0) {
 		xasprintf(cause, "%s: fsync: %s", ex->dir, strerror(errno));
@@ -742,7 +648,7 @@ export_flush(void *state, char **cause)
 			return (failed(ex, rc, cause));
 	}
 	/* A quiet moment is a good checkpoint, but not every one. */
-	if (ex->resumable && ex->since_ckpt > 0 &&
+	if (ex->state != NULL && ex->since_ckpt > 0 &&
 	    clock_mono_ms() - ex->ckpt_at >= CHECKPOINT_FLUSH_MS)
 		return (failed(ex, checkpoint(ex, cause), cause));
 	return (SINK_OK);
@@ -789,7 +695,7 @@ export_finish(void *state, char **cause)
 	/* Every file is synced now: the state can say so. */
 	for (i = 0; i < ex->n && ex->error == NULL; i++)
 		ex->v[i]->dirty = 0;
-	if (ex->error == NULL && ex->resumable &&
+	if (ex->error == NULL && ex->state != NULL &&
 	    write_state(ex, &why) != SINK_OK)
 		ex->error = why;
 	if (ex->error != NULL) {
@@ -799,7 +705,8 @@ export_finish(void *state, char **cause)
 		    "lines up to the error, and no %s was written%s",
 		    earlier ? "after that error, " : ex->error,
 		    earlier ? "" : "; ", ex->dir, MANIFEST,
-		    ex->resumable ? "; the same command again resumes it" : "");
+		    ex->state != NULL ? "; the same command again resumes it"
+				      : "");
 		return (SINK_ERROR);
 	}
 	if (write_manifest(ex, &why) != SINK_OK) {
@@ -817,296 +724,30 @@ export_finish(void *state, char **cause)
 	return (SINK_OK);
 }
 
-/* The member key of object o, of type t, or NULL. */
-static yajl_val
-member(yajl_val o, const char *key, yajl_type t)
+/* The groups a loaded state lists, as files already holding lines. */
+static void
+state_groups_add(struct export *ex)
 {
-	const char *path[] = {key, NULL};
-
-	return (yajl_tree_get(o, path, t));
-}
-
-/* Decode a hex string value into b; -1 if it is not one. */
-static int
-unhex(struct buf *b, yajl_val v)
-{
-	const char *s, *d1, *d2;
-	size_t i, len;
-
-	buf_reset(b);
-	*buf_reserve(b, 1) = '\0'; /* data is never NULL, even for "" */
-	if ((s = YAJL_GET_STRING(v)) == NULL)
-		return (-1);
-	if ((len = strlen(s)) % 2 != 0)
-		return (-1);
-	for (i = 0; i < len; i += 2) {
-		if ((d1 = strchr(hexdigits, s[i])) == NULL || s[i] == '\0' ||
-		    (d2 = strchr(hexdigits, s[i + 1])) == NULL ||
-		    s[i + 1] == '\0')
-			return (-1);
-		buf_addc(b, (char)((d1 - hexdigits) << 4 | (d2 - hexdigits)));
-	}
-	return (0);
-}
-
-/* A count: a non-negative integer member. */
-static int
-count(yajl_val o, const char *key, unsigned long long *n)
-{
-	yajl_val v = member(o, key, yajl_t_number);
-
-	if (v == NULL || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
-		return (-1);
-	*n = (unsigned long long)YAJL_GET_INTEGER(v);
-	return (0);
-}
-
-static int
-timestamp(yajl_val o, const char *key, int64_t *ts)
-{
-	yajl_val v = member(o, key, yajl_t_number);
-
-	if (v == NULL || !YAJL_IS_INTEGER(v))
-		return (-1);
-	*ts = YAJL_GET_INTEGER(v);
-	return (0);
-}
-
-/* Only a name export_file_name() and unique_name() can make. */
-static int
-valid_file(const char *f)
-{
-	size_t len = strlen(f), i;
-
-	if (len < 5 || len > EXPORT_NAME_MAX + 24 || f[0] == '.' ||
-	    strcmp(f + len - 4, ".log") != 0)
-		return (0);
-	for (i = 0; i < len; i++)
-		if (strchr(
-			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_-.%~",
-			f[i]) == NULL)
-			return (0);
-	return (1);
-}
-
-static int
-load_names(yajl_val g, const char *key, struct nameset *set, struct buf *b)
-{
-	yajl_val a = member(g, key, yajl_t_array);
-	size_t i;
-
-	if (a == NULL)
-		return (-1);
-	for (i = 0; i < a->u.array.len; i++) {
-		if (unhex(b, a->u.array.values[i]) != 0)
-			return (-1);
-		nameset_add(set, b->data, b->len);
-	}
-	return (0);
-}
-
-/* One group of the state; what is wrong with it, or NULL. */
-static const char *
-load_group(struct export *ex, yajl_val o, struct buf *b)
-{
+	const struct export_state_group *r;
 	struct gfile *g;
-	const char *file;
-	size_t i;
+	size_t n, i, k;
 
-	if (!YAJL_IS_OBJECT(o) || unhex(b, member(o, "name_hex", yajl_t_any)))
-		return ("a group without a valid name");
-	if (strmap_get(ex->groups, b->data, b->len) != NULL)
-		return ("a group listed twice");
-	file = YAJL_GET_STRING(member(o, "file", yajl_t_string));
-	if (file == NULL || !valid_file(file))
-		return ("a group with a bad file name");
-	for (i = 0; i < ex->n; i++)
-		if (strcmp(ex->v[i]->file, file) == 0)
-			return ("two groups with one file");
-	g = gfile_add(ex, b->data, b->len, xstrdup(file));
-	if (count(o, "bytes", &g->size) != 0 ||
-	    count(o, "events", &g->events) != 0 ||
-	    count(o, "lines", &g->lines) != 0 ||
-	    timestamp(o, "first", &g->first) != 0 ||
-	    timestamp(o, "last", &g->last) != 0)
-		return ("a group with a bad count");
-	if (load_names(o, "hosts_hex", &g->hosts, b) != 0 ||
-	    load_names(o, "streams_hex", &g->streams, b) != 0)
-		return ("a group with bad host or stream names");
-	return (NULL);
-}
-
-static const char *
-load_stream(struct export *ex, yajl_val o, struct buf *b)
-{
-	struct spos *sp;
-
-	if (!YAJL_IS_OBJECT(o) || unhex(b, member(o, "name_hex", yajl_t_any)))
-		return ("a stream without a valid name");
-	if (strmap_get(ex->streams, b->data, b->len) != NULL)
-		return ("a stream listed twice");
-	sp = spos_get(ex, b->data, b->len);
-	if (count(o, "events", &sp->skip) != 0)
-		return ("a stream with a bad count");
-	return (NULL);
-}
-
-/* The state in text; -1 with cause (says what is wrong). */
-static int
-state_parse(struct export *ex, const char *text, size_t len, char **cause)
-{
-	yajl_val root, v, a;
-	struct buf b = BUF_INIT, job = BUF_INIT;
-	const char *bad = NULL;
-	char err[256];
-	size_t i;
-
-	if ((root = json_tree_parse(text, len, err, sizeof err)) == NULL) {
-		xasprintf(cause, "%s/%s: not a state file: %s", ex->dir,
-		    STATE_FILE, err);
-		return (-1);
+	r = export_state_groups(ex->state, &n);
+	for (i = 0; i < n; i++, r++) {
+		g = gfile_add(ex, r->name, r->len, xstrdup(r->file));
+		g->opened = 1; /* cut to its length: appended to */
+		g->size = r->bytes;
+		g->events = r->events;
+		g->lines = r->lines;
+		g->first = r->first;
+		g->last = r->last;
+		for (k = 0; k < r->nhosts; k++)
+			nameset_add(
+			    &g->hosts, r->hosts[k], strlen(r->hosts[k]));
+		for (k = 0; k < r->nstreams; k++)
+			nameset_add(
+			    &g->streams, r->streams[k], strlen(r->streams[k]));
 	}
-	v = member(root, "cwdemux_state", yajl_t_number);
-	if (!YAJL_IS_OBJECT(root) || v == NULL || !YAJL_IS_INTEGER(v) ||
-	    YAJL_GET_INTEGER(v) != STATE_VERSION)
-		bad = "not a state file of this version";
-	else if ((v = member(root, "job_hex", yajl_t_any)) == NULL ||
-	    (!YAJL_IS_NULL(v) && unhex(&job, v) != 0))
-		bad = "no valid job";
-	else if (YAJL_IS_NULL(v) != (ex->job == NULL) ||
-	    (ex->job != NULL &&
-		(job.len != ex->job_len ||
-		    memcmp(job.data, ex->job, job.len) != 0))) {
-		buf_adds(&b, "the export there is of ");
-		if (YAJL_IS_NULL(v))
-			buf_adds(&b, "no job");
-		else {
-			buf_adds(&b, "job ");
-			sanitize_field(&b, job.data, job.len);
-		}
-		buf_adds(&b, "; give another directory");
-		xasprintf(cause, "%s/%s: %s", ex->dir, STATE_FILE, b.data);
-		goto out;
-	}
-	if (bad == NULL && (a = member(root, "groups", yajl_t_array)) == NULL)
-		bad = "no groups";
-	for (i = 0; bad == NULL && i < a->u.array.len; i++)
-		bad = load_group(ex, a->u.array.values[i], &b);
-	if (bad == NULL && (a = member(root, "streams", yajl_t_array)) == NULL)
-		bad = "no streams";
-	for (i = 0; bad == NULL && i < a->u.array.len; i++)
-		bad = load_stream(ex, a->u.array.values[i], &b);
-	if (bad != NULL)
-		xasprintf(cause, "%s/%s: %s", ex->dir, STATE_FILE, bad);
-out:
-	yajl_tree_free(root);
-	buf_free(&b);
-	buf_free(&job);
-	return (*cause != NULL ? -1 : 0);
-}
-
-/* Read the state file fd (closed here); -1 with cause. */
-static int
-state_read(struct export *ex, int fd, char **cause)
-{
-	struct buf text = BUF_INIT;
-	ssize_t n;
-	int rc;
-
-	for (;;) {
-		n = read(fd, buf_reserve(&text, 65536), 65536);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		text.len += (size_t)n;
-		if (text.len > STATE_MAX) {
-			n = 0;
-			errno = EFBIG;
-			break;
-		}
-	}
-	if (n < 0 || text.len > STATE_MAX) {
-		xasprintf(
-		    cause, "%s/%s: %s", ex->dir, STATE_FILE, strerror(errno));
-		rc = -1;
-	} else
-		rc = state_parse(
-		    ex, text.data != NULL ? text.data : "", text.len, cause);
-	close(fd);
-	buf_free(&text);
-	return (rc);
-}
-
-/*
- * Each group's file must hold at least what the state says: a shorter one
- * was changed by someone else, and the export cannot go on. Checked for
- * all before any is cut, so a refused directory is left as it was.
- */
-static int
-check_files(struct export *ex, int *usage, char **cause)
-{
-	struct gfile *g;
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < ex->n; i++) {
-		g = ex->v[i];
-		if (fstatat(ex->dirfd, g->file, &st, AT_SYMLINK_NOFOLLOW) !=
-		    0) {
-			if (errno == ENOENT && g->size == 0)
-				continue;
-			*usage = errno == ENOENT;
-			xasprintf(cause, "%s: %s", g->path, strerror(errno));
-			return (-1);
-		}
-		if (!S_ISREG(st.st_mode) ||
-		    (unsigned long long)st.st_size < g->size) {
-			*usage = 1;
-			xasprintf(cause,
-			    "%s: %s the %llu bytes %s/%s says it holds; it "
-			    "was changed since",
-			    g->path,
-			    S_ISREG(st.st_mode) ? "shorter than"
-						: "not a file holding",
-			    g->size, ex->dir, STATE_FILE);
-			return (-1);
-		}
-	}
-	return (0);
-}
-
-/*
- * Cut each group's file back to what the state says it holds: a kill may
- * have left more, which this run writes again.
- */
-static int
-cut_files(struct export *ex, char **cause)
-{
-	struct gfile *g;
-	size_t i;
-	int fd;
-
-	for (i = 0; i < ex->n; i++) {
-		g = ex->v[i];
-		fd = openat(
-		    ex->dirfd, g->file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && g->size == 0)
-			continue;
-		if (fd < 0) {
-			xasprintf(cause, "%s: %s", g->path, strerror(errno));
-			return (-1);
-		}
-		if (ftruncate(fd, (off_t)g->size) != 0) {
-			xasprintf(cause, "%s: %s", g->path, strerror(errno));
-			close(fd);
-			return (-1);
-		}
-		close(fd);
-		g->opened = 1;
-	}
-	return (0);
 }
 
 int
@@ -1115,15 +756,10 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 	struct export *ex = state;
 	const char *env = getenv("CWDEMUX_CHECKPOINT_BYTES");
 	char *end;
-	int fd, resumed = 0;
+	int resumed;
 
 	*usage = 0;
-	ex->resumable = 1;
-	ex->streams = strmap_new();
-	if (job != NULL) {
-		ex->job = xstrdup(job);
-		ex->job_len = strlen(job);
-	}
+	ex->state = export_state_new(ex->dir, ex->dirfd, job);
 	ex->ckpt_bytes = CHECKPOINT_BYTES;
 	if (env != NULL && *env != '\0') {
 		errno = 0;
@@ -1139,23 +775,9 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 					 : strerror(errno));
 		return (-1);
 	}
-	fd = openat(ex->dirfd, STATE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno != ENOENT) {
-		*usage = errno == ELOOP;
-		xasprintf(
-		    cause, "%s/%s: %s", ex->dir, STATE_FILE, strerror(errno));
+	if ((resumed = export_state_load(ex->state, usage, cause)) < 0)
 		return (-1);
-	}
-	if (fd >= 0) {
-		if (state_read(ex, fd, cause) != 0) {
-			*usage = 1;
-			return (-1);
-		}
-		if (check_files(ex, usage, cause) != 0 ||
-		    cut_files(ex, cause) != 0)
-			return (-1);
-		resumed = 1;
-	}
+	state_groups_add(ex);
 	/* A manifest says the files are whole; until the end they are not. */
 	if (unlinkat(ex->dirfd, MANIFEST, 0) != 0 && errno != ENOENT) {
 		xasprintf(
@@ -1172,12 +794,8 @@ unsigned long long
 export_resumed_events(const void *state)
 {
 	const struct export *ex = state;
-	unsigned long long n = 0;
-	size_t i;
 
-	for (i = 0; i < ex->sn; i++)
-		n += ex->sv[i]->skip;
-	return (n);
+	return (ex->state != NULL ? export_state_held(ex->state) : 0);
 }
 
 unsigned long long
@@ -1217,13 +835,7 @@ export_free(void *state)
 	}
 	free(ex->v);
 	strmap_free(ex->groups);
-	for (i = 0; i < ex->sn; i++) {
-		free(ex->sv[i]->name);
-		free(ex->sv[i]);
-	}
-	free(ex->sv);
-	strmap_free(ex->streams);
-	free(ex->job);
+	export_state_free(ex->state);
 	buf_free(&ex->prefix);
 	free(ex->error);
 	close(ex->dirfd);
