@@ -53,6 +53,14 @@ void export_set_complete(void *, int complete);
 unsigned long long export_withheld(const void *);
 
 /*
+ * A one-shot export of what a reader holds (the terminal UI's "e"): the
+ * events next() gives, in the order they arrived, until it returns 0.
+ * complete is what the manifest says. 0, or -1 with cause.
+ */
+int export_write(const char *dir, const struct errors *, int complete,
+    int (*next)(void *arg, struct out_event *), void *arg, char **cause);
+
+/*
  * Append the file name for a group: bytes A-Z a-z 0-9 '_' '-' are kept,
  * '.' is kept except first, every other byte is "%XX", then ".log". A name
  * whose encoding would exceed 200 bytes is cut and given a hash suffix

@@ -6,6 +6,10 @@
  * what the header and status line show (job, counters), so the UI never
  * talks to the network.
  *
+ * The UI does not catch SIGWINCH itself (the event loop owns signals):
+ * its caller catches it before tui_start(), so curses leaves it alone,
+ * and calls tui_resized() when it came.
+ *
  * The terminal is restored on every exit path: tui_end(), a fatal signal
  * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: restored, then re-raised) and
  * allocation failure (the xmalloc fatal hook). Messages logged while the
@@ -57,6 +61,8 @@ struct tui *tui_new(const struct tui_options *);
 int tui_start(struct tui *, char **cause);
 /* Keys, resize and redraw; nonzero when the user quit. */
 int tui_pass(void *tui);
+/* The terminal changed size: lay the screen out again. */
+void tui_resized(struct tui *);
 /* The descriptor keys arrive on. */
 int tui_fd(const struct tui *);
 /* Give the terminal back and print the held messages. Idempotent. */

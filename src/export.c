@@ -843,6 +843,25 @@ export_free(void *state)
 	free(ex);
 }
 
+int
+export_write(const char *dir, const struct errors *errors, int complete,
+    int (*next)(void *, struct out_event *), void *arg, char **cause)
+{
+	struct export *ex;
+	struct out_event ev;
+	enum sink_status rc = SINK_OK;
+
+	if ((ex = export_new(dir, errors, cause)) == NULL)
+		return (-1);
+	ex->complete = complete;
+	while (rc == SINK_OK && next(arg, &ev))
+		rc = export_event(ex, &ev, cause);
+	if (rc == SINK_OK)
+		rc = export_finish(ex, cause);
+	export_free(ex);
+	return (rc == SINK_OK ? 0 : -1);
+}
+
 const struct sink export_sink = {
     .name = "export",
     .event = export_event,

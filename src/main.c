@@ -336,7 +336,18 @@ ui_open(const struct options *o, char **cause)
 	to.hosts = ui_hosts;
 	to.arg = &ui;
 	ui.tui = tui_new(&to);
+	/* Ours before curses starts, so it leaves SIGWINCH to the loop. */
+	loop_watch_resize();
 	return (tui_start(ui.tui, cause));
+}
+
+/* The UI's pass: a resize the loop caught first, then keys and drawing. */
+static int
+ui_pass(void *arg)
+{
+	if (loop_resized())
+		tui_resized(arg);
+	return (tui_pass(arg));
 }
 
 /* Nothing more comes: the UI stays until the user quits. */
@@ -347,7 +358,7 @@ ui_linger(void)
 
 	ui.done = 1;
 	h.fd = tui_fd(ui.tui);
-	h.pass = tui_pass;
+	h.pass = ui_pass;
 	h.arg = ui.tui;
 	return (loop_idle(&h));
 }
@@ -366,7 +377,7 @@ files_stop(void)
 	if (now - ui.pumped < 50)
 		return (0);
 	ui.pumped = now;
-	if (tui_pass(ui.tui))
+	if (ui_pass(ui.tui))
 		ui.quit = 1;
 	return (ui.quit);
 }
@@ -404,7 +415,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	ui.aws = a.aws;
 	if (ui.tui != NULL) {
 		hooks.fd = tui_fd(ui.tui);
-		hooks.pass = tui_pass;
+		hooks.pass = ui_pass;
 		hooks.arg = ui.tui;
 	}
 	ls =

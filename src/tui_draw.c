@@ -1,8 +1,8 @@
 /*
- * The screens. Rows from top: the header (job, status, elapsed; a row of
+ * The frame. Rows from top: the header (job, status, elapsed; a row of
  * groups with instance types and hosts seen / expected), the body (the
- * overview's panes, one group, or all groups interleaved), the status line
- * and the line for prompts and messages. Each part is drawn again only
+ * shown screen's title row and what it draws), the status line and the
+ * line for prompts and messages. Each part is drawn again only
  * when marked dirty, into curses' virtual screen; one doupdate() per pass
  * then sends only the cells that changed, so nothing flickers.
  *
@@ -16,7 +16,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "tui_int.h"
+#include "tui_draw.h"
 
 struct role_style {
 	short fg, bg;
@@ -236,13 +236,8 @@ cell_rows(struct tui *t, int w)
 	return (rows);
 }
 
-/*
- * Lines of group g (or all) ending at the view's bottom, upwards from row
- * y1 to row y0. Returns the seq of the bottom line drawn (0: none) and
- * sets *top to the topmost one.
- */
-static uint64_t
-draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
+uint64_t
+tui_draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 {
 	const struct sb_line *l;
 	uint64_t bottom = 0;
@@ -319,9 +314,9 @@ title_errors(struct tui *t, const struct tui_pane *p, int role, int hosts)
 	}
 }
 
-/* A pane's title: name, instance type, hosts seen / expected, lines. */
-static void
-title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
+void
+tui_draw_title(struct tui *t, int y, const struct tui_pane *p, int selected,
+    int host_errors)
 {
 	int role = selected ? ROLE_SELECTED : ROLE_TITLE;
 	char s[128];
@@ -355,59 +350,29 @@ title_row(struct tui *t, int y, const struct tui_pane *p, int selected)
 		    (unsigned long long)dropped);
 		text(t, s, role);
 	}
-	title_errors(t, p, role, selected && t->screen == SCREEN_GROUP);
+	title_errors(t, p, role, host_errors);
 	flush_row(t, y, role);
 }
 
-static void
-draw_overview(struct tui *t, int y0, int y1)
+void
+tui_draw_message(struct tui *t, int y0, int y1, const char *s)
 {
-	int h = y1 - y0 + 1, n, per, i, first = 0, sel, y, end;
-	uint64_t top;
+	int y;
 
-	if (t->npanes == 0) {
-		text(t,
-		    t->info.done ? "  no log lines" : "  waiting for logs...",
-		    ROLE_NOTICE);
-		flush_row(t, y0, ROLE_TEXT);
-		for (y = y0 + 1; y <= y1; y++)
-			fill(t, y, 0, ROLE_TEXT);
-		return;
-	}
-	/* Each pane needs a title and a line; show those that fit. */
-	n = (int)t->npanes;
-	if (n * 2 > h)
-		n = h / 2 > 0 ? h / 2 : 1;
-	sel = tui_pane_index(t);
-	if (sel >= n)
-		first = sel - n + 1;
-	per = h / n;
-	for (i = 0, y = y0; i < n; i++) {
-		end = i == n - 1 ? y1 : y + per - 1;
-		title_row(t, y, &t->panes[first + i], first + i == sel);
-		if (end > y)
-			draw_lines(t, y + 1, end, t->panes[first + i].sb, &top);
-		y = end + 1;
-	}
+	text(t, s, ROLE_NOTICE);
+	flush_row(t, y0, ROLE_TEXT);
+	for (y = y0 + 1; y <= y1; y++)
+		fill(t, y, 0, ROLE_TEXT);
 }
 
+/* The shown screen: its title row, then what it draws below. */
 static void
 draw_body(struct tui *t, int y0, int y1)
 {
-	struct tui_pane all = {"all groups, interleaved", 23, -1, NULL, -1};
-	int g = tui_view_group(t), i;
-
 	t->body_rows = y1 - y0;
-	if (t->screen == SCREEN_OVERVIEW) {
-		draw_overview(t, y0, y1);
-		return;
-	}
-	i = tui_pane_index(t);
-	if (t->screen == SCREEN_ALL || i < 0)
-		title_row(t, y0, &all, 1);
-	else
-		title_row(t, y0, &t->panes[i], 1);
-	t->drawn_bottom = draw_lines(t, y0 + 1, y1, g, &t->drawn_top);
+	if (t->view->title != NULL)
+		t->view->title(t, y0++);
+	t->view->draw(t, y0, y1);
 }
 
 static void

@@ -1,8 +1,8 @@
 /*
- * Keys. Everything the user can do is a key (listed by "?" and in
- * cwdemux(1)); a key changes the view's state and marks what must be
- * drawn again, never draws itself. Keys arrive without blocking, so one
- * pass takes all that are waiting.
+ * Keys and prompts (tui_keys.h): the screen's own keys first, then those
+ * common to every screen: switching screens, search, filters, errors,
+ * export. Keys arrive without blocking, so one pass takes all that are
+ * waiting.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,108 +10,20 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "tui_int.h"
+#include "tui_export.h"
+#include "tui_keys.h"
+#include "tui_move.h"
+#include "tui_views.h"
 #include "xmalloc.h"
 
 #define CTRL(c) ((c)&0x1f)
-
-/* Stop following: the view stays where it is. */
-static void
-pause_here(struct tui *t)
-{
-	if (!t->follow)
-		return;
-	t->follow = 0;
-	/* The overview's panes end at the newest line of all. */
-	if (t->screen != SCREEN_OVERVIEW && t->drawn_bottom != 0)
-		t->bottom = t->drawn_bottom;
-	else
-		t->bottom = scrollback_last_seq(t->sb);
-}
-
-static void
-resume(struct tui *t)
-{
-	t->follow = 1;
-	t->match = 0;
-	t->cur_err = -1;
-	t->err_line = 0;
-	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
-}
-
-/* Move the bottom line by n visible lines (up when n < 0). */
-static void
-scroll_by(struct tui *t, int n)
-{
-	const struct sb_line *l;
-	int g = tui_view_group(t);
-	uint64_t s;
-
-	pause_here(t);
-	s = t->bottom;
-	for (; n < 0; n++) {
-		if ((l = tui_prev(t, g, s)) == NULL)
-			break;
-		s = l->seq;
-	}
-	for (; n > 0; n--) {
-		if ((l = tui_next(t, g, s)) == NULL) {
-			resume(t);
-			return;
-		}
-		s = l->seq;
-	}
-	t->bottom = s;
-	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
-}
-
-static void
-scroll_home(struct tui *t)
-{
-	const struct sb_line *l;
-	int g = tui_view_group(t), i;
-
-	pause_here(t);
-	if ((l = tui_next(t, g, 0)) == NULL)
-		return;
-	t->bottom = l->seq;
-	/* The oldest line at the top: a page below it at the bottom. */
-	for (i = 1; i < t->body_rows; i++) {
-		if ((l = tui_next(t, g, t->bottom)) == NULL)
-			break;
-		t->bottom = l->seq;
-	}
-	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
-}
-
-static void
-page(struct tui *t, int down)
-{
-	pause_here(t);
-	if (!down && t->drawn_top != 0) {
-		t->bottom = t->drawn_top;
-		scroll_by(t, -1);
-	} else
-		scroll_by(t, down ? t->body_rows - 1 : -(t->body_rows - 1));
-}
-
-/* Focus pane i (wrapping around). */
-static void
-focus_pane(struct tui *t, int i)
-{
-	tui_panes(t);
-	if (t->npanes == 0)
-		return;
-	i = (i % (int)t->npanes + (int)t->npanes) % (int)t->npanes;
-	tui_focus(t, t->panes[i].name, t->panes[i].len);
-}
 
 /* The next or previous search match from the view's bottom. */
 static void
 find(struct tui *t, int older)
 {
 	const struct sb_line *l;
-	int g = tui_view_group(t);
+	int g;
 	uint64_t s;
 	size_t so, eo;
 
@@ -119,9 +31,9 @@ find(struct tui *t, int older)
 		tui_notice(t, 1, "no search: type / and a regex");
 		return;
 	}
-	if (t->screen == SCREEN_OVERVIEW)
-		t->screen = SCREEN_GROUP;
-	g = tui_view_group(t);
+	if (!t->view->scrolls)
+		tui_show(t, &tui_view_group);
+	g = tui_walked(t);
 	s = t->match != 0 ? t->match : t->follow ? UINT64_MAX : t->bottom + 1;
 	for (;;) {
 		l = older ? tui_prev(t, g, s) : tui_next(t, g, s);
@@ -148,7 +60,7 @@ error_in_view(struct tui *t, const struct errors_entry *e)
 {
 	if (e->severity != RULE_SEV_ERROR)
 		return (0);
-	if (t->screen == SCREEN_ALL || t->focus == NULL)
+	if (t->view->all || t->focus == NULL)
 		return (1);
 	return (e->group_len == t->focus_len &&
 	    memcmp(e->group, t->focus, t->focus_len) == 0);
@@ -217,11 +129,11 @@ show_error(struct tui *t, size_t id, const char *what)
 		return;
 	}
 	name = scrollback_group_name(t->sb, l->group, &len);
-	if (t->screen != SCREEN_ALL) {
+	if (!t->view->all) {
 		if (t->focus == NULL || t->focus_len != len ||
 		    memcmp(t->focus, name, len) != 0)
 			tui_focus(t, name, len);
-		t->screen = SCREEN_GROUP;
+		t->view = &tui_view_group;
 	}
 	if (t->host != NULL && t->host != l->host)
 		t->host = NULL;
@@ -232,7 +144,7 @@ show_error(struct tui *t, size_t id, const char *what)
 	t->cur_err = (long)id;
 	t->err_line = l->seq;
 	t->bottom = l->seq;
-	g = tui_view_group(t);
+	g = tui_walked(t);
 	for (i = 0; !t->wrap && i < t->body_rows - t->body_rows / 3 - 1; i++) {
 		if ((n = tui_next(t, g, t->bottom)) == NULL)
 			break;
@@ -276,40 +188,7 @@ step_error(struct tui *t, int dir)
 		}
 	}
 	tui_notice(t, 1, "no %s error%s", dir > 0 ? "newer" : "older",
-	    t->screen == SCREEN_ALL ? "" : " in this group");
-}
-
-/* The hosts of the view, in the order first seen; cycle through them. */
-static void
-next_host(struct tui *t, int dir)
-{
-	const struct sb_line *l;
-	const char **hosts = NULL;
-	size_t n = 0, cap = 0, i, cur = 0;
-	int g = tui_view_group(t);
-	uint64_t s = 0;
-
-	while ((l = scrollback_next(t->sb, g, s)) != NULL) {
-		s = l->seq;
-		for (i = 0; i < n && hosts[i] != l->host; i++)
-			;
-		if (i < n)
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			hosts = xreallocarray(hosts, cap, sizeof *hosts);
-		}
-		hosts[n++] = l->host;
-	}
-	/* Positions 0..n-1 are hosts, n is "every host". */
-	cur = n;
-	for (i = 0; i < n; i++)
-		if (hosts[i] == t->host)
-			cur = i;
-	cur = (cur + (size_t)(dir > 0 ? 1 : (int)n)) % (n + 1);
-	t->host = cur == n ? NULL : hosts[cur];
-	free(hosts);
-	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+	    t->view->all ? "" : " in this group");
 }
 
 static void
@@ -396,21 +275,9 @@ prompt_key(struct tui *t, int r, wint_t wc)
 	}
 }
 
+/* The prompt for "e", with a directory named after the job. */
 static void
-mouse(struct tui *t)
-{
-	MEVENT ev;
-
-	if (getmouse(&ev) != OK || t->screen == SCREEN_OVERVIEW)
-		return;
-	if (ev.bstate & BUTTON4_PRESSED)
-		scroll_by(t, -3);
-	else if (ev.bstate & BUTTON5_PRESSED)
-		scroll_by(t, 3);
-}
-
-static void
-export_prompt(struct tui *t)
+start_export(struct tui *t)
 {
 	char *dir;
 
@@ -420,41 +287,24 @@ export_prompt(struct tui *t)
 	free(dir);
 }
 
-/* Keys that move the view. Returns 0 when k is none of them. */
+/* Keys that move the view in every screen. Returns 0 when k is none. */
 static int
 move_key(struct tui *t, int k)
 {
-	int i = tui_pane_index(t);
-
 	switch (k) {
-	case KEY_UP:
-		if (t->screen == SCREEN_OVERVIEW)
-			focus_pane(t, i - 1);
-		else
-			scroll_by(t, -1);
-		break;
-	case KEY_DOWN:
-		if (t->screen == SCREEN_OVERVIEW)
-			focus_pane(t, i + 1);
-		else
-			scroll_by(t, 1);
-		break;
 	case KEY_PPAGE:
-		page(t, 0);
+		tui_move_page(t, 0);
 		break;
 	case KEY_NPAGE:
-		page(t, 1);
+		tui_move_page(t, 1);
 		break;
 	case KEY_HOME:
 	case 'g':
-		scroll_home(t);
+		tui_move_home(t);
 		break;
 	case KEY_END:
 	case 'G':
-		resume(t);
-		break;
-	case KEY_MOUSE:
-		mouse(t);
+		tui_move_follow(t);
 		break;
 	default:
 		return (0);
@@ -477,33 +327,29 @@ view_key(struct tui *t, int k)
 		break;
 	case 'o':
 	case 0x1b:
-		t->screen = SCREEN_OVERVIEW;
+		tui_show(t, &tui_view_overview);
 		break;
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
-		t->screen = SCREEN_GROUP;
+		tui_show(t, &tui_view_group);
 		break;
 	case '\t':
-		focus_pane(t, i + 1);
-		if (t->screen == SCREEN_ALL)
-			t->screen = SCREEN_GROUP;
-		break;
 	case KEY_BTAB:
-		focus_pane(t, i - 1);
-		if (t->screen == SCREEN_ALL)
-			t->screen = SCREEN_GROUP;
+		tui_move_pane(t, k == '\t' ? i + 1 : i - 1);
+		if (t->view->all)
+			tui_show(t, &tui_view_group);
 		break;
 	case 'a':
-		t->screen = SCREEN_ALL;
+		tui_show(t, &tui_view_all);
 		t->host = NULL;
 		break;
 	case 'p':
 	case ' ':
 		if (t->follow)
-			pause_here(t);
+			tui_move_pause(t);
 		else
-			resume(t);
+			tui_move_follow(t);
 		break;
 	case '/':
 		start_prompt(t, PROMPT_SEARCH, NULL);
@@ -519,9 +365,9 @@ view_key(struct tui *t, int k)
 		break;
 	case 'h':
 	case 'H':
-		if (t->screen == SCREEN_OVERVIEW)
-			t->screen = SCREEN_GROUP;
-		next_host(t, k == 'h' ? 1 : -1);
+		if (!t->view->scrolls)
+			tui_show(t, &tui_view_group);
+		tui_move_host(t, k == 'h' ? 1 : -1);
 		break;
 	case 't':
 		t->timestamps = !t->timestamps;
@@ -530,7 +376,7 @@ view_key(struct tui *t, int k)
 		t->wrap = !t->wrap;
 		break;
 	case 'e':
-		export_prompt(t);
+		start_export(t);
 		break;
 	case '!':
 		first_failure(t);
@@ -544,8 +390,8 @@ view_key(struct tui *t, int k)
 		break;
 	default:
 		if (k >= '1' && k <= '9') {
-			focus_pane(t, k - '1');
-			t->screen = SCREEN_GROUP;
+			tui_move_pane(t, k - '1');
+			tui_show(t, &tui_view_group);
 		}
 		return;
 	}
@@ -578,12 +424,8 @@ tui_keys(struct tui *t)
 		/* A typed character never stands for a function key. */
 		if (r != KEY_CODE_YES && k >= KEY_MIN)
 			continue;
-		if (r == KEY_CODE_YES ? move_key(t, k) : 0)
+		if (t->view->key(t, k) || move_key(t, k))
 			continue;
-		if (r != KEY_CODE_YES && (k == 'g' || k == 'G')) {
-			move_key(t, k);
-			continue;
-		}
 		view_key(t, k);
 		if (t->quit)
 			return;

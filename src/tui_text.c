@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui_int.h"
+#include "tui_text.h"
 #include "utf8.h"
 #include "xmalloc.h"
 

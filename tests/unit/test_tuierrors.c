@@ -10,7 +10,7 @@
 
 #include "errors.h"
 #include "rules.h"
-#include "tui_int.h"
+#include "tui_state.h"
 #include "unit.h"
 
 static const char g[] = "train", h1[] = "algo-1", h2[] = "algo-2";

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui_int.h"
+#include "tui_state.h"
 #include "unit.h"
 
 /* The cells as UTF-8 text, each escape role cell wrapped in nothing. */

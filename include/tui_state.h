@@ -1,77 +1,42 @@
 /*
- * tui_int: what the files of the terminal UI share (tui.c: state, sink,
- * terminal, export; tui_text.c: log bytes to safe screen cells;
- * tui_draw.c: the screens; tui_keys.c: keys and prompts). Nothing outside
- * tui*.c includes it.
+ * tui_state: the terminal UI's state, shared by its files, and what they
+ * all ask of it: which lines the view shows (host narrowing, filter), the
+ * walk over them, the groups as panes, the focused group, the message on
+ * the last line. The files of the UI are layered, each knowing only those
+ * below it: tui_text, tui_state; then tui_draw and tui_move; then the
+ * screens (tui_view_*.c, one struct tui_view each); then tui_keys and
+ * tui_export; tui.c on top. Nothing outside tui*.c includes it.
+ *
+ * Ownership: struct tui is created and freed by tui.c; panes' names point
+ * into the job's last description or the scrollback, valid for one pass.
  */
-#ifndef TUI_INT_H
-#define TUI_INT_H
-
-#define NCURSES_WIDECHAR 1
-#define PCRE2_CODE_UNIT_WIDTH 8
-
-#include <curses.h>
-#include <pcre2.h>
-#include <stdint.h>
-#include <wchar.h>
+#ifndef TUI_STATE_H
+#define TUI_STATE_H
 
 #include "buf.h"
+#include "errors.h"
 #include "scrollback.h"
 #include "tui.h"
+#include "tui_text.h"
 
-/* Colour roles, mapped to attributes once (tui_draw_colors()). */
-enum tui_role {
-	ROLE_TEXT,
-	ROLE_HEADER,
-	ROLE_TITLE, /* a pane's title bar */
-	ROLE_SELECTED, /* the selected pane's title bar */
-	ROLE_STATUS,
-	ROLE_HOST,
-	ROLE_TIME,
-	ROLE_ESCAPE, /* a neutralised control or invalid byte */
-	ROLE_MATCH, /* a search match */
-	ROLE_PROMPT,
-	ROLE_NOTICE, /* messages and warnings on the last line */
-	ROLE_MARK, /* an error's mark; the current error; the first failure */
-	ROLE_WARN, /* a warning's mark */
-	ROLE_ERRTEXT, /* the text of an error's lines */
-	ROLE_GROUP0, /* group tags, cycling */
-	ROLE_GROUP1,
-	ROLE_GROUP2,
-	ROLE_GROUP3,
-	ROLE_GROUP4,
-	ROLE_GROUP5,
-	ROLE_COUNT,
-};
-#define TUI_GROUP_ROLES 6
+struct tui;
 
-/* One screen cell: a spacing character and up to 3 combining ones. */
-#define TUI_CELL_WC 5
-struct tui_cell {
-	wchar_t wc[TUI_CELL_WC]; /* NUL-terminated */
-	unsigned char width; /* 1 or 2 columns */
-	unsigned char role;
-	uint32_t off; /* byte offset in the source text */
-};
-
-struct tui_cells {
-	struct tui_cell *v;
-	size_t n, cap;
-	size_t cols; /* columns used */
-};
-
-/* A regular expression the user typed (search, filter). */
-struct tui_regex {
-	pcre2_code *re; /* NULL: none */
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
-	char *pattern;
-};
-
-enum tui_screen {
-	SCREEN_OVERVIEW, /* one pane per group */
-	SCREEN_GROUP, /* one group */
-	SCREEN_ALL, /* every group interleaved */
+/*
+ * A screen, as tmux's window modes and htop's panel classes: what it
+ * draws, the keys it takes before the common ones, and its title row.
+ */
+struct tui_view {
+	const char *name;
+	/* Walks every group interleaved (else the focused group). */
+	int all;
+	/* One scrolled body (else the overview's panes, one per group). */
+	int scrolls;
+	/* The title row at y, or NULL for none. */
+	void (*title)(struct tui *, int y);
+	/* The body, rows y0 to y1. */
+	void (*draw)(struct tui *, int y0, int y1);
+	/* A function key or character; nonzero when taken. */
+	int (*key)(struct tui *, int key);
 };
 
 enum tui_prompt {
@@ -106,7 +71,7 @@ struct tui {
 	attr_t attrs[ROLE_COUNT]; /* attributes of roles */
 	short pairs[ROLE_COUNT]; /* colour pairs of roles, 0: none */
 
-	enum tui_screen screen;
+	const struct tui_view *view; /* the screen shown */
 	char *focus; /* the focused or selected group's name, or NULL */
 	size_t focus_len;
 	int help;
@@ -149,53 +114,27 @@ struct tui {
 	struct buf scratch;
 };
 
-/* tui_text.c */
-void tui_cells_reset(struct tui_cells *);
-void tui_cells_free(struct tui_cells *);
-/*
- * Append the cells that show s (untrusted bytes) until max columns are
- * used: printable characters as they are, TAB as spaces, a C0 control or
- * DEL as "^X", a C1 or bidi/invisible formatting character as "<U+XXXX>",
- * an invalid byte as "\xNN" (these in ROLE_ESCAPE).
- */
-void tui_cells_add(
-    struct tui_cells *, const char *s, size_t len, int role, size_t max);
-/* Give the cells from byte so to eo of their source text role. */
-void
-tui_cells_mark(struct tui_cells *, size_t from, size_t so, size_t eo, int role);
-
-int tui_regex_set(struct tui_regex *, const char *pattern, char **cause);
-void tui_regex_clear(struct tui_regex *);
-/* Next match at or after start: 1 with [*so, *eo), else 0. */
-int tui_regex_find(struct tui_regex *, const char *s, size_t len, size_t start,
-    size_t *so, size_t *eo);
-
-/* tui.c */
 void tui_notice(struct tui *, int error, const char *, ...)
     __attribute__((format(printf, 3, 4)));
-void tui_export(struct tui *, const char *dir);
+/* Show view v (everything is drawn again). */
+void tui_show(struct tui *, const struct tui_view *v);
 /* The line (0 from the first) that byte offset off of msg is on. */
 size_t tui_line_of(const char *msg, size_t len, size_t off);
 /* A line passes the view's host narrowing and filter. */
 int tui_visible(struct tui *, const struct sb_line *);
-/* The scrollback group the view shows: SCROLLBACK_ALL for all, below
+/* The scrollback group the view walks: SCROLLBACK_ALL for all, below
  * that for a group with no line yet. */
-int tui_view_group(struct tui *);
+int tui_walked(struct tui *);
+/* The visible line of group (or all) before or after a seq, or NULL. */
 const struct sb_line *tui_prev(struct tui *, int group, uint64_t before);
 const struct sb_line *tui_next(struct tui *, int group, uint64_t after);
+/* The groups as panes, again (names may have moved since last pass). */
 void tui_panes(struct tui *);
+/* The focused pane's index, or -1. */
 int tui_pane_index(struct tui *);
 void tui_focus(struct tui *, const char *name, size_t len);
-
 /* Counts of the group named name, or NULL when it has none yet. */
 const struct errors_counts *
 tui_group_errors(struct tui *, const char *name, size_t len, size_t *index);
-
-/* tui_draw.c */
-void tui_draw_colors(struct tui *);
-void tui_draw(struct tui *);
-
-/* tui_keys.c */
-void tui_keys(struct tui *);
 
 #endif

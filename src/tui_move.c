@@ -1,0 +1,154 @@
+/*
+ * Moving the view over the lines (tui_move.h). The view's place is the
+ * seq of its bottom line while paused; following, the newest line is the
+ * bottom.
+ */
+#include <stdlib.h>
+
+#include "tui_move.h"
+#include "xmalloc.h"
+
+/* Stop following: the view stays where it is. */
+void
+tui_move_pause(struct tui *t)
+{
+	if (!t->follow)
+		return;
+	t->follow = 0;
+	/* The overview's panes end at the newest line of all. */
+	if (t->view->scrolls && t->drawn_bottom != 0)
+		t->bottom = t->drawn_bottom;
+	else
+		t->bottom = scrollback_last_seq(t->sb);
+}
+
+void
+tui_move_follow(struct tui *t)
+{
+	t->follow = 1;
+	t->match = 0;
+	t->cur_err = -1;
+	t->err_line = 0;
+	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+void
+tui_move_scroll(struct tui *t, int n)
+{
+	const struct sb_line *l;
+	int g = tui_walked(t);
+	uint64_t s;
+
+	tui_move_pause(t);
+	s = t->bottom;
+	for (; n < 0; n++) {
+		if ((l = tui_prev(t, g, s)) == NULL)
+			break;
+		s = l->seq;
+	}
+	for (; n > 0; n--) {
+		if ((l = tui_next(t, g, s)) == NULL) {
+			tui_move_follow(t);
+			return;
+		}
+		s = l->seq;
+	}
+	t->bottom = s;
+	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+void
+tui_move_home(struct tui *t)
+{
+	const struct sb_line *l;
+	int g = tui_walked(t), i;
+
+	tui_move_pause(t);
+	if ((l = tui_next(t, g, 0)) == NULL)
+		return;
+	t->bottom = l->seq;
+	/* The oldest line at the top: a page below it at the bottom. */
+	for (i = 1; i < t->body_rows; i++) {
+		if ((l = tui_next(t, g, t->bottom)) == NULL)
+			break;
+		t->bottom = l->seq;
+	}
+	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+void
+tui_move_page(struct tui *t, int down)
+{
+	tui_move_pause(t);
+	if (!down && t->drawn_top != 0) {
+		t->bottom = t->drawn_top;
+		tui_move_scroll(t, -1);
+	} else
+		tui_move_scroll(
+		    t, down ? t->body_rows - 1 : -(t->body_rows - 1));
+}
+
+void
+tui_move_pane(struct tui *t, int i)
+{
+	tui_panes(t);
+	if (t->npanes == 0)
+		return;
+	i = (i % (int)t->npanes + (int)t->npanes) % (int)t->npanes;
+	tui_focus(t, t->panes[i].name, t->panes[i].len);
+}
+
+/* The hosts of the view, in the order first seen; cycle through them. */
+void
+tui_move_host(struct tui *t, int dir)
+{
+	const struct sb_line *l;
+	const char **hosts = NULL;
+	size_t n = 0, cap = 0, i, cur = 0;
+	int g = tui_walked(t);
+	uint64_t s = 0;
+
+	while ((l = scrollback_next(t->sb, g, s)) != NULL) {
+		s = l->seq;
+		for (i = 0; i < n && hosts[i] != l->host; i++)
+			;
+		if (i < n)
+			continue;
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			hosts = xreallocarray(hosts, cap, sizeof *hosts);
+		}
+		hosts[n++] = l->host;
+	}
+	/* Positions 0..n-1 are hosts, n is "every host". */
+	cur = n;
+	for (i = 0; i < n; i++)
+		if (hosts[i] == t->host)
+			cur = i;
+	cur = (cur + (size_t)(dir > 0 ? 1 : (int)n)) % (n + 1);
+	t->host = cur == n ? NULL : hosts[cur];
+	free(hosts);
+	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+int
+tui_move_key(struct tui *t, int k)
+{
+	MEVENT ev;
+
+	switch (k) {
+	case KEY_UP:
+	case KEY_DOWN:
+		tui_move_scroll(t, k == KEY_UP ? -1 : 1);
+		return (1);
+	case KEY_MOUSE:
+		if (getmouse(&ev) != OK)
+			return (1);
+		if (ev.bstate & BUTTON4_PRESSED)
+			tui_move_scroll(t, -3);
+		else if (ev.bstate & BUTTON5_PRESSED)
+			tui_move_scroll(t, 3);
+		return (1);
+	}
+	return (0);
+}

@@ -1,0 +1,205 @@
+/*
+ * The terminal UI's state and what every part of it asks of it: the lines
+ * the view shows and the walk over them, the groups as panes, the focus,
+ * the message on the last line (tui_state.h).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui_state.h"
+#include "xmalloc.h"
+
+void
+tui_notice(struct tui *t, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(t->notice);
+	va_start(ap, fmt);
+	xvasprintf(&t->notice, fmt, ap);
+	va_end(ap);
+	t->notice_error = error;
+	t->dirty |= DIRTY_STATUS;
+}
+
+void
+tui_show(struct tui *t, const struct tui_view *v)
+{
+	t->view = v;
+	t->dirty = DIRTY_ALL;
+}
+
+size_t
+tui_line_of(const char *msg, size_t len, size_t off)
+{
+	const char *p = msg, *end = msg + (off < len ? off : len), *nl;
+	size_t n = 0;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p = nl + 1;
+	}
+	return (n);
+}
+
+int
+tui_walked(struct tui *t)
+{
+	int g;
+
+	if (t->view->all || t->focus == NULL)
+		return (SCROLLBACK_ALL);
+	g = scrollback_group_find(t->sb, t->focus, t->focus_len);
+	return (g < 0 ? SCROLLBACK_ALL - 1 : g);
+}
+
+int
+tui_visible(struct tui *t, const struct sb_line *l)
+{
+	size_t so, eo;
+	int m;
+
+	if (t->host != NULL && l->host != t->host)
+		return (0);
+	if (t->filter.re == NULL)
+		return (1);
+	m = tui_regex_find(&t->filter, l->text, l->len, 0, &so, &eo);
+	return (t->filter_out ? !m : m);
+}
+
+/* A group with no line yet has nothing to walk. */
+const struct sb_line *
+tui_prev(struct tui *t, int group, uint64_t before)
+{
+	const struct sb_line *l;
+
+	if (group < SCROLLBACK_ALL)
+		return (NULL);
+	while ((l = scrollback_prev(t->sb, group, before)) != NULL &&
+	    !tui_visible(t, l))
+		before = l->seq;
+	return (l);
+}
+
+const struct sb_line *
+tui_next(struct tui *t, int group, uint64_t after)
+{
+	const struct sb_line *l;
+
+	if (group < SCROLLBACK_ALL)
+		return (NULL);
+	while ((l = scrollback_next(t->sb, group, after)) != NULL &&
+	    !tui_visible(t, l))
+		after = l->seq;
+	return (l);
+}
+
+static int
+pane_known(struct tui *t, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < t->npanes; i++)
+		if (t->panes[i].len == len &&
+		    memcmp(t->panes[i].name, name, len) == 0)
+			return (1);
+	return (0);
+}
+
+static struct tui_pane *
+pane_add(struct tui *t, const char *name, size_t len)
+{
+	struct tui_pane *p;
+
+	if (t->npanes == t->panes_cap) {
+		t->panes_cap = t->panes_cap == 0 ? 8 : t->panes_cap * 2;
+		t->panes = xreallocarray(t->panes, t->panes_cap, sizeof *p);
+	}
+	p = &t->panes[t->npanes++];
+	p->name = name;
+	p->len = len;
+	p->sb = scrollback_group_find(t->sb, name, len);
+	if (p->sb < 0)
+		p->sb = SCROLLBACK_ALL - 1; /* no line yet: nothing to walk */
+	p->type = NULL;
+	p->expected = -1;
+	return (p);
+}
+
+/*
+ * The groups, for the header and the panes: the job's own (in its order,
+ * with instance types and counts), then those only the logs named
+ * (unassigned, or groups a rule invented). Names point into the job or
+ * the scrollback, valid during this pass.
+ */
+void
+tui_panes(struct tui *t)
+{
+	const struct sagemaker_job *job = t->info.job;
+	struct tui_pane *p;
+	const char *name;
+	size_t i, len;
+
+	t->npanes = 0;
+	for (i = 0; job != NULL && i < job->ngroups; i++) {
+		if (job->groups[i].name == NULL)
+			continue;
+		p = pane_add(
+		    t, job->groups[i].name, strlen(job->groups[i].name));
+		p->type = job->groups[i].instance_type;
+		p->expected = job->groups[i].count;
+	}
+	for (i = 0; i < scrollback_groups(t->sb); i++) {
+		name = scrollback_group_name(t->sb, (unsigned)i, &len);
+		if (!pane_known(t, name, len))
+			pane_add(t, name, len);
+	}
+	/* An unnamed group (a job that is not heterogeneous): its type. */
+	if (job != NULL && job->ngroups == 1 && job->groups[0].name == NULL &&
+	    t->npanes == 1) {
+		t->panes[0].type = job->groups[0].instance_type;
+		t->panes[0].expected = job->groups[0].count;
+	}
+	if (t->focus == NULL && t->npanes > 0)
+		tui_focus(t, t->panes[0].name, t->panes[0].len);
+}
+
+const struct errors_counts *
+tui_group_errors(struct tui *t, const char *name, size_t len, size_t *index)
+{
+	const struct errors_counts *c;
+	size_t i;
+
+	for (i = 0; t->opt.errors != NULL &&
+	     (c = errors_group_at(t->opt.errors, i)) != NULL;
+	     i++)
+		if (c->len == len && memcmp(c->name, name, len) == 0) {
+			if (index != NULL)
+				*index = i;
+			return (c);
+		}
+	return (NULL);
+}
+
+int
+tui_pane_index(struct tui *t)
+{
+	size_t i;
+
+	for (i = 0; t->focus != NULL && i < t->npanes; i++)
+		if (t->panes[i].len == t->focus_len &&
+		    memcmp(t->panes[i].name, t->focus, t->focus_len) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+void
+tui_focus(struct tui *t, const char *name, size_t len)
+{
+	free(t->focus);
+	t->focus = xmemdup(name, len);
+	t->focus_len = len;
+	t->host = NULL;
+	t->dirty = DIRTY_ALL;
+}
