@@ -37,6 +37,13 @@ struct loop_hooks {
 
 /* Catch SIGINT and SIGTERM into the self-pipe; -1 with cause. */
 int loop_signals_init(char **cause);
+/*
+ * From now on SIGINT and SIGTERM interrupt a blocking system call (EINTR)
+ * instead of restarting it, so a reader blocked in open() of a FIFO or a
+ * read() of a pipe can stop. Only for code that handles EINTR everywhere
+ * (the offline reader and the outputs do).
+ */
+void loop_signals_interrupt_io(void);
 /* The signal that interrupted the loop, or 0. */
 int loop_signal(void);
 /* Catch SIGWINCH into the self-pipe too (call after loop_signals_init). */

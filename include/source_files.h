@@ -3,7 +3,9 @@
  * given with --from (a tree of per-stream files, or the tree CloudWatch's
  * export to S3 writes: STREAM/000000.gz, 000001.gz, ..., possibly below a
  * key prefix and the export task's id), and feeds their events to the
- * pipeline merged by time: stable, and in each stream's own order.
+ * pipeline merged by time: stable, and in each stream's own order. A part
+ * file named directly, or "-" (standard input), is a stream too. A file
+ * that cannot be read is named on stderr once and the rest is read.
  *
  * Ownership: source_files_new() copies what it keeps.
  */
@@ -18,8 +20,8 @@ struct source_files;
 
 /*
  * Find the streams under paths[0..n-1]. With prefix non-NULL only streams
- * whose names start with it are kept. Returns NULL with cause when a path
- * cannot be read.
+ * whose names start with it are kept, but a file named in paths is always
+ * read. Returns NULL with cause when a path cannot be read.
  */
 struct source_files *source_files_new(
     const char *const *paths, size_t n, const char *prefix, char **cause);
@@ -29,9 +31,13 @@ size_t source_files_count(const struct source_files *);
 /* Streams found but left out because their names lack the prefix. */
 size_t source_files_skipped(const struct source_files *);
 
+/* Files that could not be read (or decompressed) during the run. */
+size_t source_files_failed(const struct source_files *);
+
 /*
  * Feed every event to the pipeline; stops early when every sink is closed,
- * or (returning SINK_OK) when stop() says so (a signal arrived).
+ * or (returning SINK_OK) when stop() says so (a signal arrived; stop() is
+ * also asked when a blocking open or read is interrupted).
  */
 enum sink_status source_files_run(
     struct source_files *, struct pipeline *, int (*stop)(void), char **cause);

@@ -1,23 +1,26 @@
 /*
- * Reading events from files. zlib's gzread() reads gzip and plain files
- * alike, so one path serves both. Lines are found with memchr in a read
- * buffer and used in place; only a line that spans two reads is copied.
+ * Reading events from files. input.c gives each file's bytes, gzip or
+ * plain, within the descriptor budget. Lines are found with memchr in a
+ * read buffer and used in place; only a line that spans two reads is
+ * copied. A line that ends in CR LF loses the CR, so a marker does not
+ * name the group "eval_group\r".
  *
  * An event ends where the next one starts, so the reader always looks one
  * line ahead: the line that starts event N+1 is kept in the second of two
  * buffers while event N is handed out from the first.
+ *
+ * A file that cannot be read or decompressed ends where it fails: what it
+ * gave before stays, the stream goes on with its next file, and the error
+ * waits in failed for logfile_failed().
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
 #include "buf.h"
+#include "input.h"
 #include "isotime.h"
 #include "log.h"
 #include "logfile.h"
-#include "sanitize.h"
 #include "xmalloc.h"
 
 struct logfile {
@@ -25,8 +28,10 @@ struct logfile {
 	char **paths;
 	size_t npaths;
 	size_t next_path; /* the next file to open */
-	gzFile gz; /* the file being read, or NULL */
+	struct input_pool *pool;
+	struct input *in; /* the file being read, or NULL */
 	int64_t mtime; /* its modification time, in ms */
+	char *failed; /* why the last file failed, until taken */
 
 	char *chunk; /* read buffer */
 	size_t chunk_size, pos, fill;
@@ -43,7 +48,8 @@ struct logfile {
 };
 
 struct logfile *
-logfile_open(const char *stream, char *const *paths, size_t n, size_t bufsize)
+logfile_open(const char *stream, char *const *paths, size_t n, size_t bufsize,
+    struct input_pool *pool)
 {
 	struct logfile *lf;
 	size_t i;
@@ -54,6 +60,7 @@ logfile_open(const char *stream, char *const *paths, size_t n, size_t bufsize)
 	for (i = 0; i < n; i++)
 		lf->paths[i] = xstrdup(paths[i]);
 	lf->npaths = n;
+	lf->pool = pool;
 	lf->chunk_size = bufsize;
 	lf->chunk = xmalloc(bufsize);
 	return (lf);
@@ -66,8 +73,8 @@ logfile_close(struct logfile *lf)
 
 	if (lf == NULL)
 		return;
-	if (lf->gz != NULL)
-		gzclose(lf->gz);
+	input_free(lf->in);
+	free(lf->failed);
 	for (i = 0; i < lf->npaths; i++)
 		free(lf->paths[i]);
 	free(lf->paths);
@@ -85,60 +92,52 @@ logfile_stream(const struct logfile *lf)
 	return (lf->stream);
 }
 
-static int
-open_next(struct logfile *lf, char **cause)
+char *
+logfile_failed(struct logfile *lf)
 {
-	const char *path = lf->paths[lf->next_path++];
-	struct stat sb;
+	char *failed = lf->failed;
 
-	if ((lf->gz = gzopen(path, "rb")) == NULL) {
-		xasprintf(cause, "%s: %s", path,
-		    errno != 0 ? strerror(errno) : "cannot open");
-		return (-1);
-	}
-	gzbuffer(lf->gz, (unsigned)lf->chunk_size);
-	lf->mtime = 0;
-	if (stat(path, &sb) == 0)
-		lf->mtime = (int64_t)sb.st_mtim.tv_sec * 1000 +
-		    sb.st_mtim.tv_nsec / 1000000;
-	return (0);
+	lf->failed = NULL;
+	return (failed);
 }
 
 /*
  * Refill the read buffer: 1, or FILL_FILE_END when a file ended (a line
- * never spans two files), or 0 at the end of the last file, or -1.
+ * never spans two files), or 0 at the end of the last file, or
+ * LOGFILE_STOPPED. A file that fails ends there (see failed).
  */
 #define FILL_FILE_END 2
 
 static int
-fill(struct logfile *lf, char **cause)
+fill(struct logfile *lf)
 {
-	const char *msg;
-	int n, err;
+	char *cause = NULL;
+	ssize_t n;
 
-	for (;;) {
-		if (lf->gz == NULL) {
-			if (lf->next_path == lf->npaths)
-				return (0);
-			if (open_next(lf, cause) != 0)
-				return (-1);
-		}
-		n = gzread(lf->gz, lf->chunk, (unsigned)lf->chunk_size);
-		if (n > 0) {
-			lf->pos = 0;
-			lf->fill = (size_t)n;
-			return (1);
-		}
-		if (n < 0 || !gzeof(lf->gz)) {
-			msg = gzerror(lf->gz, &err);
-			xasprintf(cause, "%s: %s", lf->paths[lf->next_path - 1],
-			    err == Z_ERRNO ? strerror(errno) : msg);
-			return (-1);
-		}
-		gzclose(lf->gz);
-		lf->gz = NULL;
-		return (lf->next_path == lf->npaths ? 0 : FILL_FILE_END);
+	if (lf->in == NULL) {
+		if (lf->next_path == lf->npaths)
+			return (0);
+		lf->in = input_new(lf->pool, lf->paths[lf->next_path++]);
 	}
+	n = input_read(lf->in, lf->chunk, lf->chunk_size, &cause);
+	if (n > 0) {
+		lf->mtime = input_mtime_ms(lf->in);
+		lf->pos = 0;
+		lf->fill = (size_t)n;
+		return (1);
+	}
+	if (n == INPUT_STOPPED)
+		return (LOGFILE_STOPPED);
+	if (n == INPUT_ERROR) {
+		/* Only the first error waits; the caller takes each. */
+		if (lf->failed == NULL)
+			lf->failed = cause;
+		else
+			free(cause);
+	}
+	input_free(lf->in);
+	lf->in = NULL;
+	return (lf->next_path == lf->npaths ? 0 : FILL_FILE_END);
 }
 
 /*
@@ -146,7 +145,7 @@ fill(struct logfile *lf, char **cause)
  * in a newline still counts; a line longer than LOGFILE_LINE_MAX is cut.
  */
 static int
-read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
+read_line(struct logfile *lf, const char **line, size_t *len)
 {
 	char *nl;
 	size_t n;
@@ -155,9 +154,9 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 	buf_reset(&lf->part);
 	for (;;) {
 		if (lf->pos == lf->fill) {
-			rc = fill(lf, cause);
+			rc = fill(lf);
 			if (rc < 0)
-				return (-1);
+				return (rc);
 			if (rc == 0 || rc == FILL_FILE_END) {
 				/* A last line without its newline still counts. */
 				if (lf->part.len > 0)
@@ -173,6 +172,7 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 			*line = lf->chunk + lf->pos;
 			*len = (size_t)(nl - *line);
 			lf->pos += *len + 1;
+			*len -= *len > 0 && (*line)[*len - 1] == '\r';
 			return (1);
 		}
 		if (nl != NULL)
@@ -185,13 +185,13 @@ read_line(struct logfile *lf, const char **line, size_t *len, char **cause)
 			if (!lf->warned_long++)
 				log_warn("%s: line longer than %d MB cut into "
 					 "several events",
-				    lf->paths[lf->next_path - 1],
-				    LOGFILE_LINE_MAX >> 20);
+				    input_path(lf->in), LOGFILE_LINE_MAX >> 20);
 			break;
 		}
 	}
 	*line = lf->part.data;
 	*len = lf->part.len;
+	*len -= *len > 0 && (*line)[*len - 1] == '\r';
 	return (1);
 }
 
@@ -205,8 +205,7 @@ start_event(struct logfile *lf, int i, int64_t ts, const char *msg, size_t len)
 }
 
 int
-logfile_next(struct logfile *lf, int64_t *ts, const char **msg, size_t *len,
-    char **cause)
+logfile_next(struct logfile *lf, int64_t *ts, const char **msg, size_t *len)
 {
 	const char *line;
 	size_t n, used;
@@ -220,8 +219,8 @@ logfile_next(struct logfile *lf, int64_t *ts, const char **msg, size_t *len,
 	} else
 		lf->have_cur = 0;
 	while (!lf->done) {
-		if ((rc = read_line(lf, &line, &n, cause)) < 0)
-			return (-1);
+		if ((rc = read_line(lf, &line, &n)) < 0)
+			return (rc);
 		if (rc == 0) {
 			lf->done = 1;
 			break;

@@ -59,6 +59,19 @@ loop_signals_init(char **cause)
 	return (0);
 }
 
+void
+loop_signals_interrupt_io(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int
 loop_signal(void)
 {

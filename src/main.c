@@ -471,16 +471,22 @@ run(const struct options *o, char **cause)
 	if (load_rules(o, rules, cause) != 0)
 		goto out;
 	prefix = stream_prefix(o);
-	if (o->from.n > 0 && (sf = open_files(o, prefix, cause)) == NULL)
+	/* Signals first: opening a FIFO given to --from can block. */
+	if (loop_signals_init(cause) != 0) {
+		status = EXIT_RUNTIME;
 		goto out;
+	}
+	if (o->from.n > 0) {
+		loop_signals_interrupt_io();
+		if ((sf = open_files(o, prefix, cause)) == NULL)
+			goto out;
+	}
 	/* Finite input is merged by time; a followed job comes as it comes. */
 	p = pipeline_new(rules,
 	    o->from.n > 0 || o->no_follow ? STORE_ORDERED : STORE_LIVE,
 	    o->hold_limit);
 	add_assignments(o, p);
 	status = EXIT_RUNTIME;
-	if (loop_signals_init(cause) != 0)
-		goto out;
 	ui.p = p;
 	if (want_ui(o) && ui_open(o, cause) != 0)
 		goto out;
@@ -492,12 +498,20 @@ run(const struct options *o, char **cause)
 	}
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
 	rc = source_files_run(sf, p, files_stop, cause);
+	if (source_files_failed(sf) > 0)
+		log_error("%zu file%s could not be read (named above); the "
+			  "output holds the events of every other file",
+		    source_files_failed(sf),
+		    source_files_failed(sf) == 1 ? "" : "s");
 	if (rc != SINK_CLOSED)
 		status = finish(p,
-		    rc == SINK_ERROR	? EXIT_RUNTIME
-			: loop_signal() ? EXIT_INTERRUPTED
-					: EXIT_OK,
-		    rc == SINK_OK && !loop_signal() && !ui.quit, cause);
+		    rc == SINK_ERROR		      ? EXIT_RUNTIME
+			: loop_signal()		      ? EXIT_INTERRUPTED
+			: source_files_failed(sf) > 0 ? EXIT_RUNTIME
+						      : EXIT_OK,
+		    rc == SINK_OK && !loop_signal() && !ui.quit &&
+			source_files_failed(sf) == 0,
+		    cause);
 	else
 		status = EXIT_OK;
 	if (ui.tui != NULL && !ui.quit && status == EXIT_OK &&

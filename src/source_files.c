@@ -1,20 +1,27 @@
 /*
  * The offline source. Discovery walks each --from path without following
- * symbolic links, maps every file to a stream, and sorts streams by name
- * and each stream's files by part number. Reading is a k-way merge: a
- * binary heap keyed on (time of the stream's next event, stream index)
- * yields events in time order, ties broken by stream name, and never
- * reorders one stream's events.
+ * symbolic links and maps every file to a stream. The files of one stream
+ * in one directory (an export's parts) are one source, read in part
+ * number order; another file or directory of the same stream (a second
+ * export task, a saved copy) is a source of its own. Each file is read
+ * once, however many --from paths reach it (by device and inode).
+ *
+ * Reading is a k-way merge: a binary heap keyed on (time of the source's
+ * next event, source index) yields events in time order, ties broken by
+ * stream name, and never reorders one source's events. A file that cannot
+ * be read is named once; the rest is read, and the run counts it.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "input.h"
 #include "log.h"
 #include "logfile.h"
 #include "source_files.h"
@@ -26,13 +33,14 @@
 #define READ_MIN (16 * 1024)
 #define READ_MAX (256 * 1024)
 
+/* One source: a stream's files in one directory, read in order. */
 struct fstream {
-	char *name;
+	char *name; /* the stream's */
 	char **paths;
 	size_t npaths, cap;
 	struct logfile *lf;
 	struct stream *st; /* the pipeline's handle */
-	/* The event at the head of this stream. */
+	/* The event at the head of this source. */
 	int64_t ts;
 	const char *msg;
 	size_t len;
@@ -41,8 +49,10 @@ struct fstream {
 struct source_files {
 	struct fstream **v;
 	size_t n, cap;
-	struct strmap *byname;
+	struct strmap *bykey; /* stream and directory -> source */
 	struct strmap *skipped; /* names of streams outside the prefix */
+	struct strmap *seen; /* device and inode of every file taken */
+	size_t failed; /* files that could not be read */
 };
 
 static int
@@ -113,21 +123,43 @@ source_files_stream_name(const char *relpath)
 	return (xstrndup(start, n));
 }
 
+/*
+ * Add path to the source of stream in dir (NULL: a source of its own).
+ * A file already taken (by another --from path) is not taken again.
+ */
 static void
-add_file(struct source_files *sf, const char *stream, const char *path)
+add_file(struct source_files *sf, const char *stream, const char *dir,
+    const char *path, const struct stat *sb)
 {
-	struct fstream *fs;
+	struct fstream *fs = NULL;
+	char id[64], *key = NULL;
+	int n;
 
-	if ((fs = strmap_get(sf->byname, stream, strlen(stream))) == NULL) {
+	n = snprintf(id, sizeof id, "%llu:%llu", (unsigned long long)sb->st_dev,
+	    (unsigned long long)sb->st_ino);
+	if (S_ISREG(sb->st_mode)) {
+		if (strmap_get(sf->seen, id, (size_t)n) != NULL)
+			return;
+		strmap_put(sf->seen, id, (size_t)n, sf);
+	}
+	if (dir != NULL) {
+		xasprintf(&key, "%s%c%s", stream, '\0', dir);
+		fs = strmap_get(
+		    sf->bykey, key, strlen(stream) + 1 + strlen(dir));
+	}
+	if (fs == NULL) {
 		fs = xcalloc(1, sizeof *fs);
 		fs->name = xstrdup(stream);
-		strmap_put(sf->byname, stream, strlen(stream), fs);
+		if (key != NULL)
+			strmap_put(sf->bykey, key,
+			    strlen(stream) + 1 + strlen(dir), fs);
 		if (sf->n == sf->cap) {
 			sf->cap = sf->cap == 0 ? 64 : sf->cap * 2;
 			sf->v = xreallocarray(sf->v, sf->cap, sizeof *sf->v);
 		}
 		sf->v[sf->n++] = fs;
 	}
+	free(key);
 	if (fs->npaths == fs->cap) {
 		fs->cap = fs->cap == 0 ? 4 : fs->cap * 2;
 		fs->paths =
@@ -136,18 +168,80 @@ add_file(struct source_files *sf, const char *stream, const char *path)
 	fs->paths[fs->npaths++] = xstrdup(path);
 }
 
+/* The directory part of path ("." for none), in a new string. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return (xstrdup("."));
+	return (xstrndup(path, (size_t)(slash - path)));
+}
+
+/* The last n components of path, in a new string. */
+static char *
+last_components(const char *path, int n)
+{
+	const char *p = path + strlen(path);
+
+	while (p > path) {
+		p--;
+		if (*p == '/' && --n == 0)
+			return (xstrdup(p + 1));
+	}
+	return (xstrdup(*path == '/' ? path + 1 : path));
+}
+
+/*
+ * The stream of a file whose path relative to the --from path is rel.
+ * A part file directly under the --from path (or named by it) takes its
+ * stream from the directories above it: .../JOB/algo-1-17/000000.gz is
+ * the stream JOB/algo-1-17.
+ */
+static char *
+stream_of(const char *path, const char *rel)
+{
+	char *real, *tail, *stream;
+
+	if ((stream = source_files_stream_name(rel)) != NULL ||
+	    strchr(rel, '/') != NULL)
+		return (stream);
+	if ((real = realpath(path, NULL)) == NULL)
+		return (NULL);
+	tail = last_components(real, 3);
+	stream = source_files_stream_name(tail);
+	free(tail);
+	free(real);
+	return (stream);
+}
+
+/* named: the file was named on the command line. */
 static void
 add_path(struct source_files *sf, const char *path, const char *rel,
-    const char *prefix)
+    const char *prefix, const struct stat *sb, int named)
 {
-	char *stream;
+	char *stream, *dir;
+	const char *base;
 
-	if ((stream = source_files_stream_name(rel)) == NULL)
+	if (strcmp(path, "-") == 0)
+		stream = xstrdup("stdin");
+	else if ((stream = stream_of(path, rel)) == NULL)
 		return;
-	if (prefix == NULL || strncmp(stream, prefix, strlen(prefix)) == 0)
-		add_file(sf, stream, path);
-	else
+	if (prefix != NULL && strncmp(stream, prefix, strlen(prefix)) != 0) {
 		strmap_put(sf->skipped, stream, strlen(stream), sf);
+		free(stream);
+		return;
+	}
+	base = strrchr(path, '/');
+	base = base == NULL ? path : base + 1;
+	if (!named && source_files_stream_name(base) == NULL) {
+		/* A part file: one source with the others in its directory. */
+		dir = dir_of(path);
+		add_file(sf, stream, dir, path, sb);
+		free(dir);
+	} else
+		add_file(sf, stream, NULL, path, sb);
 	free(stream);
 }
 
@@ -184,7 +278,7 @@ walk(struct source_files *sf, const char *dir, const char *rel,
 		} else if (S_ISDIR(sb.st_mode))
 			rc = walk(sf, path, sub, prefix, depth + 1, cause);
 		else if (S_ISREG(sb.st_mode))
-			add_path(sf, path, sub, prefix);
+			add_path(sf, path, sub, prefix, &sb, 0);
 		free(path);
 		free(sub);
 	}
@@ -196,11 +290,17 @@ walk(struct source_files *sf, const char *dir, const char *rel,
 	return (rc);
 }
 
+/* Sources by stream name, then by path. */
 static int
 stream_cmp(const void *a, const void *b)
 {
-	return (strcmp((*(struct fstream *const *)a)->name,
-	    (*(struct fstream *const *)b)->name));
+	const struct fstream *fa = *(struct fstream *const *)a;
+	const struct fstream *fb = *(struct fstream *const *)b;
+	int c;
+
+	if ((c = strcmp(fa->name, fb->name)) != 0)
+		return (c);
+	return (strcmp(fa->paths[0], fb->paths[0]));
 }
 
 /* Part files in number order (000009 before 000010, even unpadded). */
@@ -226,18 +326,6 @@ part_cmp(const void *a, const void *b)
 	return (strcmp(ba, bb));
 }
 
-/* Let every stream have a file open at once, as far as the system allows. */
-static void
-raise_file_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 struct source_files *
 source_files_new(
     const char *const *paths, size_t n, const char *prefix, char **cause)
@@ -248,9 +336,15 @@ source_files_new(
 	size_t i;
 
 	sf = xcalloc(1, sizeof *sf);
-	sf->byname = strmap_new();
+	sf->bykey = strmap_new();
 	sf->skipped = strmap_new();
+	sf->seen = strmap_new();
 	for (i = 0; i < n; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			memset(&sb, 0, sizeof sb);
+			add_path(sf, paths[i], paths[i], NULL, &sb, 1);
+			continue;
+		}
 		if (stat(paths[i], &sb) != 0) {
 			xasprintf(
 			    cause, "--from %s: %s", paths[i], strerror(errno));
@@ -262,15 +356,14 @@ source_files_new(
 		} else {
 			base = strrchr(paths[i], '/');
 			add_path(sf, paths[i],
-			    base == NULL ? paths[i] : base + 1, prefix);
+			    base == NULL ? paths[i] : base + 1, prefix, &sb, 1);
 		}
 	}
-	if (sf->n > 1)
-		qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
 	for (i = 0; i < sf->n; i++)
 		qsort(sf->v[i]->paths, sf->v[i]->npaths, sizeof(char *),
 		    part_cmp);
-	raise_file_limit();
+	if (sf->n > 1)
+		qsort(sf->v, sf->n, sizeof *sf->v, stream_cmp);
 	return (sf);
 
 fail:
@@ -296,8 +389,9 @@ source_files_free(struct source_files *sf)
 		free(fs);
 	}
 	free(sf->v);
-	strmap_free(sf->byname);
+	strmap_free(sf->bykey);
 	strmap_free(sf->skipped);
+	strmap_free(sf->seen);
 	free(sf);
 }
 
@@ -311,6 +405,12 @@ size_t
 source_files_skipped(const struct source_files *sf)
 {
 	return (strmap_count(sf->skipped));
+}
+
+size_t
+source_files_failed(const struct source_files *sf)
+{
+	return (sf->failed);
 }
 
 /*
@@ -375,11 +475,23 @@ heap_up(struct heap *h, size_t i)
 	}
 }
 
-/* Load the next event of stream i; 1, 0 at its end, -1 on error. */
+/*
+ * Load the next event of a source: 1, 0 at its end, or LOGFILE_STOPPED.
+ * A file that failed is named now, once.
+ */
 static int
-advance(struct fstream *fs, char **cause)
+advance(struct source_files *sf, struct fstream *fs)
 {
-	return (logfile_next(fs->lf, &fs->ts, &fs->msg, &fs->len, cause));
+	char *failed;
+	int rc;
+
+	rc = logfile_next(fs->lf, &fs->ts, &fs->msg, &fs->len);
+	if ((failed = logfile_failed(fs->lf)) != NULL) {
+		log_error("%s", failed);
+		free(failed);
+		sf->failed++;
+	}
+	return (rc);
 }
 
 enum sink_status
@@ -387,6 +499,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
     char **cause)
 {
 	struct heap h = {NULL, 0};
+	struct input_pool *pool;
 	struct fstream *fs;
 	enum sink_status rc = SINK_OK;
 	size_t i, bufsize;
@@ -396,19 +509,22 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 	bufsize = bufsize < READ_MIN ? READ_MIN
 	    : bufsize > READ_MAX     ? READ_MAX
 				     : bufsize;
+	pool = input_pool_new(0, stop);
 	h.v = xreallocarray(NULL, sf->n, sizeof *h.v);
 	for (i = 0; i < sf->n; i++) {
 		fs = sf->v[i];
-		fs->lf = logfile_open(fs->name, fs->paths, fs->npaths, bufsize);
+		fs->lf = logfile_open(
+		    fs->name, fs->paths, fs->npaths, bufsize, pool);
 		fs->st = pipeline_stream(p, fs->name, strlen(fs->name));
-		if ((more = advance(fs, cause)) < 0) {
-			rc = SINK_ERROR;
+		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)
 			goto out;
-		}
 		if (more) {
 			h.v[h.n].ts = fs->ts;
 			h.v[h.n++].i = i;
 			heap_up(&h, h.n - 1);
+		} else {
+			logfile_close(fs->lf);
+			fs->lf = NULL;
 		}
 	}
 	while (h.n > 0 && !stop()) {
@@ -416,10 +532,8 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 		rc = pipeline_event(p, fs->st, fs->ts, fs->msg, fs->len, cause);
 		if (rc != SINK_OK)
 			goto out;
-		if ((more = advance(fs, cause)) < 0) {
-			rc = SINK_ERROR;
+		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)
 			goto out;
-		}
 		if (more)
 			h.v[0].ts = fs->ts;
 		else {
@@ -430,6 +544,12 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 		heap_down(&h, 0);
 	}
 out:
+	/* The pool goes last: open logfiles hold its descriptors. */
+	for (i = 0; i < sf->n; i++) {
+		logfile_close(sf->v[i]->lf);
+		sf->v[i]->lf = NULL;
+	}
+	input_pool_free(pool);
 	free(h.v);
 	return (rc);
 }

@@ -1,6 +1,6 @@
 /*
  * Fuzz the offline reader. The input is read as a file twice: as it is
- * (gzread takes gzip or plain bytes alike, so this also feeds broken gzip
+ * (input.c takes gzip or plain bytes alike, so this also feeds broken gzip
  * headers and streams) and gzip-compressed, with a read buffer as small
  * as 16 bytes so lines span reads. Both readings of plain input must give
  * the same events. The files live in memory (memfd), reached by path.
@@ -23,23 +23,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int
 read_all(const char *path, size_t bufsize, struct buf *out)
 {
-	char *paths[1] = {(char *)(uintptr_t)path}, *cause = NULL;
+	char *paths[1] = {(char *)(uintptr_t)path}, *failed;
+	struct input_pool *pool;
 	struct logfile *lf;
 	const char *msg;
 	size_t len;
 	int64_t ts;
 	int rc;
 
-	lf = logfile_open("fuzz", paths, 1, bufsize);
-	while ((rc = logfile_next(lf, &ts, &msg, &len, &cause)) == 1) {
+	pool = input_pool_new(4, NULL);
+	lf = logfile_open("fuzz", paths, 1, bufsize, pool);
+	while ((rc = logfile_next(lf, &ts, &msg, &len)) == 1) {
 		buf_printf(out, "%lld\t%zu\t", (long long)ts, len);
 		buf_add(out, msg, len);
 	}
+	failed = logfile_failed(lf);
 	logfile_close(lf);
-	if (rc < 0) {
-		if (cause == NULL)
-			abort();
-		free(cause);
+	input_pool_free(pool);
+	if (failed != NULL) {
+		free(failed);
+		return (-1);
 	}
 	return (rc);
 }
