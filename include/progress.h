@@ -1,0 +1,41 @@
+/*
+ * progress: progress bars in log lines. A program that draws a bar (tqdm,
+ * Keras) writes a carriage return before each new state, so a line holds
+ * many states, of which a terminal shows the last; and the collector cuts
+ * a long run of states into many events, each a near copy of the one
+ * before. progress_last() finds the state a line shows, progress_parse()
+ * tells a bar's state from other text and names the bar, so that an output
+ * can keep only a bar's latest state.
+ *
+ * Ownership: nothing is allocated; results point into the caller's text.
+ */
+#ifndef PROGRESS_H
+#define PROGRESS_H
+
+#include <stddef.h>
+
+/* One state of a progress bar. */
+struct progress_bar {
+	const char *key; /* what names the bar: the text before its count */
+	size_t key_len;
+	int done; /* the bar is full (100%, or its count reached the total) */
+};
+
+/*
+ * The part of a line that a terminal shows last: the text after its last
+ * carriage return, or before it when nothing follows ("state\r"). A line
+ * without one is returned whole.
+ */
+const char *progress_last(const char *s, size_t len, size_t *out_len);
+
+/*
+ * Nonzero when s is one state of a progress bar, with pb filled: a tqdm bar
+ * ("desc: 45%|####      | 45/100 [00:01<00:01, 30.2it/s]") or a Keras bar
+ * ("45/100 [=====>....] - ETA: 3s - loss: 0.25").
+ */
+int progress_parse(const char *s, size_t len, struct progress_bar *pb);
+
+/* Nonzero when a and b are states of the same bar. */
+int progress_same(const struct progress_bar *a, const struct progress_bar *b);
+
+#endif

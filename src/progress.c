@@ -1,0 +1,131 @@
+/*
+ * Progress bars. Recognition is deliberately narrow: a line is a bar's
+ * state only when it has the shape tqdm or Keras draw, so ordinary lines
+ * that mention a percentage are never taken for one. A bar is named by the
+ * text before its count (tqdm's description, such as "Epoch 1:"), which
+ * stays the same while the count moves.
+ */
+#include <string.h>
+
+#include "progress.h"
+
+const char *
+progress_last(const char *s, size_t len, size_t *out_len)
+{
+	const char *end = s + len, *cr;
+
+	/* A state ends at a CR, or at the end of the line. */
+	while (end > s && end[-1] == '\r')
+		end--;
+	if (end == s) {
+		*out_len = 0;
+		return (s);
+	}
+	cr = memrchr(s, '\r', (size_t)(end - s));
+	if (cr != NULL)
+		s = cr + 1;
+	*out_len = (size_t)(end - s);
+	return (s);
+}
+
+static int
+is_digit(char c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+/* Parse a whole number of at most 18 digits at *p; -1 when none. */
+static long long
+number(const char **p, const char *end)
+{
+	long long v = 0;
+	int n = 0;
+
+	while (*p < end && is_digit(**p) && n < 18) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return (n == 0 || (*p < end && is_digit(**p)) ? -1 : v);
+}
+
+/* The bar's name: the text before at, without its trailing blanks. */
+static void
+set_key(struct progress_bar *pb, const char *s, const char *at)
+{
+	while (at > s && (at[-1] == ' ' || at[-1] == '\t'))
+		at--;
+	pb->key = s;
+	pb->key_len = (size_t)(at - s);
+}
+
+/* tqdm: "[desc: ]NNN%|bar| n/total [...]", percentage right-aligned. */
+static int
+tqdm(const char *s, size_t len, struct progress_bar *pb)
+{
+	const char *end = s + len, *pct, *digits, *p, *bar_end;
+	long long percent, n, total;
+
+	for (pct = s; (pct = memchr(pct, '%', (size_t)(end - pct))) != NULL;
+	     pct++) {
+		if (pct + 1 < end && pct[1] == '|')
+			break;
+	}
+	if (pct == NULL)
+		return (0);
+	for (digits = pct; digits > s && is_digit(digits[-1]); digits--)
+		;
+	if (digits == pct || pct - digits > 3)
+		return (0);
+	p = digits;
+	percent = number(&p, pct);
+	/* The bar itself, then "| n/total". */
+	bar_end = memchr(pct + 2, '|', (size_t)(end - (pct + 2)));
+	if (bar_end == NULL || bar_end + 2 >= end || bar_end[1] != ' ')
+		return (0);
+	p = bar_end + 2;
+	if ((n = number(&p, end)) < 0 || p >= end || *p != '/')
+		return (0);
+	p++;
+	total = number(&p, end);
+	set_key(pb, s, digits);
+	pb->done = percent >= 100 || (total > 0 && n >= total);
+	return (1);
+}
+
+/* Keras: "[blanks]n/total [=====>....]". */
+static int
+keras(const char *s, size_t len, struct progress_bar *pb)
+{
+	const char *end = s + len, *p = s;
+	long long n, total;
+
+	while (p < end && *p == ' ')
+		p++;
+	if ((n = number(&p, end)) < 0 || p >= end || *p != '/')
+		return (0);
+	p++;
+	if ((total = number(&p, end)) <= 0 || end - p < 3 || p[0] != ' ' ||
+	    p[1] != '[')
+		return (0);
+	for (p += 2; p < end && (*p == '=' || *p == '>' || *p == '.'); p++)
+		;
+	if (p >= end || *p != ']')
+		return (0);
+	set_key(pb, s, s);
+	pb->done = n >= total;
+	return (1);
+}
+
+int
+progress_parse(const char *s, size_t len, struct progress_bar *pb)
+{
+	return (tqdm(s, len, pb) || keras(s, len, pb));
+}
+
+int
+progress_same(const struct progress_bar *a, const struct progress_bar *b)
+{
+	return (a->key_len == b->key_len &&
+	    memcmp(a->key, b->key, a->key_len) == 0);
+}
