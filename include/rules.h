@@ -114,5 +114,10 @@ int rules_have_errors(const struct rules *);
  * required literals): the cheap test to run on a whole event first.
  */
 int rules_may_error(const struct rules *, const char *s, size_t len);
+/*
+ * Nonzero when PCRE2 patterns may be JIT-compiled: not under valgrind,
+ * whose memcheck cannot follow JIT code. Other modules' patterns ask too.
+ */
+int rules_may_jit(void);
 
 #endif

@@ -220,6 +220,12 @@ anchored_first_byte(pcre2_code *re, const char *src, size_t len)
 	return ((int)unit);
 }
 
+int
+rules_may_jit(void)
+{
+	return (!UNDER_VALGRIND());
+}
+
 static int
 compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
     size_t column, char **cause)
@@ -238,7 +244,7 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 		return (-1);
 	}
 	/* Without JIT the interpreter runs the same pattern, only slower. */
-	if (!UNDER_VALGRIND())
+	if (rules_may_jit())
 		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	r->md = pcre2_match_data_create_from_pattern(r->re, NULL);
 	if (r->md == NULL)
