@@ -35,6 +35,15 @@ struct out_event {
 	enum event_mark mark;
 	/* The error (errors_at()) it starts or belongs to, or -1. */
 	long error;
+	/* MPI (rankmap.h): the event's first line carries rank's tag. */
+	int ranked;
+	unsigned rank;
+	/* host is the rank's own host, as the launcher placed it; 0: host is
+	 * the carrier below, and the rank's host is unknown. */
+	int rank_placed;
+	/* ranked: the host whose stream carried the event (the MPI master). */
+	const char *via;
+	size_t via_len;
 };
 
 /* What a sink's functions return. */
