@@ -10,10 +10,12 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <errno.h>
+#include <limits.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Memcheck cannot follow JIT-compiled code (it reports the JIT's word-wide
@@ -257,20 +259,25 @@ compile_rule(struct rules *rs, struct rule *r, const char *re, size_t len,
 	return (0);
 }
 
-/* Set the error rule option s; -1 when there is none of that name. */
+/*
+ * Set the error rule option s: 0, or -1 when there is none of that name,
+ * or 1 when it contradicts an option set before (named in *other).
+ */
 static int
-error_option(struct rule *r, const char *s, size_t len)
+error_option(struct rule *r, const char *s, size_t len, const char **set,
+    const char **other)
 {
 	static const struct {
 		const char *name;
 		int severity, role, flags;
+		int slot; /* options in one slot exclude each other */
 	} opts[] = {
-	    {"error", RULE_SEV_ERROR, -1, 0},
-	    {"warning", RULE_SEV_WARNING, -1, 0},
-	    {"cause", -1, RULE_CAUSE, 0},
-	    {"consequence", -1, RULE_CONSEQUENCE, 0},
-	    {"open", -1, -1, RULE_OPEN},
-	    {"continue", -1, -1, RULE_CONTINUE},
+	    {"error", RULE_SEV_ERROR, -1, 0, 0},
+	    {"warning", RULE_SEV_WARNING, -1, 0, 0},
+	    {"cause", -1, RULE_CAUSE, 0, 1},
+	    {"consequence", -1, RULE_CONSEQUENCE, 0, 1},
+	    {"open", -1, -1, RULE_OPEN, 2},
+	    {"continue", -1, -1, RULE_CONTINUE, 2},
 	};
 	size_t i;
 
@@ -278,6 +285,12 @@ error_option(struct rule *r, const char *s, size_t len)
 		if (strlen(opts[i].name) != len ||
 		    memcmp(opts[i].name, s, len) != 0)
 			continue;
+		if (set[opts[i].slot] != NULL &&
+		    strcmp(set[opts[i].slot], opts[i].name) != 0) {
+			*other = set[opts[i].slot];
+			return (1);
+		}
+		set[opts[i].slot] = opts[i].name;
 		if (opts[i].severity >= 0)
 			r->severity = (enum rule_severity)opts[i].severity;
 		if (opts[i].role >= 0)
@@ -293,17 +306,31 @@ static int
 options_parse(
     struct rule *r, const char *s, size_t len, size_t column, char **cause)
 {
+	const char *set[3] = {NULL, NULL, NULL}, *other = NULL;
 	size_t i = 0, start;
+	int rc;
 
 	while (i < len) {
 		start = ++i;
 		while (i < len && s[i] != ',')
 			i++;
 		if (r->kind != RULE_ERROR && i - start == 4 &&
-		    memcmp(s + start, "json", 4) == 0)
+		    memcmp(s + start, "json", 4) == 0) {
 			r->json = 1;
-		else if (r->kind != RULE_ERROR ||
-		    error_option(r, s + start, i - start) != 0) {
+			continue;
+		}
+		rc = r->kind != RULE_ERROR
+		    ? -1
+		    : error_option(r, s + start, i - start, set, &other);
+		if (rc == 1) {
+			xasprintf(cause,
+			    "%s line %u column %zu: options \"%s\" and "
+			    "\"%.*s\" contradict each other",
+			    r->file, r->line, column + start, other,
+			    (int)(i - start), s + start);
+			return (-1);
+		}
+		if (rc != 0) {
 			xasprintf(cause,
 			    "%s line %u column %zu: unknown option \"%.*s\" "
 			    "(known: %s)",
@@ -414,9 +441,12 @@ int
 rules_load(struct rules *rs, const char *name, const char *text, size_t len,
     char **cause)
 {
-	size_t start = 0, end;
+	size_t start = 0, end, n;
 	unsigned lineno = 0;
 
+	/* Editors on Windows start UTF-8 with a byte order mark. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
 	while (start < len) {
 		end = start;
 		while (end < len && text[end] != '\n')
@@ -427,12 +457,54 @@ rules_load(struct rules *rs, const char *name, const char *text, size_t len,
 			    name, lineno);
 			return (-1);
 		}
-		if (rules_add_line(rs, name, lineno, text + start, end - start,
-			cause) != 0)
+		/* A CR LF line end is a line end. */
+		n = end - start;
+		n -= n > 0 && end < len && text[end - 1] == '\r';
+		if (rules_add_line(rs, name, lineno, text + start, n, cause) !=
+		    0)
 			return (-1);
 		start = end + 1;
 	}
 	return (0);
+}
+
+/* A loop of symbolic links: name the links in it, as far as they go. */
+static void
+link_loop(const char *path, char **cause)
+{
+	struct buf chain = BUF_INIT;
+	char target[PATH_MAX], *cur, *dir, *next, *seen[8];
+	ssize_t n;
+	int i, j, again = 0;
+
+	buf_adds(&chain, path);
+	cur = xstrdup(path);
+	for (i = 0; i < 8 && !again; i++) {
+		seen[i] = xstrdup(cur);
+		if ((n = readlink(cur, target, sizeof target - 1)) < 0)
+			break;
+		target[n] = '\0';
+		buf_printf(&chain, " -> %s", target);
+		if (target[0] == '/' || strrchr(cur, '/') == NULL)
+			next = xstrdup(target);
+		else {
+			dir = xstrndup(cur, (size_t)(strrchr(cur, '/') - cur));
+			xasprintf(&next, "%s/%s", dir, target);
+			free(dir);
+		}
+		free(cur);
+		cur = next;
+		for (j = 0; j <= i; j++)
+			again |= strcmp(cur, seen[j]) == 0;
+	}
+	if (!again)
+		buf_adds(&chain, " -> ...");
+	for (j = 0; j < i; j++)
+		free(seen[j]);
+	free(cur);
+	xasprintf(cause, "rules file %s: a loop of symbolic links (%s)", path,
+	    chain.data);
+	buf_free(&chain);
 }
 
 int
@@ -445,7 +517,11 @@ rules_load_file(struct rules *rs, const char *path, char **cause)
 	int rc = -1;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "rules file %s: %s", path, strerror(errno));
+		if (errno == ELOOP)
+			link_loop(path, cause);
+		else
+			xasprintf(
+			    cause, "rules file %s: %s", path, strerror(errno));
 		return (-1);
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {

@@ -228,7 +228,8 @@ add_path(struct source_files *sf, const char *path, const char *rel,
 		stream = xstrdup("stdin");
 	else if ((stream = stream_of(path, rel)) == NULL)
 		return;
-	if (prefix != NULL && strncmp(stream, prefix, strlen(prefix)) != 0) {
+	if (!named && prefix != NULL &&
+	    strncmp(stream, prefix, strlen(prefix)) != 0) {
 		strmap_put(sf->skipped, stream, strlen(stream), sf);
 		free(stream);
 		return;

@@ -261,7 +261,8 @@ store_finish(struct store *s, char **cause)
 
 	for (i = 0; i < s->nstreams; i++)
 		if (classify_host_group(s->stream_list[i]->host) == NULL &&
-		    !s->stream_list[i]->overflowed)
+		    !s->stream_list[i]->overflowed &&
+		    s->stream_list[i]->lines > 0)
 			unknown++;
 	if (unknown != 0)
 		log_warn("%zu stream%s had no group marker; released as \"%s\" "

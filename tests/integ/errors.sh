@@ -28,6 +28,19 @@ status "bad rule file" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/bad.rules"
 contains "bad rule located" "$T/status.err" "$T/bad.rules line 2 column 25: missing terminating ]"
 status "missing rule file" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/none.rules"
 contains "missing rule file named" "$T/status.err" "rules file $T/none.rules"
+# A loop of symbolic links is named with the links; a UTF-8 byte order
+# mark and CR LF line ends (a file saved on Windows) are accepted.
+ln -s "$T/loop.b" "$T/loop.a"
+ln -s "$T/loop.a" "$T/loop.b"
+status "rule file: a symlink loop" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/loop.a"
+contains "rule file: the loop named" "$T/status.err" \
+    "rules file $T/loop.a: a loop of symbolic links ($T/loop.a -> $T/loop.b -> $T/loop.a)"
+printf '\357\273\277marker ^MYGROUP=(?<group>\\w+)\r\n' >"$T/bom.rules"
+mkdir -p "$T/bom/j/algo-1-1700000000"
+echo "2024-06-01T00:00:00Z MYGROUP=mine" >"$T/bom/j/algo-1-1700000000/000000"
+status "rule file with a BOM and CR LF" 0 "$CWDEMUX" --from "$T/bom" \
+    --rules "$T/bom.rules" j
+contains "rule file with a BOM: its rule applies" "$T/status.out" "mine algo-1 MYGROUP=mine"
 
 # A closed pipe is a quiet stop.
 $PY tests/tools/genjob.py "$T/big" --hosts 4 --lines-per-host 20000 >/dev/null
