@@ -55,7 +55,10 @@ unsigned long long export_withheld(const void *);
 /*
  * A one-shot export of what a reader holds (the terminal UI's "e"): the
  * events next() gives, in the order they arrived, until it returns 0.
- * complete is what the manifest says. 0, or -1 with cause.
+ * complete is what the manifest says. DIR is locked as a resumable export
+ * locks it, and must be new or empty: a directory that holds anything (an
+ * export above all, finished or running) is refused and left as it was.
+ * 0, or -1 with cause.
  */
 int export_write(const char *dir, const struct errors *, int complete,
     int (*next)(void *arg, struct out_event *), void *arg, char **cause);

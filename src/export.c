@@ -16,6 +16,7 @@
  * bytes a crash could lose. The directory is locked (flock(2)) while a
  * resumable export runs in it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -563,6 +564,69 @@ sync_files(struct export *ex, char **cause)
 	return (SINK_OK);
 }
 
+/*
+ * Lock DIR (flock(2), held until the export is freed): two exports at
+ * once, in this process or another, would write each other's files over.
+ */
+static int
+lock_dir(struct export *ex, int *usage, char **cause)
+{
+	if (flock(ex->dirfd, LOCK_EX | LOCK_NB) == 0)
+		return (0);
+	*usage = errno == EWOULDBLOCK;
+	xasprintf(cause, "export directory %s: %s", ex->dir,
+	    errno == EWOULDBLOCK ? "in use by another cwdemux"
+				 : strerror(errno));
+	return (-1);
+}
+
+/*
+ * A one-shot export overwrites nothing: DIR must be empty. What it holds
+ * is named, an export first (its state file or manifest).
+ */
+static int
+check_empty(struct export *ex, char **cause)
+{
+	struct buf name = BUF_INIT;
+	struct dirent *de;
+	const char *what = NULL;
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(ex->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+		0 ||
+	    (d = fdopendir(fd)) == NULL) {
+		xasprintf(
+		    cause, "export directory %s: %s", ex->dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (strcmp(de->d_name, EXPORT_STATE_FILE) == 0) {
+			what = "a resumable export (" EXPORT_STATE_FILE ")";
+			break;
+		}
+		if (strcmp(de->d_name, MANIFEST) == 0)
+			what = "an export (" MANIFEST ")";
+		else if (name.len == 0)
+			sanitize_field(&name, de->d_name, strlen(de->d_name));
+	}
+	closedir(d);
+	if (what == NULL && name.len == 0)
+		return (0);
+	xasprintf(cause,
+	    "export directory %s holds %s%s; give a new or empty directory, "
+	    "so that nothing is overwritten",
+	    ex->dir, what != NULL ? what : "the file ",
+	    what != NULL ? "" : name.data);
+	buf_free(&name);
+	return (-1);
+}
+
 /* A group's file as the state records it (names borrowed from g). */
 static void
 state_group(const struct gfile *g, struct export_state_group *r)
@@ -767,14 +831,8 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 		if (errno != 0 || *end != '\0' || ex->ckpt_bytes == 0)
 			ex->ckpt_bytes = CHECKPOINT_BYTES;
 	}
-	/* Two runs at once would write each other's files over. */
-	if (flock(ex->dirfd, LOCK_EX | LOCK_NB) != 0) {
-		*usage = errno == EWOULDBLOCK;
-		xasprintf(cause, "export directory %s: %s", ex->dir,
-		    errno == EWOULDBLOCK ? "in use by another cwdemux"
-					 : strerror(errno));
+	if (lock_dir(ex, usage, cause) != 0)
 		return (-1);
-	}
 	if ((resumed = export_state_load(ex->state, usage, cause)) < 0)
 		return (-1);
 	state_groups_add(ex);
@@ -850,9 +908,14 @@ export_write(const char *dir, const struct errors *errors, int complete,
 	struct export *ex;
 	struct out_event ev;
 	enum sink_status rc = SINK_OK;
+	int usage;
 
 	if ((ex = export_new(dir, errors, cause)) == NULL)
 		return (-1);
+	if (lock_dir(ex, &usage, cause) != 0 || check_empty(ex, cause) != 0) {
+		export_free(ex);
+		return (-1);
+	}
 	ex->complete = complete;
 	while (rc == SINK_OK && next(arg, &ev))
 		rc = export_event(ex, &ev, cause);

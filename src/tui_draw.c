@@ -314,16 +314,54 @@ title_errors(struct tui *t, const struct tui_pane *p, int role, int hosts)
 	}
 }
 
+/* What a pane's title counts: hosts seen and expected, lines held and
+ * dropped. The pane of all groups (sb SCROLLBACK_ALL) adds them up. */
+struct pane_counts {
+	int seen, expected; /* expected -1: not known */
+	size_t lines;
+	uint64_t dropped;
+};
+
+static void
+pane_counts(struct tui *t, const struct tui_pane *p, struct pane_counts *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof *c);
+	c->expected = p->expected;
+	if (p->sb >= 0) {
+		c->lines = scrollback_group_lines(t->sb, (unsigned)p->sb);
+		c->dropped = scrollback_group_dropped(t->sb, (unsigned)p->sb);
+	}
+	if (p->sb != SCROLLBACK_ALL) {
+		if (t->opt.hosts != NULL)
+			c->seen = t->opt.hosts(t->opt.arg, p->name, p->len);
+		return;
+	}
+	for (i = 0; i < scrollback_groups(t->sb); i++)
+		c->lines += scrollback_group_lines(t->sb, (unsigned)i);
+	c->dropped = scrollback_dropped(t->sb);
+	c->expected = t->npanes > 0 ? 0 : -1;
+	for (i = 0; i < t->npanes; i++) {
+		if (t->opt.hosts != NULL)
+			c->seen += t->opt.hosts(
+			    t->opt.arg, t->panes[i].name, t->panes[i].len);
+		if (t->panes[i].expected < 0)
+			c->expected = -1;
+		else if (c->expected >= 0)
+			c->expected += t->panes[i].expected;
+	}
+}
+
 void
 tui_draw_title(struct tui *t, int y, const struct tui_pane *p, int selected,
     int host_errors)
 {
 	int role = selected ? ROLE_SELECTED : ROLE_TITLE;
+	struct pane_counts c;
 	char s[128];
-	uint64_t dropped = 0;
-	size_t lines = 0;
-	int seen;
 
+	pane_counts(t, p, &c);
 	text(t, selected ? "> " : "  ", role);
 	textn(t, p->name, p->len, role);
 	if (p->type != NULL) {
@@ -331,23 +369,18 @@ tui_draw_title(struct tui *t, int y, const struct tui_pane *p, int selected,
 		text(t, p->type, role);
 	}
 	if (t->opt.hosts != NULL) {
-		seen = t->opt.hosts(t->opt.arg, p->name, p->len);
-		if (p->expected >= 0)
+		if (c.expected >= 0)
 			snprintf(
-			    s, sizeof s, "  hosts %d/%d", seen, p->expected);
+			    s, sizeof s, "  hosts %d/%d", c.seen, c.expected);
 		else
-			snprintf(s, sizeof s, "  hosts %d", seen);
+			snprintf(s, sizeof s, "  hosts %d", c.seen);
 		text(t, s, role);
 	}
-	if (p->sb >= 0) {
-		lines = scrollback_group_lines(t->sb, (unsigned)p->sb);
-		dropped = scrollback_group_dropped(t->sb, (unsigned)p->sb);
-	}
-	snprintf(s, sizeof s, "  %zu lines", lines);
+	snprintf(s, sizeof s, "  %zu lines", c.lines);
 	text(t, s, role);
-	if (dropped > 0) {
+	if (c.dropped > 0) {
 		snprintf(s, sizeof s, " (%llu older dropped)",
-		    (unsigned long long)dropped);
+		    (unsigned long long)c.dropped);
 		text(t, s, role);
 	}
 	title_errors(t, p, role, host_errors);

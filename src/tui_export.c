@@ -51,17 +51,20 @@ next_event(void *arg, struct out_event *ev)
 	return (1);
 }
 
+/*
+ * The manifest says complete only when the UI holds the whole job: every
+ * line read (nothing more will come) and none dropped from the scrollback.
+ */
 void
 tui_export(struct tui *t, const char *dir)
 {
 	struct walk w = {t, 0, BUF_INIT, 0};
 	uint64_t dropped = scrollback_dropped(t->sb);
+	int complete = dropped == 0 && t->info.done;
 	char *cause = NULL;
-	int rc;
 
-	rc = export_write(dir, t->opt.errors, 1, next_event, &w, &cause);
-	buf_free(&w.msg);
-	if (rc != 0) {
+	if (export_write(
+		dir, t->opt.errors, complete, next_event, &w, &cause) != 0) {
 		tui_notice(t, 1, "export: %s", cause);
 		free(cause);
 	} else if (dropped > 0)
@@ -70,6 +73,12 @@ tui_export(struct tui *t, const char *dir)
 		    "lines were dropped from the scrollback (--scrollback); "
 		    "use --export for the whole job",
 		    w.lines, dir, (unsigned long long)dropped);
+	else if (!complete)
+		tui_notice(t, 0,
+		    "exported %llu lines to %s, the job so far (its manifest "
+		    "says incomplete: more may come)",
+		    w.lines, dir);
 	else
 		tui_notice(t, 0, "exported %llu lines to %s", w.lines, dir);
+	buf_free(&w.msg);
 }

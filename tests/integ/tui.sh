@@ -244,6 +244,13 @@ tm send-keys -t ui a
 see "a: all groups" "all groups, interleaved"
 see "a: lines tagged by group" "[data_group] algo-"
 see "a: lines tagged by group" "[train_group] algo-2"
+# Its title adds up every group's hosts and lines (it said "hosts 0  0
+# lines"); the export of the same lines says how many.
+all_lines=$($PY -c 'import json,sys
+print(sum(g["lines"] for g in json.load(open(sys.argv[1]))["groups"]))' \
+    "$T/ref/manifest.json")
+see "a: the title counts all hosts and lines" \
+    "all groups, interleaved  hosts 3  $all_lines lines"
 
 # Hostile bytes: shown visibly, never obeyed.
 see "ESC shown as ^[" "^[[31;1mERROR^[[0m step 0 ^[[2J^[[Hscreen cleared"
@@ -325,6 +332,28 @@ see "export: said" "exported "
 for f in data_group.log train_group.log manifest.json; do
 	same "export from the UI: $f" "$T/inui/$f" "$T/ref/$f"
 done
+# The UI's export overwrites nothing (#15): a directory holding an export
+# (finished: a manifest; running: this UI's own --export, locked) or any
+# file is refused and left as it was; an empty one is written.
+find "$T/ref" -printf '%p %s %T@\n' | sort >"$T/ref.before"
+tm send-keys -t ui e C-u "$T/ref" Enter
+see "export: --export's directory is refused" \
+    "holds a resumable export (.cwdemux-state)"
+check "export: the refused export is untouched" sh -c \
+    "find '$T/ref' -printf '%p %s %T@\\n' | sort | cmp - '$T/ref.before'"
+tm send-keys -t ui e C-u "$T/alongside" Enter
+see "export: the UI's own --export is refused" "in use by another cwdemux"
+mkdir "$T/other" "$T/empty" && echo mine >"$T/other/notes.txt"
+tm send-keys -t ui e C-u "$T/other" Enter
+see "export: a directory with a file is refused" "holds the file notes.txt"
+contains "export: the file there is kept" "$T/other/notes.txt" mine
+tm send-keys -t ui e C-u "$T/empty" Enter
+see "export: an empty directory is written" "exported "
+same "export: into an empty directory" "$T/empty/manifest.json" \
+    "$T/ref/manifest.json"
+tm send-keys -t ui e C-u "$T/empty" Enter
+see "export: the UI's own export is not overwritten" \
+    "holds an export (manifest.json)"
 
 # Resize: the layout follows the window.
 tm resize-window -t ui -x 80 -y 24
@@ -358,6 +387,8 @@ ui --from "$T/plain" --scrollback 5 "$JOB"
 see "small scrollback: dropped lines counted" "lines dropped"
 tm send-keys -t ui e C-u "$T/part" Enter
 see "partial export is said to be incomplete" "INCOMPLETE"
+contains "partial export: the manifest says incomplete" \
+    "$T/part/manifest.json" '"complete": false'
 tm send-keys -t ui q
 see "q again" "rc=0"
 
