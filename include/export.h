@@ -34,12 +34,15 @@ void *export_new(const char *dir, const struct errors *, char **cause);
 
 /*
  * Make the export resumable (--export): if DIR holds a state file, load it
- * (it must be for the same job, NULL for none) and cut each file back to
- * its recorded length; then write the state, so an export is resumable
- * from its start. 1 when resumed, 0 when new, -1 with cause on failure
- * (*usage is set when the directory's content is at fault, not the disk).
+ * (it must be for the same job, NULL for none, and placement: what placed
+ * lines in groups, one setting a line; see export_state.h) and cut each
+ * file back to its recorded length; then write the state, so an export is
+ * resumable from its start. 1 when resumed, 0 when new, -1 with cause on
+ * failure (*usage is set when the directory's content is at fault, not
+ * the disk).
  */
-int export_resume(void *, const char *job, int *usage, char **cause);
+int export_resume(
+    void *, const char *job, const char *placement, int *usage, char **cause);
 /* Events the files held when the export was resumed. */
 unsigned long long export_resumed_events(const void *);
 /*

@@ -1,8 +1,11 @@
 /*
  * export_state: the resume state of an export, DIR/.cwdemux-state. It
  * holds what the same command run again needs to write each event exactly
- * once: the job it was written for, each group's file with its length and
- * counts, and per stream how many of the stream's events the files hold.
+ * once: the job it was written for, what placed its lines in groups (the
+ * rules and --assign, as the caller describes them: a rerun placed
+ * otherwise would split a host over two files, so it is refused), each
+ * group's file with its length and counts, and per stream how many of the
+ * stream's events the files hold.
  *
  * A rerun reads every stream again from its start; the per-stream counts
  * say how many of each stream's first events to pass over (the store
@@ -15,7 +18,8 @@
  * Names in the file are hex, so any bytes (a NUL, invalid UTF-8) come back
  * exactly and nothing needs escaping.
  *
- * Ownership: export_state_new() copies dir and job and borrows dirfd; the
+ * Ownership: export_state_new() copies dir, job and placement and borrows
+ * dirfd; the
  * groups export_state_groups() returns belong to the state.
  */
 #ifndef EXPORT_STATE_H
@@ -44,13 +48,19 @@ struct export_state_group {
 
 struct export_state;
 
-/* The state of the export in dir (open as dirfd) of job (NULL: none). */
-struct export_state *
-export_state_new(const char *dir, int dirfd, const char *job);
+/*
+ * The state of the export in dir (open as dirfd) of job (NULL: none),
+ * placed by what placement says (one setting a line, such as "--assign
+ * algo-3=eval"; NULL: nothing to check).
+ */
+struct export_state *export_state_new(
+    const char *dir, int dirfd, const char *job, const char *placement);
 void export_state_free(struct export_state *);
 
 /*
- * Read DIR's state file if there is one. It must be of the same job; each
+ * Read DIR's state file if there is one. It must be of the same job and
+ * placement (a state written before placements were recorded has none,
+ * and is taken as it is); each
  * group's file must hold at least what the state says (checked for all
  * before any is touched, so a refused directory is left as it was), and is
  * then cut back to that length. 1 when loaded, 0 when there is none, -1

@@ -815,7 +815,8 @@ state_groups_add(struct export *ex)
 }
 
 int
-export_resume(void *state, const char *job, int *usage, char **cause)
+export_resume(void *state, const char *job, const char *placement, int *usage,
+    char **cause)
 {
 	struct export *ex = state;
 	const char *env = getenv("CWDEMUX_CHECKPOINT_BYTES");
@@ -823,7 +824,7 @@ export_resume(void *state, const char *job, int *usage, char **cause)
 	int resumed;
 
 	*usage = 0;
-	ex->state = export_state_new(ex->dir, ex->dirfd, job);
+	ex->state = export_state_new(ex->dir, ex->dirfd, job, placement);
 	ex->ckpt_bytes = CHECKPOINT_BYTES;
 	if (env != NULL && *env != '\0') {
 		errno = 0;

@@ -36,6 +36,7 @@ struct export_state {
 	int dirfd; /* borrowed */
 	char *job; /* what the state is written for, or NULL */
 	size_t job_len;
+	char *placement; /* what placed lines in groups, or NULL */
 
 	struct strmap *streams; /* stream name -> struct spos */
 	struct spos **sv;
@@ -53,7 +54,8 @@ struct export_state {
 static const char hexdigits[] = "0123456789ABCDEF";
 
 struct export_state *
-export_state_new(const char *dir, int dirfd, const char *job)
+export_state_new(
+    const char *dir, int dirfd, const char *job, const char *placement)
 {
 	struct export_state *st;
 
@@ -64,6 +66,8 @@ export_state_new(const char *dir, int dirfd, const char *job)
 		st->job = xstrdup(job);
 		st->job_len = strlen(job);
 	}
+	if (placement != NULL)
+		st->placement = xstrdup(placement);
 	st->streams = strmap_new();
 	st->names = strmap_new();
 	st->group_names = strmap_new();
@@ -91,6 +95,7 @@ export_state_free(struct export_state *st)
 	strmap_free(st->names);
 	strmap_free(st->group_names);
 	free(st->job);
+	free(st->placement);
 	free(st->dir);
 	free(st);
 }
@@ -188,6 +193,10 @@ export_state_build(const struct export_state *st,
 		add_hex(b, st->job, st->job_len);
 	else
 		buf_adds(b, "null");
+	if (st->placement != NULL) {
+		buf_adds(b, ",\n\"placement_hex\": ");
+		add_hex(b, st->placement, strlen(st->placement));
+	}
 	buf_adds(b, ",\n\"groups\": [");
 	for (i = 0; i < n; i++) {
 		buf_adds(
@@ -394,6 +403,67 @@ same_job(struct export_state *st, yajl_val v, struct buf *job, char **cause)
 	return (0);
 }
 
+/* A placement's settings on one line, for a message. */
+static void
+placement_line(struct buf *b, const char *s, size_t len)
+{
+	const char *end = s + len, *nl;
+
+	if (len == 0) {
+		buf_adds(b, "(none)");
+		return;
+	}
+	for (;;) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		sanitize_term(b, s, (size_t)((nl != NULL ? nl : end) - s));
+		if (nl == NULL)
+			break;
+		buf_adds(b, "; ");
+		s = nl + 1;
+	}
+}
+
+/*
+ * Whether the state was placed as this run places (v: its hex, or NULL
+ * when the state is older than the record): the same rules and --assign,
+ * or a host would be split over two files.
+ */
+static int
+same_placement(struct export_state *st, yajl_val v, char **cause)
+{
+	struct buf b = BUF_INIT, there = BUF_INIT;
+	const char *here = st->placement != NULL ? st->placement : "";
+	int same;
+
+	if (v == NULL)
+		return (1);
+	if (unhex(&there, v) != 0) {
+		xasprintf(cause, "%s/%s: no valid placement", st->dir,
+		    EXPORT_STATE_FILE);
+		buf_free(&there);
+		return (0);
+	}
+	same = there.len == strlen(here) &&
+	    memcmp(there.data, here, there.len) == 0;
+	if (!same) {
+		buf_adds(&b,
+		    "the export there was placed in groups by other "
+		    "settings (there: ");
+		placement_line(&b, there.data, there.len);
+		buf_adds(&b, "; here: ");
+		placement_line(&b, here, strlen(here));
+		buf_adds(&b,
+		    "), and resuming it would split hosts over two "
+		    "files: give the same --rules and --assign, or "
+		    "another directory");
+		xasprintf(
+		    cause, "%s/%s: %s", st->dir, EXPORT_STATE_FILE, b.data);
+	}
+	buf_free(&b);
+	buf_free(&there);
+	return (same);
+}
+
 /* The state in text; -1 with cause (says what is wrong). */
 static int
 state_parse(struct export_state *st, const char *text, size_t len, char **cause)
@@ -416,7 +486,9 @@ state_parse(struct export_state *st, const char *text, size_t len, char **cause)
 	else if ((v = member(root, "job_hex", yajl_t_any)) == NULL ||
 	    (!YAJL_IS_NULL(v) && unhex(&job, v) != 0))
 		bad = "no valid job";
-	else if (!same_job(st, v, &job, cause))
+	else if (!same_job(st, v, &job, cause) ||
+	    !same_placement(
+		st, member(root, "placement_hex", yajl_t_any), cause))
 		goto out;
 	if (bad == NULL && (a = member(root, "groups", yajl_t_array)) == NULL)
 		bad = "no groups";

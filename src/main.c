@@ -87,17 +87,40 @@ add_assignments(const struct options *o, struct pipeline *p)
 	}
 }
 
+/*
+ * What places lines in groups besides the logs themselves, one setting a
+ * line, for a resumed export to check: the rules (a digest of their text)
+ * and each --assign, in order.
+ */
+static char *
+placement(const struct options *o, const struct rules *rules)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(
+	    &b, "rules %016llx", (unsigned long long)rules_digest(rules));
+	for (i = 0; i < o->assign.n; i++)
+		buf_printf(&b, "\n--assign %s", o->assign.v[i]);
+	return (buf_steal(&b));
+}
+
 /* Open --export, resuming what the directory holds; an exit status. */
 static int
-add_export(const struct options *o, struct pipeline *p, char **cause)
+add_export(const struct options *o, struct pipeline *p,
+    const struct rules *rules, char **cause)
 {
 	void *ex;
+	char *place;
 	int usage, resumed;
 
 	if ((ex = export_new(o->export_dir, pipeline_errors(p), cause)) == NULL)
 		return (EXIT_RUNTIME);
 	pipeline_add_sink(p, &export_sink, ex);
-	if ((resumed = export_resume(ex, o->job, &usage, cause)) < 0)
+	place = placement(o, rules);
+	resumed = export_resume(ex, o->job, place, &usage, cause);
+	free(place);
+	if (resumed < 0)
 		return (usage ? EXIT_USAGE : EXIT_RUNTIME);
 	if (resumed)
 		log_info("resuming the export in %s: its files hold %llu "
@@ -108,7 +131,8 @@ add_export(const struct options *o, struct pipeline *p, char **cause)
 }
 
 static int
-add_sinks(const struct options *o, struct pipeline *p, char **cause)
+add_sinks(const struct options *o, struct pipeline *p,
+    const struct rules *rules, char **cause)
 {
 	struct out_lines_options lo;
 
@@ -127,7 +151,7 @@ add_sinks(const struct options *o, struct pipeline *p, char **cause)
 		pipeline_add_sink(
 		    p, &out_json_sink, out_json_new(STDOUT_FILENO));
 	if (o->export_dir != NULL)
-		return (add_export(o, p, cause));
+		return (add_export(o, p, rules, cause));
 	return (EXIT_OK);
 }
 
@@ -490,7 +514,7 @@ run(const struct options *o, char **cause)
 	ui.p = p;
 	if (want_ui(o) && ui_open(o, cause) != 0)
 		goto out;
-	if ((status = add_sinks(o, p, cause)) != EXIT_OK)
+	if ((status = add_sinks(o, p, rules, cause)) != EXIT_OK)
 		goto out;
 	if (sf == NULL) {
 		status = run_cloudwatch(o, p, prefix, cause);

@@ -32,6 +32,7 @@
 #endif
 
 #include "buf.h"
+#include "hash.h"
 #include "json.h"
 #include "litscan.h"
 #include "log.h"
@@ -91,6 +92,7 @@ struct rules {
 	} kinds[RULE_ERROR + 1];
 	size_t nerror;
 	size_t nunfiltered; /* error rules litscan knows nothing of */
+	uint64_t digest; /* of every text loaded, in order */
 };
 
 static const struct {
@@ -444,6 +446,7 @@ rules_load(struct rules *rs, const char *name, const char *text, size_t len,
 	size_t start = 0, end, n;
 	unsigned lineno = 0;
 
+	rs->digest = rs->digest * 0x100000001b3ULL ^ hash_fnv1a(text, len);
 	/* Editors on Windows start UTF-8 with a byte order mark. */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		start = 3;
@@ -541,6 +544,12 @@ out:
 	fclose(f);
 	buf_free(&b);
 	return (rc);
+}
+
+uint64_t
+rules_digest(const struct rules *rs)
+{
+	return (rs->digest);
 }
 
 int

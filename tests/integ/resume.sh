@@ -133,6 +133,26 @@ run "$T/again"
 check "complete export run again: exit 0" test "$rc" -eq 0
 whole "complete export run again" "$T/again"
 
+# Run again placed otherwise (#15): another --assign or other rules would
+# split a host over two files, so the run is refused with a message and
+# the export left as it was.
+find "$T/again" -printf '%p %s %T@\n' | sort >"$T/again.before"
+: >"$T/empty.rules"
+for opts in "--assign algo-1=elsewhere" "--rules $T/empty.rules"; do
+	# shellcheck disable=SC2086
+	"$CWDEMUX" --from "$T/job" --export "$T/again" $opts "$JOB" \
+	    >/dev/null 2>"$T/place.err"
+	check "placed otherwise ($opts): exit 2" test "$?" -eq 2
+	contains "placed otherwise ($opts): says why" "$T/place.err" \
+	    "placed in groups by other settings"
+	check "placed otherwise ($opts): the export is untouched" sh -c \
+	    "find '$T/again' -printf '%p %s %T@\\n' | sort | cmp - '$T/again.before'"
+	case $opts in
+	--assign*) contains "placed otherwise: names the --assign" \
+	    "$T/place.err" "; --assign algo-1=elsewhere)" ;;
+	esac
+done
+
 # 3. Live: a job written into moto while cwdemux follows it through the
 # proxy (with some throttling and 5xx), stopped again and again from
 # outside (SIGTERM or SIGKILL at seeded random moments) and started again

@@ -96,7 +96,7 @@ open_export(const char *job, void **ex, int *usage, char **cause)
 	*ex = export_new(dir, errs, cause);
 	if (*ex == NULL)
 		return (-2);
-	rc = export_resume(*ex, job, usage, cause);
+	rc = export_resume(*ex, job, "rules 0", usage, cause);
 	return (rc);
 }
 
@@ -225,6 +225,19 @@ test_bad_states(void)
 	    {"{\"cwdemux_state\": 1, \"job_hex\": null}",
 		"the export there is of no job"},
 	    {"{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\"}", "no groups"},
+	    /* Placed by other rules or --assign (this run: "rules 0"); the
+	     * settings named, never obeyed. */
+	    {"{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\", "
+	     "\"placement_hex\": \"72756C65732031\"}",
+		"placed in groups by other settings (there: rules 1; here: "
+		"rules 0)"},
+	    {"{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\", "
+	     "\"placement_hex\": "
+	     "\"72756C657320300A2D2D61737369676E20613D1B5D07\"}",
+		"(there: rules 0; --assign a=^[]^G; here: rules 0)"},
+	    {"{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\", "
+	     "\"placement_hex\": \"7Z\"}",
+		"no valid placement"},
 	    {"{\"cwdemux_state\": 1, \"job_hex\": \"6A6F62\", \"groups\": [{"
 	     "\"name_hex\": \"67\", \"file\": \"../x.log\"}]}",
 		"a group with a bad file name"},
