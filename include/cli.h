@@ -45,6 +45,7 @@ struct strlist {
 struct options {
 	const char *job; /* JOB, or NULL */
 	struct strlist from; /* --from */
+	int from_format; /* --from-format: enum logfile_format, 0 = auto */
 	struct strlist rules; /* --rules */
 	struct strlist assign; /* --assign HOST=GROUP */
 	int no_default_rules;

@@ -39,6 +39,8 @@ void pipeline_assign(
  * stream rules). Sources keep the handle: events are passed with it.
  */
 struct stream *pipeline_stream(struct pipeline *, const char *name, size_t len);
+/* A stream's name: raw bytes, len of them. */
+const char *pipeline_stream_name(const struct stream *, size_t *len);
 /* One event of a stream. */
 enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);

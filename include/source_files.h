@@ -4,8 +4,11 @@
  * export to S3 writes: STREAM/000000.gz, 000001.gz, ..., possibly below a
  * key prefix and the export task's id), and feeds their events to the
  * pipeline merged by time: stable, and in each stream's own order. A part
- * file named directly, or "-" (standard input), is a stream too. A file
- * that cannot be read is named on stderr once and the rest is read.
+ * file named directly, or "-" (standard input), is a stream too. Files in
+ * formats that name a stream for each event (logfile.h: aws logs tail,
+ * the AWS CLI's JSON, cwdemux's JSON Lines) feed every stream they name;
+ * an event whose id was seen before is passed over. A file that cannot be
+ * read is named on stderr once and the rest is read.
  *
  * Ownership: source_files_new() copies what it keeps.
  */
@@ -14,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "logfile.h"
 #include "pipeline.h"
 
 struct source_files;
@@ -23,14 +27,16 @@ struct source_files;
  * whose names start with it are kept, but a file named in paths is always
  * read. Returns NULL with cause when a path cannot be read.
  */
-struct source_files *source_files_new(
-    const char *const *paths, size_t n, const char *prefix, char **cause);
+struct source_files *source_files_new(const char *const *paths, size_t n,
+    const char *prefix, enum logfile_format, char **cause);
 void source_files_free(struct source_files *);
 
 size_t source_files_count(const struct source_files *);
 /* Streams found but left out because their names lack the prefix. */
 size_t source_files_skipped(const struct source_files *);
 
+/* Events fed to the pipeline so far. */
+unsigned long long source_files_events(const struct source_files *);
 /* Files that could not be read (or decompressed) during the run. */
 size_t source_files_failed(const struct source_files *);
 

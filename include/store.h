@@ -41,6 +41,7 @@ void store_free(struct store *);
 /* The stream named name, created (with its host) on first sight. */
 struct stream *store_stream(struct store *, const char *name, size_t len);
 const char *store_stream_name(const struct stream *);
+size_t store_stream_len(const struct stream *);
 struct host *store_stream_host(const struct stream *);
 /* Lines of the stream seen so far; add_lines counts an event's lines. */
 uint64_t store_stream_lines(const struct stream *);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "isotime.h"
+#include "logfile.h"
 #include "scrollback.h"
 #include "xmalloc.h"
 
@@ -20,6 +21,7 @@
 
 enum {
 	OPT_FROM = 256,
+	OPT_FROM_FORMAT,
 	OPT_OUTPUT,
 	OPT_EXPORT,
 	OPT_SUMMARY,
@@ -50,6 +52,7 @@ enum {
 
 static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
+    {"from-format", required_argument, NULL, OPT_FROM_FORMAT},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"export", required_argument, NULL, OPT_EXPORT},
     {"summary", no_argument, NULL, OPT_SUMMARY},
@@ -96,6 +99,9 @@ cli_usage(void)
 	    "  --export DIR         one file per group, and a manifest\n"
 	    "  --summary            errors per group and the first failure\n"
 	    "  --from PATH          read logs saved on disk (repeatable)\n"
+	    "  --from-format NAME   export, tail, tail-short or json "
+	    "(default:\n"
+	    "                       sniffed per file)\n"
 	    "  --rules FILE         rules of your own (repeatable)\n"
 	    "  --profile, --region, --endpoint-url   as for the AWS CLI\n"
 	    "\n"
@@ -239,6 +245,15 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	switch (c) {
 	case OPT_FROM:
 		strlist_add(&o->from, arg);
+		break;
+	case OPT_FROM_FORMAT:
+		if ((o->from_format = logfile_format_parse(arg)) < 0) {
+			xasprintf(cause,
+			    "--from-format %s: expected auto, export, tail, "
+			    "tail-short or json",
+			    arg);
+			return (-1);
+		}
 		break;
 	case OPT_OUTPUT:
 		if (strcmp(arg, "lines") == 0)

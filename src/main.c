@@ -176,10 +176,18 @@ open_files(const struct options *o, const char *prefix, char **cause)
 {
 	struct source_files *sf;
 
-	sf = source_files_new(o->from.v, o->from.n, prefix, cause);
-	if (sf == NULL)
-		return (NULL);
-	if (source_files_count(sf) == 0 && source_files_skipped(sf) != 0)
+	sf = source_files_new(o->from.v, o->from.n, prefix,
+	    (enum logfile_format)o->from_format, cause);
+	return (sf);
+}
+
+/* The run read no event: say why, as far as the streams tell. */
+static void
+no_events_hint(const struct source_files *sf, const char *prefix)
+{
+	if (source_files_events(sf) > 0)
+		return;
+	if (source_files_skipped(sf) != 0)
 		log_warn(
 		    "none of the %zu streams under --from starts with "
 		    "\"%s\" (stream names are paths relative to the --from "
@@ -187,7 +195,6 @@ open_files(const struct options *o, const char *prefix, char **cause)
 		    source_files_skipped(sf), prefix, prefix);
 	else if (source_files_count(sf) == 0)
 		log_warn("no log streams found under --from");
-	return (sf);
 }
 
 /* The AWS side: settings, credentials, transport, client. */
@@ -522,6 +529,8 @@ run(const struct options *o, char **cause)
 	}
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
 	rc = source_files_run(sf, p, files_stop, cause);
+	if (rc == SINK_OK && !loop_signal())
+		no_events_hint(sf, prefix);
 	if (source_files_failed(sf) > 0)
 		log_error("%zu file%s could not be read (named above); the "
 			  "output holds the events of every other file",

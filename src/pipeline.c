@@ -131,6 +131,13 @@ pipeline_stream(struct pipeline *p, const char *name, size_t len)
 	return (store_stream(p->store, name, len));
 }
 
+const char *
+pipeline_stream_name(const struct stream *st, size_t *len)
+{
+	*len = store_stream_len(st);
+	return (store_stream_name(st));
+}
+
 enum sink_status
 pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
     const char *msg, size_t len, char **cause)

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "idset.h"
 #include "input.h"
 #include "log.h"
 #include "logfile.h"
@@ -32,18 +33,36 @@
 #define READ_BUDGET (64 * 1024 * 1024)
 #define READ_MIN (16 * 1024)
 #define READ_MAX (256 * 1024)
+/*
+ * A duplicate (the same eventId in two files, or twice in one) comes out
+ * of the merge beside the first copy; ids this far behind are forgotten.
+ */
+#define ID_WINDOW_MS (60 * 60 * 1000)
 
 /* One source: a stream's files in one directory, read in order. */
 struct fstream {
-	char *name; /* the stream's */
+	char *name; /* the stream's, for events that name none */
 	char **paths;
 	size_t npaths, cap;
 	struct logfile *lf;
-	struct stream *st; /* the pipeline's handle */
-	/* The event at the head of this source. */
-	int64_t ts;
-	const char *msg;
-	size_t len;
+	struct stream *st; /* the pipeline's handle for name, or NULL */
+	struct stream *last; /* the stream the last named event went to */
+	struct logfile_event ev; /* the event at the head of this source */
+	struct stream *ev_st; /* its stream */
+	/* A file that names a stream for each event, read whole. */
+	struct sub *subs;
+	size_t nsubs;
+	struct buf text; /* the messages of its events */
+};
+
+/* The events of one stream of a file read whole, in the file's order. */
+struct sub {
+	struct stream *st;
+	struct lev {
+		int64_t ts;
+		size_t off, len; /* in the file's text */
+	} * v;
+	size_t n, cap, next;
 };
 
 struct source_files {
@@ -52,7 +71,13 @@ struct source_files {
 	struct strmap *bykey; /* stream and directory -> source */
 	struct strmap *skipped; /* names of streams outside the prefix */
 	struct strmap *seen; /* device and inode of every file taken */
+	char *prefix; /* of the streams to read, or NULL */
+	enum logfile_format format; /* --from-format */
 	size_t failed; /* files that could not be read */
+	struct idset *ids; /* event ids seen (formats that carry them) */
+	unsigned long long dropped; /* events read twice, output once */
+	struct buf idkey; /* stream and id of the event being looked at */
+	unsigned long long events; /* fed to the pipeline */
 };
 
 static int
@@ -116,8 +141,13 @@ source_files_stream_name(const char *relpath)
 		if (base == start)
 			return (NULL);
 		n = (size_t)(base - 1 - start);
-	} else if (n > 3 && memcmp(start + n - 3, ".gz", 3) == 0)
-		n -= 3;
+	} else {
+		if (n > 3 && memcmp(start + n - 3, ".gz", 3) == 0)
+			n -= 3;
+		/* get-log-events output saved as STREAM.json. */
+		if (n > 5 && memcmp(start + n - 5, ".json", 5) == 0)
+			n -= 5;
+	}
 	if (n == 0)
 		return (NULL);
 	return (xstrndup(start, n));
@@ -328,8 +358,8 @@ part_cmp(const void *a, const void *b)
 }
 
 struct source_files *
-source_files_new(
-    const char *const *paths, size_t n, const char *prefix, char **cause)
+source_files_new(const char *const *paths, size_t n, const char *prefix,
+    enum logfile_format format, char **cause)
 {
 	struct source_files *sf;
 	struct stat sb;
@@ -340,6 +370,9 @@ source_files_new(
 	sf->bykey = strmap_new();
 	sf->skipped = strmap_new();
 	sf->seen = strmap_new();
+	sf->prefix = prefix != NULL ? xstrdup(prefix) : NULL;
+	sf->format = format;
+	sf->ids = idset_new();
 	for (i = 0; i < n; i++) {
 		if (strcmp(paths[i], "-") == 0) {
 			memset(&sb, 0, sizeof sb);
@@ -383,6 +416,10 @@ source_files_free(struct source_files *sf)
 	for (i = 0; i < sf->n; i++) {
 		fs = sf->v[i];
 		logfile_close(fs->lf);
+		for (j = 0; j < fs->nsubs; j++)
+			free(fs->subs[j].v);
+		free(fs->subs);
+		buf_free(&fs->text);
 		for (j = 0; j < fs->npaths; j++)
 			free(fs->paths[j]);
 		free(fs->paths);
@@ -393,6 +430,9 @@ source_files_free(struct source_files *sf)
 	strmap_free(sf->bykey);
 	strmap_free(sf->skipped);
 	strmap_free(sf->seen);
+	idset_free(sf->ids);
+	buf_free(&sf->idkey);
+	free(sf->prefix);
 	free(sf);
 }
 
@@ -408,6 +448,12 @@ source_files_skipped(const struct source_files *sf)
 	return (strmap_count(sf->skipped));
 }
 
+unsigned long long
+source_files_events(const struct source_files *sf)
+{
+	return (sf->events);
+}
+
 size_t
 source_files_failed(const struct source_files *sf)
 {
@@ -420,22 +466,25 @@ source_files_failed(const struct source_files *sf)
  * stream struct per comparison.
  */
 struct hent {
-	int64_t ts; /* of the stream's head event */
-	size_t i; /* stream index */
+	int64_t ts; /* of the source's head event */
+	uint32_t i; /* source index */
+	uint32_t j; /* 0, or 1 + the index of a stream of a file read whole */
 };
 
 struct heap {
 	struct hent *v;
-	size_t n;
+	size_t n, cap;
 };
 
-/* Heap order: earlier event first, then lower stream index. */
+/* Heap order: earlier event first, then lower source index. */
 static int
 heap_less(const struct heap *h, size_t a, size_t b)
 {
 	if (h->v[a].ts != h->v[b].ts)
 		return (h->v[a].ts < h->v[b].ts);
-	return (h->v[a].i < h->v[b].i);
+	if (h->v[a].i != h->v[b].i)
+		return (h->v[a].i < h->v[b].i);
+	return (h->v[a].j < h->v[b].j);
 }
 
 static void
@@ -476,22 +525,205 @@ heap_up(struct heap *h, size_t i)
 	}
 }
 
+static void
+heap_push(struct heap *h, int64_t ts, size_t i, size_t j)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap == 0 ? 64 : h->cap * 2;
+		h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
+	}
+	h->v[h->n].ts = ts;
+	h->v[h->n].i = (uint32_t)i;
+	h->v[h->n].j = (uint32_t)j;
+	h->n++;
+	heap_up(h, h->n - 1);
+}
+
+/* The pipeline's stream of the event at the head of fs, or NULL to skip. */
+static struct stream *
+event_stream(struct source_files *sf, struct fstream *fs, struct pipeline *p)
+{
+	const struct logfile_event *ev = &fs->ev;
+	const char *name;
+	size_t len;
+
+	if (ev->stream == NULL) {
+		if (fs->st == NULL)
+			fs->st = pipeline_stream(p, fs->name, strlen(fs->name));
+		return (fs->st);
+	}
+	if (fs->last != NULL) {
+		name = pipeline_stream_name(fs->last, &len);
+		if (len == ev->stream_len && memcmp(name, ev->stream, len) == 0)
+			return (fs->last);
+	}
+	if (sf->prefix != NULL &&
+	    (ev->stream_len < strlen(sf->prefix) ||
+		memcmp(ev->stream, sf->prefix, strlen(sf->prefix)) != 0)) {
+		if (strmap_get(sf->skipped, ev->stream, ev->stream_len) == NULL)
+			strmap_put(sf->skipped, ev->stream, ev->stream_len, sf);
+		return (NULL);
+	}
+	fs->last = pipeline_stream(p, ev->stream, ev->stream_len);
+	return (fs->last);
+}
+
 /*
- * Load the next event of a source: 1, 0 at its end, or LOGFILE_STOPPED.
- * A file that failed is named now, once.
+ * Is the id of the event at the head of fs new? Ids are taken with their
+ * stream: CloudWatch's are unique in a log group, but an emulator's (and
+ * other tools') may be unique in a stream only.
  */
 static int
-advance(struct source_files *sf, struct fstream *fs)
+new_id(struct source_files *sf, struct fstream *fs)
+{
+	const char *name;
+	size_t len;
+
+	name = pipeline_stream_name(fs->ev_st, &len);
+	buf_reset(&sf->idkey);
+	buf_add(&sf->idkey, name, len);
+	buf_addc(&sf->idkey, '\0');
+	buf_add(&sf->idkey, fs->ev.id, fs->ev.id_len);
+	return (idset_add(sf->ids, sf->idkey.data, sf->idkey.len, fs->ev.ts));
+}
+
+/*
+ * Load the next event of a source: 1, 0 at its end, or LOGFILE_STOPPED.
+ * Events of streams outside the prefix, and events whose id was seen, are
+ * passed over. A file that failed is named now, once.
+ */
+static int
+advance(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 {
 	char *failed;
 	int rc;
 
-	rc = logfile_next(fs->lf, &fs->ts, &fs->msg, &fs->len);
-	if ((failed = logfile_failed(fs->lf)) != NULL) {
-		log_error("%s", failed);
-		free(failed);
-		sf->failed++;
+	for (;;) {
+		rc = logfile_next(fs->lf, &fs->ev);
+		if ((failed = logfile_failed(fs->lf)) != NULL) {
+			log_error("%s", failed);
+			free(failed);
+			sf->failed++;
+		}
+		if (rc != 1)
+			return (rc);
+		if ((fs->ev_st = event_stream(sf, fs, p)) == NULL)
+			continue;
+		if (fs->ev.id != NULL && !new_id(sf, fs)) {
+			sf->dropped++;
+			continue;
+		}
+		return (1);
 	}
+}
+
+/* The sub of fs for stream st, made on first sight. */
+static struct sub *
+sub_of(struct fstream *fs, struct stream *st)
+{
+	size_t i;
+
+	/* Few streams per file, and mostly the same as the last one. */
+	for (i = fs->nsubs; i > 0; i--)
+		if (fs->subs[i - 1].st == st)
+			return (&fs->subs[i - 1]);
+	fs->subs = xreallocarray(fs->subs, fs->nsubs + 1, sizeof *fs->subs);
+	memset(&fs->subs[fs->nsubs], 0, sizeof fs->subs[0]);
+	fs->subs[fs->nsubs].st = st;
+	return (&fs->subs[fs->nsubs++]);
+}
+
+/*
+ * A file that names a stream for each event is read whole, its events
+ * kept by stream: such files (saved tails, pages of filter-log-events)
+ * need not be in time order, and each stream is merged on its own.
+ * Returns 0, or LOGFILE_STOPPED.
+ */
+static int
+load(struct source_files *sf, struct fstream *fs, struct pipeline *p)
+{
+	struct sub *sub;
+	struct lev *e;
+	int rc;
+
+	do {
+		sub = sub_of(fs, fs->ev_st);
+		if (sub->n == sub->cap) {
+			sub->cap = sub->cap == 0 ? 64 : sub->cap * 2;
+			sub->v =
+			    xreallocarray(sub->v, sub->cap, sizeof *sub->v);
+		}
+		e = &sub->v[sub->n++];
+		e->ts = fs->ev.ts;
+		e->off = fs->text.len;
+		e->len = fs->ev.len;
+		buf_add(&fs->text, fs->ev.msg, fs->ev.len);
+	} while ((rc = advance(sf, fs, p)) == 1);
+	logfile_close(fs->lf);
+	fs->lf = NULL;
+	return (rc);
+}
+
+/* Put source i into the heap after its first event: 0, or stop. */
+static int
+start_source(
+    struct source_files *sf, size_t i, struct heap *h, struct pipeline *p)
+{
+	struct fstream *fs = sf->v[i];
+	size_t j;
+	int rc;
+
+	if ((rc = advance(sf, fs, p)) == 1 && fs->ev.stream != NULL) {
+		if ((rc = load(sf, fs, p)) < 0)
+			return (rc);
+		for (j = 0; j < fs->nsubs; j++)
+			heap_push(h, fs->subs[j].v[0].ts, i, j + 1);
+		return (0);
+	}
+	if (rc == 1) {
+		heap_push(h, fs->ev.ts, i, 0);
+		return (0);
+	}
+	logfile_close(fs->lf);
+	fs->lf = NULL;
+	return (rc);
+}
+
+/* Hand the event at the top of the heap to the pipeline and refill. */
+static enum sink_status
+pop(struct source_files *sf, struct heap *h, struct pipeline *p, char **cause)
+{
+	struct fstream *fs = sf->v[h->v[0].i];
+	struct sub *sub;
+	struct lev *e;
+	enum sink_status rc;
+	int more;
+
+	sf->events++;
+	if (h->v[0].j > 0) {
+		sub = &fs->subs[h->v[0].j - 1];
+		e = &sub->v[sub->next++];
+		rc = pipeline_event(
+		    p, sub->st, e->ts, fs->text.data + e->off, e->len, cause);
+		if ((more = sub->next < sub->n))
+			h->v[0].ts = sub->v[sub->next].ts;
+	} else {
+		rc = pipeline_event(
+		    p, fs->ev_st, fs->ev.ts, fs->ev.msg, fs->ev.len, cause);
+		if (rc != SINK_OK)
+			return (rc);
+		if ((more = advance(sf, fs, p)) == LOGFILE_STOPPED)
+			return (SINK_OK);
+		if (more)
+			h->v[0].ts = fs->ev.ts;
+		else {
+			logfile_close(fs->lf);
+			fs->lf = NULL;
+		}
+	}
+	if (!more)
+		h->v[0] = h->v[--h->n];
+	heap_down(h, 0);
 	return (rc);
 }
 
@@ -499,51 +731,33 @@ enum sink_status
 source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
     char **cause)
 {
-	struct heap h = {NULL, 0};
+	struct heap h = {NULL, 0, 0};
 	struct input_pool *pool;
-	struct fstream *fs;
 	enum sink_status rc = SINK_OK;
-	size_t i, bufsize;
-	int more;
+	size_t i, bufsize, popped = 0;
 
 	bufsize = sf->n == 0 ? READ_MAX : READ_BUDGET / sf->n;
 	bufsize = bufsize < READ_MIN ? READ_MIN
 	    : bufsize > READ_MAX     ? READ_MAX
 				     : bufsize;
 	pool = input_pool_new(0, stop);
-	h.v = xreallocarray(NULL, sf->n, sizeof *h.v);
 	for (i = 0; i < sf->n; i++) {
-		fs = sf->v[i];
-		fs->lf = logfile_open(
-		    fs->name, fs->paths, fs->npaths, bufsize, pool);
-		fs->st = pipeline_stream(p, fs->name, strlen(fs->name));
-		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)
+		sf->v[i]->lf = logfile_open(sf->v[i]->name, sf->v[i]->paths,
+		    sf->v[i]->npaths, bufsize, pool, sf->format);
+		if (start_source(sf, i, &h, p) == LOGFILE_STOPPED)
 			goto out;
-		if (more) {
-			h.v[h.n].ts = fs->ts;
-			h.v[h.n++].i = i;
-			heap_up(&h, h.n - 1);
-		} else {
-			logfile_close(fs->lf);
-			fs->lf = NULL;
-		}
 	}
 	while (h.n > 0 && !stop()) {
-		fs = sf->v[h.v[0].i];
-		rc = pipeline_event(p, fs->st, fs->ts, fs->msg, fs->len, cause);
-		if (rc != SINK_OK)
+		/* Ids of events well behind the merge cannot come again. */
+		if (++popped % 65536 == 0)
+			idset_prune(sf->ids, h.v[0].ts - ID_WINDOW_MS);
+		if ((rc = pop(sf, &h, p, cause)) != SINK_OK)
 			goto out;
-		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)
-			goto out;
-		if (more)
-			h.v[0].ts = fs->ts;
-		else {
-			logfile_close(fs->lf);
-			fs->lf = NULL;
-			h.v[0] = h.v[--h.n];
-		}
-		heap_down(&h, 0);
 	}
+	if (sf->dropped > 0)
+		log_info("%llu events read twice (the same eventId) were "
+			 "output once",
+		    sf->dropped);
 out:
 	/* The pool goes last: open logfiles hold its descriptors. */
 	for (i = 0; i < sf->n; i++) {

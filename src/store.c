@@ -115,6 +115,12 @@ store_stream_name(const struct stream *st)
 	return (st->name);
 }
 
+size_t
+store_stream_len(const struct stream *st)
+{
+	return (st->len);
+}
+
 struct host *
 store_stream_host(const struct stream *st)
 {

@@ -24,18 +24,20 @@ static int
 read_all(const char *path, size_t bufsize, struct buf *out)
 {
 	char *paths[1] = {(char *)(uintptr_t)path}, *failed;
+	struct logfile_event ev;
 	struct input_pool *pool;
 	struct logfile *lf;
-	const char *msg;
-	size_t len;
-	int64_t ts;
 	int rc;
 
 	pool = input_pool_new(4, NULL);
-	lf = logfile_open("fuzz", paths, 1, bufsize, pool);
-	while ((rc = logfile_next(lf, &ts, &msg, &len)) == 1) {
-		buf_printf(out, "%lld\t%zu\t", (long long)ts, len);
-		buf_add(out, msg, len);
+	lf = logfile_open("fuzz", paths, 1, bufsize, pool, LOGFILE_AUTO);
+	while ((rc = logfile_next(lf, &ev)) == 1) {
+		buf_printf(out, "%lld\t%zu\t", (long long)ev.ts, ev.len);
+		buf_add(out, ev.msg, ev.len);
+		if (ev.stream != NULL)
+			buf_add(out, ev.stream, ev.stream_len);
+		if (ev.id != NULL)
+			buf_add(out, ev.id, ev.id_len);
 	}
 	failed = logfile_failed(lf);
 	logfile_close(lf);

@@ -25,6 +25,7 @@ cmd:valgrind:valgrind
 cmd:/usr/bin/time:time
 cmd:curl:curl
 cmd:setsid:util-linux
+cmd:/usr/bin/aws:awscli
 "
 
 missing=""

@@ -80,6 +80,9 @@ test_stream_name(void)
 	    {"JOB/algo-2-1700000000", "JOB/algo-2-1700000000"},
 	    {"JOB/algo-2-1700000000.gz", "JOB/algo-2-1700000000"},
 	    {"algo-3.log", "algo-3.log"},
+	    /* Saved get-log-events output: the stream is the file's name. */
+	    {"JOB/algo-4-1700000000.json", "JOB/algo-4-1700000000"},
+	    {"JOB/algo-4-1700000000.json.gz", "JOB/algo-4-1700000000"},
 	    {"000000.gz", NULL},
 	    {"prefix/aws-logs-write-test", NULL},
 	    {"JOB/.DS_Store", NULL},
