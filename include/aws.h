@@ -69,6 +69,25 @@ void aws_free(struct aws *);
 void aws_call(struct aws *, enum config_service, const char *operation,
     const char *body, aws_done_fn done, void *arg);
 
+/*
+ * Call a streaming operation (StartLiveTail, SERVICE_LOGS: sent to the
+ * stream endpoint) whose 2xx answer goes to data piece by piece as it
+ * arrives, with no total timeout and the stall limit given (see
+ * http_post_stream). done is called once at the end: AWS_OK with an empty
+ * body when the stream closed cleanly, else the refusal or the network
+ * error that broke it. Throttling and 5xx are not retried: the caller
+ * owns its reconnection policy.
+ */
+void aws_stream(struct aws *, enum config_service, const char *operation,
+    const char *body, int stall_seconds, http_data_fn data, aws_done_fn done,
+    void *arg);
+
+/*
+ * Drop the calls whose callback argument is arg, without calling their
+ * callbacks. Not from inside a callback of this client.
+ */
+void aws_cancel(struct aws *, void *arg);
+
 /* When the next retry is due (monotonic ms), or -1. */
 int64_t aws_next_deadline(const struct aws *);
 /* Start the retries that are due. */

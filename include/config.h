@@ -67,6 +67,14 @@ int config_region(const struct config *, const char **region, char **cause);
 int config_endpoint(
     const struct config *, enum config_service, char **url, char **cause);
 
+/*
+ * The endpoint of a service's streaming operations (StartLiveTail): the
+ * default host with AWS's "stream-" prefix (stream-logs.REGION.SUFFIX);
+ * a configured endpoint URL, as config_endpoint() finds it, as given.
+ */
+int config_stream_endpoint(
+    const struct config *, enum config_service, char **url, char **cause);
+
 /* The signing name of a service ("logs", "sagemaker", "sts"). */
 const char *config_signing_name(enum config_service);
 

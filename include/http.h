@@ -30,6 +30,8 @@ struct http_response {
 };
 
 typedef void (*http_done_fn)(void *arg, const struct http_response *);
+/* A piece of a streamed 2xx body; nonzero stops the transfer. */
+typedef int (*http_data_fn)(void *arg, const char *data, size_t len);
 
 /* ca_bundle may be NULL (the system's). NULL with cause on failure. */
 struct http *http_new(const char *ca_bundle, char **cause);
@@ -39,6 +41,25 @@ void http_free(struct http *);
 int http_post(struct http *, const char *url, const struct sigv4_header *,
     size_t nheaders, const char *body, size_t len, http_done_fn done, void *arg,
     char **cause);
+
+/*
+ * Start a POST whose 2xx body is handed to data piece by piece as it
+ * arrives (an answer of another status is kept whole for done). There is
+ * no total timeout: the transfer fails when under 1 byte/s arrives for
+ * stall_seconds. done is called exactly once, after the last piece, with
+ * an empty body for a 2xx answer; if data stopped the transfer, with the
+ * error "stopped by the reader".
+ */
+int
+http_post_stream(struct http *, const char *url, const struct sigv4_header *,
+    size_t nheaders, const char *body, size_t len, int stall_seconds,
+    http_data_fn data, http_done_fn done, void *arg, char **cause);
+
+/*
+ * Drop the transfers whose callback argument is arg without calling
+ * their callbacks. Not from inside a callback of this http.
+ */
+void http_cancel(struct http *, void *arg);
 
 /*
  * The loop's one wait: sleep until a transfer needs work, one of the

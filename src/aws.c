@@ -32,6 +32,8 @@ struct call {
 	char *operation;
 	char *body;
 	aws_done_fn done;
+	http_data_fn data; /* a streamed answer's pieces, or NULL */
+	int stall_seconds; /* streamed: the stall limit */
 	void *arg;
 	unsigned attempt; /* attempts made so far */
 	int refreshed; /* credentials refreshed once already */
@@ -48,6 +50,8 @@ struct aws {
 	const char *region;
 	char *endpoint[3]; /* by enum config_service */
 	char *host[3]; /* Host header of each endpoint */
+	char *stream_endpoint; /* Logs' streaming operations (StartLiveTail) */
+	char *stream_host;
 	int64_t clock_offset; /* seconds to add to our clock */
 	unsigned max_throttled; /* attempts while throttled */
 	unsigned max_transient; /* attempts after 5xx and network errors */
@@ -107,6 +111,10 @@ aws_new(const struct config *config, struct creds_chain *creds,
 			goto fail;
 		a->host[s] = url_host(a->endpoint[s]);
 	}
+	if (config_stream_endpoint(
+		config, SERVICE_LOGS, &a->stream_endpoint, cause) != 0)
+		goto fail;
+	a->stream_host = url_host(a->stream_endpoint);
 	return (a);
 fail:
 	aws_free(a);
@@ -142,6 +150,8 @@ aws_free(struct aws *a)
 		free(a->endpoint[s]);
 		free(a->host[s]);
 	}
+	free(a->stream_endpoint);
+	free(a->stream_host);
 	free(a);
 }
 
@@ -341,7 +351,9 @@ error_cause(struct call *c, enum verdict v, const struct aws_err *e)
 		hint = extra;
 		break;
 	case V_THROTTLED:
-		hint = " (still throttled after every retry)";
+		/* A stream is not retried here: its owner tries again. */
+		if (c->data == NULL)
+			hint = " (still throttled after every retry)";
 		break;
 	default:
 		break;
@@ -380,6 +392,13 @@ maybe_retry(struct call *c, enum verdict v, time_t server_date)
 {
 	struct aws *a = c->aws;
 
+	/* A stream's owner decides when to try again (and a broken stream
+	 * cannot be resumed anyway). */
+	if (c->data != NULL && (v == V_THROTTLED || v == V_TRANSIENT)) {
+		if (v == V_THROTTLED)
+			a->stats.throttled++;
+		return (0);
+	}
 	switch (v) {
 	case V_THROTTLED:
 		a->stats.throttled++;
@@ -477,14 +496,14 @@ on_response(void *arg, const struct http_response *r)
 
 /* --debug: the request's headers, with every secret replaced. */
 static void
-debug_request(const struct call *c, const struct sigv4_header *h, size_t n)
+debug_request(const struct call *c, const char *url,
+    const struct sigv4_header *h, size_t n)
 {
 	size_t i;
 
 	if (!log_debug_enabled())
 		return;
-	log_debug("-> POST %s %s (attempt %u)", c->aws->endpoint[c->service],
-	    c->operation, c->attempt);
+	log_debug("-> POST %s %s (attempt %u)", url, c->operation, c->attempt);
 	for (i = 0; i < n; i++) {
 		if (strcasecmp(h[i].name, "Authorization") == 0 ||
 		    strcasecmp(h[i].name, "X-Amz-Security-Token") == 0)
@@ -494,10 +513,20 @@ debug_request(const struct call *c, const struct sigv4_header *h, size_t n)
 	}
 }
 
+static int
+on_stream_data(void *arg, const char *data, size_t len)
+{
+	struct call *c = arg;
+
+	return (c->data(c->arg, data, len));
+}
+
 static void
 send_call(struct call *c)
 {
 	struct aws *a = c->aws;
+	const char *url = a->endpoint[c->service];
+	const char *host = a->host[c->service];
 	const struct creds *cr;
 	struct sigv4_header h[8], *added = NULL;
 	struct sigv4_request req;
@@ -514,7 +543,11 @@ send_call(struct call *c)
 	}
 	snprintf(target, sizeof target, "%s.%s", target_prefix[c->service],
 	    c->operation);
-	h[n++] = (struct sigv4_header){"Host", a->host[c->service]};
+	if (c->data != NULL && c->service == SERVICE_LOGS) {
+		url = a->stream_endpoint;
+		host = a->stream_host;
+	}
+	h[n++] = (struct sigv4_header){"Host", host};
 	h[n++] =
 	    (struct sigv4_header){"Content-Type", "application/x-amz-json-1.1"};
 	h[n++] = (struct sigv4_header){"X-Amz-Target", target};
@@ -537,9 +570,12 @@ send_call(struct call *c)
 		goto fail;
 	for (i = 0; i < nadded && n < sizeof h / sizeof h[0]; i++)
 		h[n++] = added[i];
-	debug_request(c, h, n);
-	if (http_post(a->http, a->endpoint[c->service], h, n, c->body,
-		req.bodylen, on_response, c, &cause) != 0)
+	debug_request(c, url, h, n);
+	if (c->data != NULL
+		? http_post_stream(a->http, url, h, n, c->body, req.bodylen,
+		      c->stall_seconds, on_stream_data, on_response, c, &cause)
+		: http_post(a->http, url, h, n, c->body, req.bodylen,
+		      on_response, c, &cause))
 		goto fail;
 	sent_add(c);
 	free(added);
@@ -565,6 +601,48 @@ aws_call(struct aws *a, enum config_service service, const char *operation,
 	c->done = done;
 	c->arg = arg;
 	send_call(c);
+}
+
+void
+aws_stream(struct aws *a, enum config_service service, const char *operation,
+    const char *body, int stall_seconds, http_data_fn data, aws_done_fn done,
+    void *arg)
+{
+	struct call *c;
+
+	c = xcalloc(1, sizeof *c);
+	c->aws = a;
+	c->service = service;
+	c->operation = xstrdup(operation);
+	c->body = xstrdup(body);
+	c->done = done;
+	c->data = data;
+	c->stall_seconds = stall_seconds;
+	c->arg = arg;
+	send_call(c);
+}
+
+void
+aws_cancel(struct aws *a, void *arg)
+{
+	struct call **cp, *c, *next;
+
+	for (cp = &a->waiting; (c = *cp) != NULL;) {
+		if (c->arg != arg) {
+			cp = &c->next;
+			continue;
+		}
+		*cp = c->next;
+		call_free(c);
+	}
+	for (c = a->sent; c != NULL; c = next) {
+		next = c->sent_next;
+		if (c->arg != arg)
+			continue;
+		http_cancel(a->http, c);
+		sent_remove(c);
+		call_free(c);
+	}
 }
 
 int64_t

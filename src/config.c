@@ -885,6 +885,26 @@ config_endpoint(
 	return (0);
 }
 
+int
+config_stream_endpoint(
+    const struct config *cfg, enum config_service svc, char **url, char **cause)
+{
+	const char *v, *region;
+	char *from = NULL;
+	int r;
+
+	if ((v = configured_endpoint(cfg, svc, &from)) != NULL) {
+		r = endpoint_check(v, from, url, cause);
+		free(from);
+		return (r);
+	}
+	if (config_region(cfg, &region, cause) == -1)
+		return (-1);
+	xasprintf(url, "https://stream-%s.%s.%s", services[svc].host_prefix,
+	    region, dns_suffix(region));
+	return (0);
+}
+
 const char *
 config_ca_bundle(const struct config *cfg)
 {

@@ -3,6 +3,11 @@
  * place the program sleeps (curl_multi_poll with the loop's descriptors),
  * and http_process() reaps finished transfers and calls their callbacks.
  * TLS verification is libcurl's default and is never turned off.
+ *
+ * A streamed transfer (http_post_stream) differs in two ways: while the
+ * answer's status is 2xx its body goes to the data callback as it arrives
+ * instead of into the response buffer, and it has no total timeout, only
+ * the stall limit its caller chose (a stream lasts hours).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,8 @@ struct transfer {
 	int too_large;
 	char errbuf[CURL_ERROR_SIZE];
 	http_done_fn done;
+	http_data_fn data; /* streamed: the body's 2xx pieces, else NULL */
+	int stopped; /* data asked to stop */
 	void *arg;
 	struct transfer *prev, *next; /* in flight */
 };
@@ -107,7 +114,18 @@ static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
+	long status = 0;
 
+	if (t->data != NULL) {
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			if (t->data(t->arg, data, n) != 0) {
+				t->stopped = 1;
+				return (0);
+			}
+			return (n);
+		}
+	}
 	if (t->response.len + n > HTTP_MAX_RESPONSE) {
 		t->too_large = 1;
 		return (0);
@@ -154,7 +172,8 @@ on_header(char *data, size_t size, size_t n, void *arg)
 }
 
 static void
-set_options(struct http *h, struct transfer *t, const char *url, size_t len)
+set_options(struct http *h, struct transfer *t, const char *url, size_t len,
+    long stall_seconds)
 {
 	CURL *e = t->easy;
 
@@ -168,9 +187,10 @@ set_options(struct http *h, struct transfer *t, const char *url, size_t len)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(
 	    e, CURLOPT_CONNECTTIMEOUT_MS, (long)HTTP_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)HTTP_TOTAL_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    t->data != NULL ? 0L : (long)HTTP_TOTAL_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)HTTP_STALL_SECONDS);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall_seconds);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -182,10 +202,10 @@ set_options(struct http *h, struct transfer *t, const char *url, size_t len)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
 }
 
-int
-http_post(struct http *h, const char *url, const struct sigv4_header *hdrs,
-    size_t nheaders, const char *body, size_t len, http_done_fn done, void *arg,
-    char **cause)
+static int
+post(struct http *h, const char *url, const struct sigv4_header *hdrs,
+    size_t nheaders, const char *body, size_t len, long stall_seconds,
+    http_data_fn data, http_done_fn done, void *arg, char **cause)
 {
 	struct transfer *t;
 	struct curl_slist *l;
@@ -212,8 +232,9 @@ http_post(struct http *h, const char *url, const struct sigv4_header *hdrs,
 	t->headers = l;
 	t->body = xmemdup(body, len);
 	t->done = done;
+	t->data = data;
 	t->arg = arg;
-	set_options(h, t, url, len);
+	set_options(h, t, url, len, stall_seconds);
 	if (curl_multi_add_handle(h->multi, t->easy) != CURLM_OK) {
 		transfer_free(t);
 		xasprintf(cause, "libcurl could not start a transfer");
@@ -224,6 +245,40 @@ http_post(struct http *h, const char *url, const struct sigv4_header *hdrs,
 		t->next->prev = t;
 	h->transfers = t;
 	return (0);
+}
+
+int
+http_post(struct http *h, const char *url, const struct sigv4_header *hdrs,
+    size_t nheaders, const char *body, size_t len, http_done_fn done, void *arg,
+    char **cause)
+{
+	return (post(h, url, hdrs, nheaders, body, len, HTTP_STALL_SECONDS,
+	    NULL, done, arg, cause));
+}
+
+int
+http_post_stream(struct http *h, const char *url,
+    const struct sigv4_header *hdrs, size_t nheaders, const char *body,
+    size_t len, int stall_seconds, http_data_fn data, http_done_fn done,
+    void *arg, char **cause)
+{
+	return (post(h, url, hdrs, nheaders, body, len, (long)stall_seconds,
+	    data, done, arg, cause));
+}
+
+void
+http_cancel(struct http *h, void *arg)
+{
+	struct transfer *t, *next;
+
+	for (t = h->transfers; t != NULL; t = next) {
+		next = t->next;
+		if (t->arg != arg)
+			continue;
+		unlink_transfer(h, t);
+		curl_multi_remove_handle(h->multi, t->easy);
+		transfer_free(t);
+	}
 }
 
 int
@@ -255,6 +310,8 @@ finish(struct http *h, struct transfer *t, CURLcode result)
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
 	if (t->too_large)
 		r.error = "response larger than 64 MB";
+	else if (t->stopped)
+		r.error = "stopped by the reader";
 	else if (result != CURLE_OK)
 		r.error = t->errbuf[0] != '\0' ? t->errbuf
 					       : curl_easy_strerror(result);
