@@ -2,7 +2,9 @@
  * cwlogs: the CloudWatch Logs calls cwdemux makes, as pure functions:
  * request bodies in, parsed responses out. DescribeLogStreams (paged, 50
  * a page), GetLogEvents (forward tokens, from the head) and
- * FilterLogEvents (up to 100 named streams or a prefix, with eventId).
+ * FilterLogEvents (up to 100 named streams or a prefix, with eventId),
+ * DescribeLogGroups (for a group's ARN) and StartLiveTail (its request,
+ * and its sessionUpdate messages, parsed as pages of events).
  *
  * Event pages (up to 1 MB and 10,000 events, messages up to 1 MB) are
  * parsed with yajl's streaming callbacks into one flat page, not a tree.
@@ -34,6 +36,7 @@ struct cwlogs_page {
 	size_t n, cap;
 	struct buf text;
 	char *next; /* nextForwardToken or nextToken; NULL: none */
+	int sampled; /* a Live Tail update said sessionMetadata.sampled */
 };
 
 /* One stream of a DescribeLogStreams page. */
@@ -51,7 +54,15 @@ char *cwlogs_filter_body(const char *group, const char *prefix,
     const char *const *streams, size_t nstreams, int64_t start_time,
     int64_t end_time, const char *token, int limit);
 
-/* Parse a GetLogEvents or FilterLogEvents answer into page (reset first). */
+char *cwlogs_describe_groups_body(const char *prefix);
+/* StartLiveTail of one group's streams whose names begin with prefix. */
+char *cwlogs_live_tail_body(const char *group_arn, const char *prefix);
+
+/*
+ * Parse a GetLogEvents or FilterLogEvents answer, or the payload of a Live
+ * Tail sessionUpdate (its sessionResults are the events), into page
+ * (reset first).
+ */
 int cwlogs_parse_events(
     const char *body, size_t len, struct cwlogs_page *, char **cause);
 void cwlogs_page_reset(struct cwlogs_page *);
@@ -66,5 +77,12 @@ cwlogs_str(const struct cwlogs_page *p, size_t off)
 int cwlogs_parse_streams(const char *body, size_t len,
     struct cwlogs_stream **streams, size_t *n, char **next, char **cause);
 void cwlogs_streams_free(struct cwlogs_stream *, size_t);
+
+/*
+ * The ARN of the log group named group (exactly) in a DescribeLogGroups
+ * answer, without the ":*" some forms end in, as StartLiveTail wants it.
+ */
+int cwlogs_parse_group_arn(
+    const char *body, size_t len, const char *group, char **arn, char **cause);
 
 #endif

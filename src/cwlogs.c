@@ -115,11 +115,36 @@ cwlogs_filter_body(const char *group, const char *prefix,
 	return (buf_steal(&b));
 }
 
+char *
+cwlogs_describe_groups_body(const char *prefix)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addc(&b, '{');
+	add_string(&b, "logGroupNamePrefix", prefix);
+	buf_addc(&b, '}');
+	return (buf_steal(&b));
+}
+
+char *
+cwlogs_live_tail_body(const char *group_arn, const char *prefix)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "{\"logGroupIdentifiers\":[");
+	json_add_string(&b, group_arn, strlen(group_arn));
+	buf_adds(&b, "],\"logStreamNamePrefixes\":[");
+	json_add_string(&b, prefix, strlen(prefix));
+	buf_adds(&b, "]}");
+	return (buf_steal(&b));
+}
+
 /* Where the parser is. Depth 1 is the top-level object. */
 enum top_key {
 	TOP_OTHER,
-	TOP_EVENTS,
+	TOP_EVENTS, /* events, or a Live Tail update's sessionResults */
 	TOP_NEXT, /* nextForwardToken or nextToken */
+	TOP_METADATA, /* a Live Tail update's sessionMetadata */
 };
 
 enum ev_key {
@@ -137,6 +162,7 @@ struct parse {
 	enum top_key top;
 	enum ev_key key;
 	int in_list; /* directly inside the "events" array */
+	int sampled_key; /* at sessionMetadata's "sampled" member */
 	int ev_open; /* directly inside one event object of that array */
 	int have_ts, have_msg; /* the current event's required members */
 	int bad; /* an event lacks a member or has a wrong type */
@@ -247,9 +273,12 @@ on_map_key(void *ctx, const unsigned char *k, size_t len)
 
 #define KEY(s) (len == sizeof(s) - 1 && memcmp(k, s, len) == 0)
 	if (ps->depth == 1) {
-		ps->top = KEY("events")				  ? TOP_EVENTS
+		ps->top = KEY("events") || KEY("sessionResults")  ? TOP_EVENTS
 		    : KEY("nextForwardToken") || KEY("nextToken") ? TOP_NEXT
+		    : KEY("sessionMetadata")			  ? TOP_METADATA
 								  : TOP_OTHER;
+	} else if (ps->depth == 2 && ps->top == TOP_METADATA) {
+		ps->sampled_key = KEY("sampled");
 	} else if (in_event(ps)) {
 		/* Told apart by length first: this runs for every member. */
 		switch (len) {
@@ -332,7 +361,18 @@ on_end_array(void *ctx)
 	return (1);
 }
 
+static int
+on_boolean(void *ctx, int value)
+{
+	struct parse *ps = ctx;
+
+	if (ps->depth == 2 && ps->top == TOP_METADATA && ps->sampled_key)
+		ps->page->sampled = value != 0;
+	return (1);
+}
+
 static const yajl_callbacks callbacks = {
+    .yajl_boolean = on_boolean,
     .yajl_number = on_number,
     .yajl_string = on_string,
     .yajl_start_map = on_start_map,
@@ -346,6 +386,7 @@ void
 cwlogs_page_reset(struct cwlogs_page *p)
 {
 	p->n = 0;
+	p->sampled = 0;
 	buf_reset(&p->text);
 	free(p->next);
 	p->next = NULL;
@@ -454,6 +495,55 @@ cwlogs_parse_streams(const char *body, size_t len,
 	    v->u.string[0] != '\0')
 		*next = xstrdup(v->u.string);
 	yajl_tree_free(root);
+	return (0);
+}
+
+int
+cwlogs_parse_group_arn(
+    const char *body, size_t len, const char *group, char **arn, char **cause)
+{
+	const char *list_path[] = {"logGroups", NULL};
+	const char *name_path[] = {"logGroupName", NULL};
+	const char *arn_path[] = {"logGroupArn", NULL};
+	const char *star_path[] = {"arn", NULL};
+	yajl_val root, list, v, name, a;
+	char err[256];
+	size_t i, n;
+
+	*arn = NULL;
+	root = json_tree_parse(body, len, err, sizeof err);
+	if (root == NULL ||
+	    (list = yajl_tree_get(root, list_path, yajl_t_array)) == NULL) {
+		err[strcspn(err, "\n")] = '\0';
+		xasprintf(cause, "malformed response (%zu bytes): %s", len,
+		    root == NULL ? err : "no logGroups list");
+		yajl_tree_free(root);
+		return (-1);
+	}
+	for (i = 0; i < list->u.array.len && *arn == NULL; i++) {
+		v = list->u.array.values[i];
+		name = yajl_tree_get(v, name_path, yajl_t_string);
+		if (name == NULL || strcmp(name->u.string, group) != 0)
+			continue;
+		/* logGroupArn has no ":*"; older answers have arn only. */
+		if ((a = yajl_tree_get(v, arn_path, yajl_t_string)) != NULL)
+			*arn = xstrdup(a->u.string);
+		else if ((a = yajl_tree_get(v, star_path, yajl_t_string)) !=
+		    NULL) {
+			n = strlen(a->u.string);
+			if (n >= 2 && strcmp(a->u.string + n - 2, ":*") == 0)
+				n -= 2;
+			*arn = xstrndup(a->u.string, n);
+		}
+	}
+	yajl_tree_free(root);
+	if (*arn == NULL || (*arn)[0] == '\0' ||
+	    (*arn)[strlen(*arn) - 1] == '*') {
+		free(*arn);
+		*arn = NULL;
+		xasprintf(cause, "log group %s not found", group);
+		return (-1);
+	}
 	return (0);
 }
 

@@ -371,6 +371,9 @@ def serve(handler, hub, req, stop, log):
                 events, sampled = hub.take(session, tick)
                 data = event_frame("sessionUpdate", {
                     "sessionMetadata": {"sampled": sampled}, "sessionResults": events})
+                # A test checks that none of these reach the output.
+                log("session %d withheld %s" % (session.number, json.dumps(
+                    [e["message"] for e in events])))
                 if kind == "reset":
                     half = len(data) // 2
                     handler.write(b"%x\r\n%s" % (len(data), data[:half]))
