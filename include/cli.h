@@ -52,7 +52,9 @@ struct options {
 	enum output_kind output;
 	int output_set; /* --output was given */
 	int no_ui; /* --no-ui */
-	size_t scrollback; /* --scrollback: lines per group in the UI */
+	size_t scrollback; /* --scrollback: lines the UI caches in memory */
+	const char *spool_dir; /* --spool: keep the UI's spool there */
+	uint64_t spool_limit; /* --spool-limit: its disk budget, bytes */
 	const char *export_dir;
 	int summary; /* --summary: errors per group at the end, on stderr */
 	int timestamps;

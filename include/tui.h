@@ -1,7 +1,7 @@
 /*
  * tui: the full-screen terminal UI (ncursesw). It is a sink: released
- * events reach it like any output, and are kept in a bounded scrollback
- * per instance group. The event loop calls tui_pass() once per pass (keys,
+ * events reach it like any output, and every line is kept in a spool on
+ * disk (spool.h), so the whole job can be scrolled, searched and exported. The event loop calls tui_pass() once per pass (keys,
  * resize, redraw of what changed); the caller's info function tells it
  * what the header and status line show (job, counters), so the UI never
  * talks to the network.
@@ -43,7 +43,9 @@ struct tui_info {
 
 struct tui_options {
 	const char *job; /* for the header and the export default, or NULL */
-	size_t scrollback; /* lines kept per group */
+	size_t scrollback; /* lines of the spool cached in memory, 0: default */
+	const char *spool_dir; /* --spool: keep the spool there, or NULL */
+	uint64_t spool_limit; /* --spool-limit: bytes on disk, 0: default */
 	int color; /* 0: monochrome (NO_COLOR, --color=never) */
 	int timestamps; /* show times from the start */
 	const struct errors *errors; /* for exports' manifests (borrowed) */
@@ -56,7 +58,8 @@ struct tui_options {
 
 extern const struct sink tui_sink;
 
-struct tui *tui_new(const struct tui_options *);
+/* NULL with cause when the spool cannot be made. */
+struct tui *tui_new(const struct tui_options *, char **cause);
 /* Take the terminal; -1 with cause when it cannot. */
 int tui_start(struct tui *, char **cause);
 /* Keys, resize and redraw; nonzero when the user quit. */

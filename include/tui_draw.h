@@ -19,7 +19,7 @@ void tui_draw(struct tui *);
 void tui_draw_title(struct tui *, int y, const struct tui_pane *, int selected,
     int host_errors);
 /*
- * Lines of group g (or SCROLLBACK_ALL, tagged by group) ending at the
+ * Lines of group g (or SPOOL_ALL, tagged by group) ending at the
  * view's bottom, upwards from row y1 to row y0. Returns the seq of the
  * bottom line drawn (0: none) and sets *top to the topmost one.
  */

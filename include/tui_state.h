@@ -8,14 +8,14 @@
  * tui_export; tui.c on top. Nothing outside tui*.c includes it.
  *
  * Ownership: struct tui is created and freed by tui.c; panes' names point
- * into the job's last description or the scrollback, valid for one pass.
+ * into the job's last description or the spool, valid for one pass.
  */
 #ifndef TUI_STATE_H
 #define TUI_STATE_H
 
 #include "buf.h"
 #include "errors.h"
-#include "scrollback.h"
+#include "spool.h"
 #include "tui.h"
 #include "tui_text.h"
 
@@ -51,7 +51,7 @@ enum tui_prompt {
 struct tui_pane {
 	const char *name;
 	size_t len;
-	int sb; /* scrollback index, or -1: no line yet */
+	int sb; /* spool group, SPOOL_ALL (all), or below: no line yet */
 	const char *type; /* instance type, or NULL */
 	int expected; /* hosts, or -1 */
 };
@@ -63,7 +63,8 @@ struct tui_pane {
 
 struct tui {
 	struct tui_options opt;
-	struct scrollback *sb;
+	struct spool *spool; /* every line shown */
+	int spool_said; /* its error was shown */
 	int started, ended;
 	int quit;
 	unsigned dirty;
@@ -121,13 +122,13 @@ void tui_show(struct tui *, const struct tui_view *v);
 /* The line (0 from the first) that byte offset off of msg is on. */
 size_t tui_line_of(const char *msg, size_t len, size_t off);
 /* A line passes the view's host narrowing and filter. */
-int tui_visible(struct tui *, const struct sb_line *);
-/* The scrollback group the view walks: SCROLLBACK_ALL for all, below
+int tui_visible(struct tui *, const struct spool_line *);
+/* The spool group the view walks: SPOOL_ALL for all, below
  * that for a group with no line yet. */
 int tui_walked(struct tui *);
 /* The visible line of group (or all) before or after a seq, or NULL. */
-const struct sb_line *tui_prev(struct tui *, int group, uint64_t before);
-const struct sb_line *tui_next(struct tui *, int group, uint64_t after);
+const struct spool_line *tui_prev(struct tui *, int group, uint64_t before);
+const struct spool_line *tui_next(struct tui *, int group, uint64_t after);
 /* The groups as panes, again (names may have moved since last pass). */
 void tui_panes(struct tui *);
 /* The focused pane's index, or -1. */

@@ -14,7 +14,7 @@
 #include "clock.h"
 #include "isotime.h"
 #include "logfile.h"
-#include "scrollback.h"
+#include "spool.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -46,6 +46,8 @@ enum {
 	OPT_LATE_WINDOW,
 	OPT_NO_UI,
 	OPT_SCROLLBACK,
+	OPT_SPOOL,
+	OPT_SPOOL_LIMIT,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -77,6 +79,8 @@ static const struct option long_options[] = {
     {"late-window", required_argument, NULL, OPT_LATE_WINDOW},
     {"no-ui", no_argument, NULL, OPT_NO_UI},
     {"scrollback", required_argument, NULL, OPT_SCROLLBACK},
+    {"spool", required_argument, NULL, OPT_SPOOL},
+    {"spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -221,7 +225,8 @@ parse_rate(const char *opt, const char *arg, double *rate, char **cause)
 	return (0);
 }
 
-/* --scrollback: lines per group, 1 to 100000000. */
+/* --scrollback: lines the UI caches in memory, 1 to 100000000 (the
+ * spool caps the cache). */
 static int
 parse_scrollback(const char *arg, size_t *lines, char **cause)
 {
@@ -236,6 +241,23 @@ parse_scrollback(const char *arg, size_t *lines, char **cause)
 		    arg);
 		return (-1);
 	}
+	return (0);
+}
+
+/* --spool-limit: a size, 64K at least (a segment of the spool). */
+static int
+parse_spool_limit(const char *arg, uint64_t *limit, char **cause)
+{
+	size_t n;
+
+	if (cli_parse_size(arg, &n) != 0 || n < ((size_t)64 << 10)) {
+		xasprintf(cause,
+		    "--spool-limit %s: expected a size of 64K or more, such as "
+		    "4G",
+		    arg);
+		return (-1);
+	}
+	*limit = n;
 	return (0);
 }
 
@@ -274,6 +296,11 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		break;
 	case OPT_SCROLLBACK:
 		return (parse_scrollback(arg, &o->scrollback, cause));
+	case OPT_SPOOL:
+		o->spool_dir = arg;
+		break;
+	case OPT_SPOOL_LIMIT:
+		return (parse_spool_limit(arg, &o->spool_limit, cause));
 	case OPT_EXPORT:
 		o->export_dir = arg;
 		break;
@@ -406,7 +433,8 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
 	o->grace_ms = -1;
-	o->scrollback = SCROLLBACK_DEFAULT_LINES;
+	o->scrollback = SPOOL_DEFAULT_CACHE;
+	o->spool_limit = SPOOL_DEFAULT_LIMIT;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {

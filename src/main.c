@@ -360,13 +360,16 @@ ui_open(const struct options *o, char **cause)
 	memset(&to, 0, sizeof to);
 	to.job = o->job;
 	to.scrollback = o->scrollback;
+	to.spool_dir = o->spool_dir;
+	to.spool_limit = o->spool_limit;
 	to.color = want_color(o->color);
 	to.timestamps = o->timestamps;
 	to.errors = pipeline_errors(ui.p);
 	to.info = ui_info;
 	to.hosts = ui_hosts;
 	to.arg = &ui;
-	ui.tui = tui_new(&to);
+	if ((ui.tui = tui_new(&to, cause)) == NULL)
+		return (-1);
 	/* Ours before curses starts, so it leaves SIGWINCH to the loop. */
 	loop_watch_resize();
 	return (tui_start(ui.tui, cause));

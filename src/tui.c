@@ -1,5 +1,5 @@
 /*
- * The terminal UI's edges: the sink that fills the scrollback, taking and
+ * The terminal UI's edges: the sink that fills the spool, taking and
  * giving back the terminal (on every exit path), and the loop's per-pass
  * hook, which reads keys (tui_keys.c) and draws (tui_draw.c). The state
  * the parts share is in tui_state.c, the screens in tui_view_*.c.
@@ -51,13 +51,20 @@ on_fatal(int sig)
 }
 
 struct tui *
-tui_new(const struct tui_options *opt)
+tui_new(const struct tui_options *opt, char **cause)
 {
+	struct spool_options so;
 	struct tui *t;
 
+	so.dir = opt->spool_dir;
+	so.limit = opt->spool_limit;
+	so.cache = opt->scrollback;
 	t = xcalloc(1, sizeof *t);
+	if ((t->spool = spool_new(&so, cause)) == NULL) {
+		free(t);
+		return (NULL);
+	}
 	t->opt = *opt;
-	t->sb = scrollback_new(opt->scrollback, 0);
 	t->timestamps = opt->timestamps;
 	t->wrap = 0;
 	t->follow = 1;
@@ -130,7 +137,7 @@ tui_free(struct tui *t)
 	if (t == NULL)
 		return;
 	tui_end(t);
-	scrollback_free(t->sb);
+	spool_free(t->spool);
 	tui_regex_clear(&t->search);
 	tui_regex_clear(&t->filter);
 	free(t->focus);
@@ -199,6 +206,22 @@ errors_changed(struct tui *t)
 	t->dirty |= DIRTY_HEADER;
 }
 
+/*
+ * Write out the lines of this pass (a quiet moment for the disk); a spool
+ * that stopped keeping lines (a full disk) is said once, on the last line
+ * and among the warnings printed at the end. The run goes on.
+ */
+static void
+spool_check(struct tui *t)
+{
+	spool_flush(t->spool);
+	if (spool_error(t->spool) == NULL || t->spool_said)
+		return;
+	t->spool_said = 1;
+	log_warn("%s", spool_error(t->spool));
+	tui_notice(t, 1, "%s", spool_error(t->spool));
+}
+
 int
 tui_pass(void *arg)
 {
@@ -212,6 +235,7 @@ tui_pass(void *arg)
 	if (memcmp(&old, &t->info, sizeof old) != 0)
 		t->dirty |= DIRTY_HEADER | DIRTY_STATUS;
 	errors_changed(t);
+	spool_check(t);
 	/* Pane names may point into the job's last description. */
 	tui_panes(t);
 	update_rates(t);
@@ -238,7 +262,7 @@ mark_lines(
 
 	if (ev->mark == EVENT_TRACE || first == last)
 		for (line = first; line <= last; line++)
-			scrollback_mark(t->sb, line, ev->mark);
+			spool_mark(t->spool, line, ev->mark);
 	for (; es != NULL && t->nerr < errors_count(es); t->nerr++) {
 		e = errors_at(es, t->nerr);
 		if (t->nerr == t->err_cap) {
@@ -248,25 +272,25 @@ mark_lines(
 		}
 		line = first + tui_line_of(ev->msg, ev->len, e->offset);
 		t->err_seq[t->nerr] = line;
-		scrollback_mark(t->sb, line,
+		spool_mark(t->spool, line,
 		    e->severity == RULE_SEV_ERROR ? EVENT_ERROR
 						  : EVENT_WARNING);
 		for (k = 1; k < e->lines && line + k <= last; k++)
-			scrollback_mark(t->sb, line + k, EVENT_TRACE);
+			spool_mark(t->spool, line + k, EVENT_TRACE);
 	}
 }
 
-/* The sink: every line into the scrollback. */
+/* The sink: every line into the spool. */
 static enum sink_status
 tui_event(void *state, const struct out_event *ev, char **cause)
 {
 	struct tui *t = state;
-	uint64_t first = scrollback_last_seq(t->sb) + 1;
+	uint64_t first = spool_last_seq(t->spool) + 1;
 
 	(void)cause;
-	scrollback_add(t->sb, ev->group, ev->group_len, ev->host, ev->host_len,
+	spool_add(t->spool, ev->group, ev->group_len, ev->host, ev->host_len,
 	    ev->stream, ev->stream_len, ev->timestamp, ev->msg, ev->len);
-	mark_lines(t, ev, first, scrollback_last_seq(t->sb));
+	mark_lines(t, ev, first, spool_last_seq(t->spool));
 	t->events++;
 	if (ev->timestamp > t->newest)
 		t->newest = ev->timestamp;

@@ -69,7 +69,7 @@ static const char *const help_text[] = {
     "  h  H         narrow to the next / previous host; all again",
     "  t            toggle timestamps (UTC)",
     "  w            toggle line wrapping",
-    "  e            export the scrollback to per-group files",
+    "  e            export every line to per-group files",
     "  !            the first failure (header's last row)",
     "  ]  [         next / previous error (this group or all)",
     "  Ctrl-L       redraw the screen",
@@ -178,7 +178,7 @@ add_time(struct tui *t, int64_t ms, int role)
  * the rest of it, "~" a warning), time, group tag, host, text.
  */
 static void
-line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
+line_cells(struct tui *t, const struct spool_line *l, int tag, size_t max)
 {
 	const char *name;
 	size_t len, start, so, eo, pos, i;
@@ -193,7 +193,7 @@ line_cells(struct tui *t, const struct sb_line *l, int tag, size_t max)
 	if (t->timestamps)
 		add_time(t, l->ts, ROLE_TIME);
 	if (tag) {
-		name = scrollback_group_name(t->sb, l->group, &len);
+		name = spool_group_name(t->spool, l->group, &len);
 		text(t, "[", group_role(l->group));
 		textn(t, name, len, group_role(l->group));
 		text(t, "] ", group_role(l->group));
@@ -239,7 +239,7 @@ cell_rows(struct tui *t, int w)
 uint64_t
 tui_draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 	uint64_t bottom = 0;
 	size_t from, max;
 	int y = y1, rows, r, first, x;
@@ -250,7 +250,7 @@ tui_draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 	if (l != NULL)
 		bottom = l->seq;
 	for (; l != NULL && y >= y0; l = tui_prev(t, g, l->seq)) {
-		line_cells(t, l, g == SCROLLBACK_ALL, max);
+		line_cells(t, l, g == SPOOL_ALL, max);
 		rows = cell_rows(t, COLS);
 		first = y - rows + 1;
 		from = 0;
@@ -315,7 +315,7 @@ title_errors(struct tui *t, const struct tui_pane *p, int role, int hosts)
 }
 
 /* What a pane's title counts: hosts seen and expected, lines held and
- * dropped. The pane of all groups (sb SCROLLBACK_ALL) adds them up. */
+ * dropped. The pane of all groups (sb SPOOL_ALL) adds them up. */
 struct pane_counts {
 	int seen, expected; /* expected -1: not known */
 	size_t lines;
@@ -330,17 +330,17 @@ pane_counts(struct tui *t, const struct tui_pane *p, struct pane_counts *c)
 	memset(c, 0, sizeof *c);
 	c->expected = p->expected;
 	if (p->sb >= 0) {
-		c->lines = scrollback_group_lines(t->sb, (unsigned)p->sb);
-		c->dropped = scrollback_group_dropped(t->sb, (unsigned)p->sb);
+		c->lines = spool_group_lines(t->spool, (unsigned)p->sb);
+		c->dropped = spool_group_dropped(t->spool, (unsigned)p->sb);
 	}
-	if (p->sb != SCROLLBACK_ALL) {
+	if (p->sb != SPOOL_ALL) {
 		if (t->opt.hosts != NULL)
 			c->seen = t->opt.hosts(t->opt.arg, p->name, p->len);
 		return;
 	}
-	for (i = 0; i < scrollback_groups(t->sb); i++)
-		c->lines += scrollback_group_lines(t->sb, (unsigned)i);
-	c->dropped = scrollback_dropped(t->sb);
+	for (i = 0; i < spool_groups(t->spool); i++)
+		c->lines += spool_group_lines(t->spool, (unsigned)i);
+	c->dropped = spool_dropped(t->spool);
 	c->expected = t->npanes > 0 ? 0 : -1;
 	for (i = 0; i < t->npanes; i++) {
 		if (t->opt.hosts != NULL)
@@ -625,9 +625,14 @@ draw_status(struct tui *t, int y)
 	}
 	snprintf(s, sizeof s, "| %llu events ", (unsigned long long)t->events);
 	text(t, s, ROLE_STATUS);
-	if (scrollback_dropped(t->sb) > 0) {
-		snprintf(s, sizeof s, "| %llu lines dropped ",
-		    (unsigned long long)scrollback_dropped(t->sb));
+	if (spool_dropped(t->spool) > 0) {
+		snprintf(s, sizeof s, "| %llu lines dropped (--spool-limit) ",
+		    (unsigned long long)spool_dropped(t->spool));
+		text(t, s, ROLE_STATUS);
+	}
+	if (spool_lost(t->spool) > 0) {
+		snprintf(s, sizeof s, "| %llu lines not kept (spool) ",
+		    (unsigned long long)spool_lost(t->spool));
 		text(t, s, ROLE_STATUS);
 	}
 	if (t->host != NULL) {

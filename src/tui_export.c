@@ -1,5 +1,5 @@
 /*
- * The UI's export ("e"): the lines the UI holds are put together again
+ * The UI's export ("e"): the lines of the spool are put together again
  * into events, in the order they arrived, and handed to the export
  * module, which writes them as --export would.
  */
@@ -17,35 +17,37 @@ struct walk {
 	unsigned long long lines;
 };
 
-/* The next event: a line and the lines that continue it. */
+/*
+ * The next event: a line and the lines that continue it. The first line's
+ * fields are taken before the others are read (a line read from the spool
+ * lives in its cache, which a long event can go round).
+ */
 static int
 next_event(void *arg, struct out_event *ev)
 {
 	struct walk *w = arg;
-	const struct sb_line *first, *l;
+	const struct spool_line *l;
 
-	if ((first = scrollback_next(w->t->sb, SCROLLBACK_ALL, w->seq)) == NULL)
+	if ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) == NULL)
 		return (0);
+	memset(ev, 0, sizeof *ev);
+	ev->timestamp = l->ts;
+	ev->group = spool_group_name(w->t->spool, l->group, &ev->group_len);
+	ev->host = l->host;
+	ev->host_len = l->host_len;
+	ev->stream = l->stream;
+	ev->stream_len = l->stream_len;
 	buf_reset(&w->msg);
-	buf_add(&w->msg, first->text, first->len);
-	w->seq = first->seq;
+	buf_add(&w->msg, l->text, l->len);
+	w->seq = l->seq;
 	w->lines++;
-	while (
-	    (l = scrollback_next(w->t->sb, SCROLLBACK_ALL, w->seq)) != NULL &&
+	while ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
 	    l->cont) {
 		buf_addc(&w->msg, '\n');
 		buf_add(&w->msg, l->text, l->len);
 		w->seq = l->seq;
 		w->lines++;
 	}
-	memset(ev, 0, sizeof *ev);
-	ev->timestamp = first->ts;
-	ev->group =
-	    scrollback_group_name(w->t->sb, first->group, &ev->group_len);
-	ev->host = first->host;
-	ev->host_len = first->host_len;
-	ev->stream = first->stream;
-	ev->stream_len = first->stream_len;
 	ev->msg = w->msg.data != NULL ? w->msg.data : "";
 	ev->len = w->msg.len;
 	return (1);
@@ -53,26 +55,29 @@ next_event(void *arg, struct out_event *ev)
 
 /*
  * The manifest says complete only when the UI holds the whole job: every
- * line read (nothing more will come) and none dropped from the scrollback.
+ * line read (nothing more will come), none dropped from the spool for its
+ * disk budget and none it could not keep (a full disk).
  */
 void
 tui_export(struct tui *t, const char *dir)
 {
 	struct walk w = {t, 0, BUF_INIT, 0};
-	uint64_t dropped = scrollback_dropped(t->sb);
-	int complete = dropped == 0 && t->info.done;
+	uint64_t dropped = spool_dropped(t->spool);
+	uint64_t lost = spool_lost(t->spool);
+	int complete = dropped == 0 && lost == 0 && t->info.done;
 	char *cause = NULL;
 
 	if (export_write(
 		dir, t->opt.errors, complete, next_event, &w, &cause) != 0) {
 		tui_notice(t, 1, "export: %s", cause);
 		free(cause);
-	} else if (dropped > 0)
+	} else if (dropped > 0 || lost > 0)
 		tui_notice(t, 1,
-		    "exported %llu lines to %s, INCOMPLETE: the oldest %llu "
-		    "lines were dropped from the scrollback (--scrollback); "
-		    "use --export for the whole job",
-		    w.lines, dir, (unsigned long long)dropped);
+		    "exported %llu lines to %s, INCOMPLETE: %llu lines were "
+		    "dropped from the spool (--spool-limit) and %llu not "
+		    "kept; use --export for the whole job",
+		    w.lines, dir, (unsigned long long)dropped,
+		    (unsigned long long)lost);
 	else if (!complete)
 		tui_notice(t, 0,
 		    "exported %llu lines to %s, the job so far (its manifest "

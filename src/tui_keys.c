@@ -22,7 +22,7 @@
 static void
 find(struct tui *t, int older)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 	int g;
 	uint64_t s;
 	size_t so, eo;
@@ -94,15 +94,15 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 	    (int)e->summary_len, e->summary);
 }
 
-/* The first line of error id, or NULL when the scrollback dropped it. */
-static const struct sb_line *
+/* The first line of error id, or NULL when the spool dropped it. */
+static const struct spool_line *
 error_line(struct tui *t, size_t id)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 
 	if (id >= t->nerr)
 		return (NULL);
-	l = scrollback_next(t->sb, SCROLLBACK_ALL, t->err_seq[id] - 1);
+	l = spool_next(t->spool, SPOOL_ALL, t->err_seq[id] - 1);
 	return (l != NULL && l->seq == t->err_seq[id] ? l : NULL);
 }
 
@@ -115,7 +115,7 @@ static void
 show_error(struct tui *t, size_t id, const char *what)
 {
 	const struct errors_entry *e = errors_at(t->opt.errors, id);
-	const struct sb_line *l, *n;
+	const struct spool_line *l, *n;
 	const char *name;
 	size_t len;
 	int i, g;
@@ -124,11 +124,11 @@ show_error(struct tui *t, size_t id, const char *what)
 		return;
 	if ((l = error_line(t, id)) == NULL) {
 		tui_notice(t, 1,
-		    "that error's line is no longer in the scrollback "
-		    "(--scrollback)");
+		    "that error's line is no longer in the spool "
+		    "(--spool-limit)");
 		return;
 	}
-	name = scrollback_group_name(t->sb, l->group, &len);
+	name = spool_group_name(t->spool, l->group, &len);
 	if (!t->view->all) {
 		if (t->focus == NULL || t->focus_len != len ||
 		    memcmp(t->focus, name, len) != 0)
@@ -169,7 +169,7 @@ first_failure(struct tui *t)
 
 /*
  * The next (dir > 0) or previous error of the view; those whose line the
- * scrollback dropped are passed over.
+ * spool dropped are passed over.
  */
 static void
 step_error(struct tui *t, int dir)

@@ -19,7 +19,7 @@ tui_move_pause(struct tui *t)
 	if (t->view->scrolls && t->drawn_bottom != 0)
 		t->bottom = t->drawn_bottom;
 	else
-		t->bottom = scrollback_last_seq(t->sb);
+		t->bottom = spool_last_seq(t->spool);
 }
 
 void
@@ -35,7 +35,7 @@ tui_move_follow(struct tui *t)
 void
 tui_move_scroll(struct tui *t, int n)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 	int g = tui_walked(t);
 	uint64_t s;
 
@@ -60,7 +60,7 @@ tui_move_scroll(struct tui *t, int n)
 void
 tui_move_home(struct tui *t)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 	int g = tui_walked(t), i;
 
 	tui_move_pause(t);
@@ -102,13 +102,13 @@ tui_move_pane(struct tui *t, int i)
 void
 tui_move_host(struct tui *t, int dir)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 	const char **hosts = NULL;
 	size_t n = 0, cap = 0, i, cur = 0;
 	int g = tui_walked(t);
 	uint64_t s = 0;
 
-	while ((l = scrollback_next(t->sb, g, s)) != NULL) {
+	while ((l = spool_next(t->spool, g, s)) != NULL) {
 		s = l->seq;
 		for (i = 0; i < n && hosts[i] != l->host; i++)
 			;

@@ -49,13 +49,13 @@ tui_walked(struct tui *t)
 	int g;
 
 	if (t->view->all || t->focus == NULL)
-		return (SCROLLBACK_ALL);
-	g = scrollback_group_find(t->sb, t->focus, t->focus_len);
-	return (g < 0 ? SCROLLBACK_ALL - 1 : g);
+		return (SPOOL_ALL);
+	g = spool_group_find(t->spool, t->focus, t->focus_len);
+	return (g < 0 ? SPOOL_ALL - 1 : g);
 }
 
 int
-tui_visible(struct tui *t, const struct sb_line *l)
+tui_visible(struct tui *t, const struct spool_line *l)
 {
 	size_t so, eo;
 	int m;
@@ -69,27 +69,27 @@ tui_visible(struct tui *t, const struct sb_line *l)
 }
 
 /* A group with no line yet has nothing to walk. */
-const struct sb_line *
+const struct spool_line *
 tui_prev(struct tui *t, int group, uint64_t before)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 
-	if (group < SCROLLBACK_ALL)
+	if (group < SPOOL_ALL)
 		return (NULL);
-	while ((l = scrollback_prev(t->sb, group, before)) != NULL &&
+	while ((l = spool_prev(t->spool, group, before)) != NULL &&
 	    !tui_visible(t, l))
 		before = l->seq;
 	return (l);
 }
 
-const struct sb_line *
+const struct spool_line *
 tui_next(struct tui *t, int group, uint64_t after)
 {
-	const struct sb_line *l;
+	const struct spool_line *l;
 
-	if (group < SCROLLBACK_ALL)
+	if (group < SPOOL_ALL)
 		return (NULL);
-	while ((l = scrollback_next(t->sb, group, after)) != NULL &&
+	while ((l = spool_next(t->spool, group, after)) != NULL &&
 	    !tui_visible(t, l))
 		after = l->seq;
 	return (l);
@@ -119,9 +119,9 @@ pane_add(struct tui *t, const char *name, size_t len)
 	p = &t->panes[t->npanes++];
 	p->name = name;
 	p->len = len;
-	p->sb = scrollback_group_find(t->sb, name, len);
+	p->sb = spool_group_find(t->spool, name, len);
 	if (p->sb < 0)
-		p->sb = SCROLLBACK_ALL - 1; /* no line yet: nothing to walk */
+		p->sb = SPOOL_ALL - 1; /* no line yet: nothing to walk */
 	p->type = NULL;
 	p->expected = -1;
 	return (p);
@@ -131,7 +131,7 @@ pane_add(struct tui *t, const char *name, size_t len)
  * The groups, for the header and the panes: the job's own (in its order,
  * with instance types and counts), then those only the logs named
  * (unassigned, or groups a rule invented). Names point into the job or
- * the scrollback, valid during this pass.
+ * the spool, valid during this pass.
  */
 void
 tui_panes(struct tui *t)
@@ -150,8 +150,8 @@ tui_panes(struct tui *t)
 		p->type = job->groups[i].instance_type;
 		p->expected = job->groups[i].count;
 	}
-	for (i = 0; i < scrollback_groups(t->sb); i++) {
-		name = scrollback_group_name(t->sb, (unsigned)i, &len);
+	for (i = 0; i < spool_groups(t->spool); i++) {
+		name = spool_group_name(t->spool, (unsigned)i, &len);
 		if (!pane_known(t, name, len))
 			pane_add(t, name, len);
 	}

@@ -17,8 +17,7 @@ all_title(struct tui *t, int y)
 static void
 all_draw(struct tui *t, int y0, int y1)
 {
-	t->drawn_bottom =
-	    tui_draw_lines(t, y0, y1, SCROLLBACK_ALL, &t->drawn_top);
+	t->drawn_bottom = tui_draw_lines(t, y0, y1, SPOOL_ALL, &t->drawn_top);
 }
 
 const struct tui_view tui_view_all = {

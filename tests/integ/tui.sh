@@ -382,16 +382,6 @@ tm send-keys -t ui C-c
 see "C-c: exit status 130" "rc=130"
 check "C-c: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
 
-# A small scrollback: the export says it is incomplete.
-ui --from "$T/plain" --scrollback 5 "$JOB"
-see "small scrollback: dropped lines counted" "lines dropped"
-tm send-keys -t ui e C-u "$T/part" Enter
-see "partial export is said to be incomplete" "INCOMPLETE"
-contains "partial export: the manifest says incomplete" \
-    "$T/part/manifest.json" '"complete": false'
-tm send-keys -t ui q
-see "q again" "rc=0"
-
 # A failing job (genjob --fail): the header names the first failure and
 # counts errors per group as --summary does; ! lands on its traceback, ]
 # and [ step through the errors of a group or of all groups.
@@ -461,19 +451,29 @@ check "h: the same count as the title's" sh -c \
     "tmux -L $SOCK capture-pane -p -t ui | grep -q 'by host: .*${h% *} ${h#* }'"
 tm send-keys -t ui q
 see "failure: q" "rc=0"
-# A small scrollback: the first failure's line is gone, and said to be;
-# [ passes over dropped errors to the newest one kept.
-ui --from "$T/fail" --scrollback 20 "$FJOB"
-see "small scrollback: the first failure still in the header" \
+# A spool over its disk budget: the oldest lines are dropped and counted;
+# the first failure's line is gone, and said to be; [ passes over dropped
+# errors to the newest one kept; an export says it is incomplete.
+# The job goes on after the failure (3000 lines), so its line is dropped.
+cp -R "$T/fail" "$T/failmore"
+f=$(ls "$T/failmore/$FJOB"/algo-1-* | head -1)
+$PY -c 'import sys
+with open(sys.argv[1], "a") as f:
+    for i in range(3000):
+        f.write("2024-06-01T13:%02d:%02d.000Z still running %d\n" % (i // 60 % 60, i % 60, i))' "$f"
+ui --from "$T/failmore" --spool-limit 64K "$FJOB"
+see "spool limit: the first failure still in the header" \
     "first failure $FTIME $FGROUP $FHOST  $FSUM"
+see "spool limit: dropped lines counted" "lines dropped (--spool-limit)"
 tm send-keys -t ui '!'
-see "small scrollback: !: its line is gone" \
-    "that error's line is no longer in the scrollback"
-tm send-keys -t ui '['
-see "small scrollback: [: the newest error kept" \
-    "error $ERR_train_group/$ERR_train_group: "
+see "spool limit: !: its line is gone" \
+    "that error's line is no longer in the spool"
+tm send-keys -t ui e C-u "$T/part" Enter
+see "spool limit: the export is said to be incomplete" "INCOMPLETE"
+contains "spool limit: the export's manifest says incomplete" \
+    "$T/part/manifest.json" '"complete": false'
 tm send-keys -t ui q
-see "small scrollback: q" "rc=0"
+see "spool limit: q" "rc=0"
 
 # Wide and combining characters: every row keeps its columns. Each line's
 # text is 10 columns before "|END" (ASCII, CJK, emoji, combining accents);

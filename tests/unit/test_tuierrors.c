@@ -32,12 +32,12 @@ static void
 marks(struct tui *t, char *out, size_t size)
 {
 	static const char ch[] = {'.', '|', '~', '!'};
-	const struct sb_line *l;
+	const struct spool_line *l;
 	uint64_t seq = 0;
 	size_t n = 0;
 
 	while (n + 1 < size &&
-	    (l = scrollback_next(t->sb, SCROLLBACK_ALL, seq)) != NULL) {
+	    (l = spool_next(t->spool, SPOOL_ALL, seq)) != NULL) {
 		out[n++] = l->mark < 4 ? ch[l->mark] : '?';
 		seq = l->seq;
 	}
@@ -59,7 +59,10 @@ test_marks(void)
 	memset(&o, 0, sizeof o);
 	o.scrollback = 100;
 	o.errors = es;
-	t = tui_new(&o);
+	t = tui_new(&o, &cause);
+	UNIT_CHECK(t != NULL, "tui_new: %s", cause != NULL ? cause : "");
+	if (t == NULL)
+		return;
 	/* 1-2: plain; 3-7: a traceback in one event with a plain line. */
 	event(es, t, h1, "step 1 loss=2.3", 1000);
 	event(es, t, h2, "step 1 loss=2.4", 1000);

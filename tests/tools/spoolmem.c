@@ -1,25 +1,27 @@
 /*
- * sbmem: the memory the terminal UI's scrollback takes to hold a number of
+ * spoolmem: the memory the terminal UI's spool takes to hold a number of
  * lines, against the bytes of the lines themselves (benchmark 5).
  *
- *   sbmem [LINES [GROUPS [HOSTS]]]
+ *   spoolmem [LINES [GROUPS [HOSTS]]]
  *
- * Feeds the scrollback as the UI's sink does, one scrollback_add() per
- * event, with a line limit high enough to keep every line: LINES (default
- * 1000000) log lines of 60 to 200 bytes from HOSTS hosts (default 64, one
- * stream each) over GROUPS groups (default 4), one event in 50 a traceback
- * of several lines. Prints one line of NAME=VALUE pairs: the lines and
- * bytes held (the sum of the line lengths), the process's resident set
- * before and after (KiB, from /proc), what scrollback_bytes() counts, the
- * ratio of the growth and of the whole RSS to the bytes held, and the
- * target: RSS at most 1.5 times the bytes held plus 20 MB.
+ * Feeds the spool as the UI's sink does, one spool_add() per event, with
+ * the default disk budget (every line kept): LINES (default 1000000) log
+ * lines of 60 to 200 bytes from HOSTS hosts (default 64, one stream each)
+ * over GROUPS groups (default 4), one event in 50 a traceback of several
+ * lines; then walks every line back from the newest, as a search does.
+ * Prints one line of NAME=VALUE pairs: the lines and bytes held (the sum
+ * of the line lengths), the bytes on disk, the process's resident set
+ * before and after (KiB, from /proc), the index's bytes and the growth of
+ * the RSS a line, and the target: an index of at most 16 bytes a line and
+ * an RSS growth of at most 16 bytes a line plus 20 MB, whatever the bytes
+ * held.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "scrollback.h"
+#include "spool.h"
 
 #define MSG_MAX 4096
 
@@ -84,7 +86,11 @@ main(int argc, char **argv)
 	char host[32], stream[96], group[32];
 	uint64_t lines = 1000000, held = 0, i = 0, bytes = 0;
 	unsigned groups = 4, hosts = 64, h, k, nl;
-	struct scrollback *sb;
+	struct spool_options so = {NULL, 0, 0};
+	const struct spool_line *l;
+	struct spool *sp;
+	char *cause = NULL;
+	uint64_t seq, walked = 0;
 	long before, after;
 	size_t len, n;
 
@@ -95,11 +101,14 @@ main(int argc, char **argv)
 	if (argc > 3)
 		hosts = (unsigned)strtoul(argv[3], NULL, 10);
 	if (lines == 0 || groups == 0 || hosts == 0) {
-		fprintf(stderr, "usage: sbmem [LINES [GROUPS [HOSTS]]]\n");
+		fprintf(stderr, "usage: spoolmem [LINES [GROUPS [HOSTS]]]\n");
 		return (2);
 	}
 	before = rss_kib();
-	sb = scrollback_new((size_t)lines, SIZE_MAX);
+	if ((sp = spool_new(&so, &cause)) == NULL) {
+		fprintf(stderr, "spoolmem: %s\n", cause);
+		return (1);
+	}
 	while (held < lines) {
 		h = (unsigned)(next() % hosts);
 		snprintf(host, sizeof host, "algo-%u", h + 1);
@@ -118,23 +127,29 @@ main(int argc, char **argv)
 			len += n;
 			bytes += n;
 		}
-		scrollback_add(sb, group, strlen(group), host, strlen(host),
-		    stream, strlen(stream), 1717243531000 + (int64_t)i, msg,
-		    len);
+		spool_add(sp, group, strlen(group), host, strlen(host), stream,
+		    strlen(stream), 1717243531000 + (int64_t)i, msg, len);
 		held += nl;
 	}
+	for (seq = UINT64_MAX; (l = spool_prev(sp, SPOOL_ALL, seq)) != NULL;
+	     seq = l->seq)
+		walked++;
 	after = rss_kib();
-	if (scrollback_dropped(sb) != 0) {
-		fprintf(stderr, "sbmem: the scrollback dropped lines\n");
+	if (spool_dropped(sp) != 0 || spool_error(sp) != NULL ||
+	    walked != held) {
+		fprintf(stderr, "spoolmem: the spool lost lines (%s)\n",
+		    spool_error(sp) != NULL ? spool_error(sp) : "dropped");
 		return (1);
 	}
-	printf("lines=%" PRIu64 " held_bytes=%" PRIu64
-	       " rss_before_kib=%ld rss_kib=%ld sb_bytes=%zu"
-	       " growth_ratio=%.3f rss_ratio=%.3f target_met=%d\n",
-	    held, bytes, before, after, scrollback_bytes(sb),
-	    (after - before) * 1024.0 / (double)bytes,
-	    after * 1024.0 / (double)bytes,
-	    after * 1024.0 <= 1.5 * (double)bytes + 20.0 * 1024 * 1024);
-	scrollback_free(sb);
+	printf("lines=%" PRIu64 " held_bytes=%" PRIu64 " disk_bytes=%" PRIu64
+	       " rss_before_kib=%ld rss_kib=%ld index_bytes=%zu"
+	       " index_per_line=%.2f growth_per_line=%.2f target_met=%d\n",
+	    held, bytes, spool_disk_bytes(sp), before, after,
+	    spool_index_bytes(sp), (double)spool_index_bytes(sp) / (double)held,
+	    (after - before) * 1024.0 / (double)held,
+	    spool_index_bytes(sp) <= 16 * held + (1 << 20) &&
+		(after - before) * 1024.0 <=
+		    16.0 * (double)held + 20.0 * 1024 * 1024);
+	spool_free(sp);
 	return (0);
 }
