@@ -32,6 +32,8 @@ struct loop_hooks {
 	int fd; /* waited on for reading, or -1 */
 	/* Once per pass; nonzero ends the loop with LOOP_QUIT. */
 	int (*pass)(void *arg);
+	/* Nonzero when the next pass has work (no sleep); may be NULL. */
+	int (*busy)(void *arg);
 	void *arg;
 };
 

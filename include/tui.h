@@ -64,6 +64,9 @@ struct tui *tui_new(const struct tui_options *, char **cause);
 int tui_start(struct tui *, char **cause);
 /* Keys, resize and redraw; nonzero when the user quit. */
 int tui_pass(void *tui);
+/* Nonzero while the UI has work left for its next pass (a search):
+ * the loop should not sleep. */
+int tui_busy(void *tui);
 /* The terminal changed size: lay the screen out again. */
 void tui_resized(struct tui *);
 /* The descriptor keys arrive on. */

@@ -61,6 +61,15 @@ struct tui_pane {
 #define DIRTY_STATUS 0x4
 #define DIRTY_ALL 0x7
 
+/* A search running in slices (tui_search.c). */
+struct tui_hunt {
+	int on;
+	int older; /* towards older lines */
+	int g; /* the group walked */
+	uint64_t at; /* the last line looked at (seq) */
+	uint64_t start, oldest, newest; /* for its progress */
+};
+
 struct tui {
 	struct tui_options opt;
 	struct spool *spool; /* every line shown */
@@ -88,6 +97,7 @@ struct tui {
 	int filter_out; /* hide matching lines instead of others */
 	const char *host; /* narrowed to this host (interned), or NULL */
 	uint64_t match; /* seq of the current search match, or 0 */
+	struct tui_hunt hunt;
 
 	/* Errors (opt.errors), by id: the seq of each one's first line. */
 	uint64_t *err_seq;

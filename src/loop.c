@@ -156,7 +156,10 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 		if (hooks != NULL && hooks->pass(hooks->arg))
 			return (LOOP_QUIT);
 		if (http_wait(http,
-			wait_ms(now, deadline, aws_next_deadline(aws)),
+			hooks != NULL && hooks->busy != NULL &&
+				hooks->busy(hooks->arg)
+			    ? 0
+			    : wait_ms(now, deadline, aws_next_deadline(aws)),
 			nfd > 0 ? wfd : NULL, nfd, cause) != 0)
 			return (LOOP_ERROR);
 		drain_signals();
@@ -185,7 +188,11 @@ loop_idle(const struct loop_hooks *hooks)
 		if (hooks->pass(hooks->arg))
 			return (LOOP_QUIT);
 		/* The timeout only ticks the UI's clock. */
-		if (poll(pfd, n, LOOP_MAX_WAIT_MS) < 0 && errno != EINTR)
+		if (poll(pfd, n,
+			hooks->busy != NULL && hooks->busy(hooks->arg)
+			    ? 0
+			    : LOOP_MAX_WAIT_MS) < 0 &&
+		    errno != EINTR)
 			return (LOOP_INTERRUPTED);
 		drain_signals();
 	}

@@ -393,6 +393,7 @@ ui_linger(void)
 	ui.done = 1;
 	h.fd = tui_fd(ui.tui);
 	h.pass = ui_pass;
+	h.busy = tui_busy;
 	h.arg = ui.tui;
 	return (loop_idle(&h));
 }
@@ -450,6 +451,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	if (ui.tui != NULL) {
 		hooks.fd = tui_fd(ui.tui);
 		hooks.pass = ui_pass;
+		hooks.busy = tui_busy;
 		hooks.arg = ui.tui;
 	}
 	ls =

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "tui_draw.h"
 #include "tui_keys.h"
+#include "tui_search.h"
 #include "tui_state.h"
 #include "tui_views.h"
 #include "xmalloc.h"
@@ -104,6 +105,12 @@ tui_start(struct tui *t, char **cause)
 	mouseinterval(0);
 	tui_draw_colors(t);
 	return (0);
+}
+
+int
+tui_busy(void *arg)
+{
+	return (tui_search_running(arg));
 }
 
 int
@@ -242,6 +249,7 @@ tui_pass(void *arg)
 	tui_keys(t);
 	if (t->quit)
 		return (1);
+	tui_search_step(t);
 	tui_draw(t);
 	return (0);
 }

@@ -13,45 +13,19 @@
 #include "tui_export.h"
 #include "tui_keys.h"
 #include "tui_move.h"
+#include "tui_search.h"
 #include "tui_views.h"
 #include "xmalloc.h"
 
 #define CTRL(c) ((c)&0x1f)
 
-/* The next or previous search match from the view's bottom. */
+/* The next or previous search match from the view's place. */
 static void
 find(struct tui *t, int older)
 {
-	const struct spool_line *l;
-	int g;
-	uint64_t s;
-	size_t so, eo;
-
-	if (t->search.re == NULL) {
-		tui_notice(t, 1, "no search: type / and a regex");
-		return;
-	}
 	if (!t->view->scrolls)
 		tui_show(t, &tui_view_group);
-	g = tui_walked(t);
-	s = t->match != 0 ? t->match : t->follow ? UINT64_MAX : t->bottom + 1;
-	for (;;) {
-		l = older ? tui_prev(t, g, s) : tui_next(t, g, s);
-		if (l == NULL) {
-			tui_notice(t, 1, "no %s match for /%s/",
-			    older ? "older" : "newer", t->search.pattern);
-			return;
-		}
-		s = l->seq;
-		if (tui_regex_find(&t->search, l->text, l->len, 0, &so, &eo))
-			break;
-	}
-	t->follow = 0;
-	t->match = l->seq;
-	t->bottom = l->seq;
-	free(t->notice);
-	t->notice = NULL;
-	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+	tui_search_start(t, older);
 }
 
 /* Whether the view steps through error e: errors of its group, or all. */
@@ -419,6 +393,11 @@ tui_keys(struct tui *t)
 		if (t->notice != NULL) {
 			free(t->notice);
 			t->notice = NULL;
+		}
+		/* A key stops a running search, and only that. */
+		if (tui_search_running(t)) {
+			tui_search_stop(t);
+			continue;
 		}
 		k = (int)wc;
 		/* A typed character never stands for a function key. */
