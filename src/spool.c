@@ -364,8 +364,8 @@ write_out(struct spool *sp)
 	int err;
 
 	while (done < sp->wbuf.len) {
-		w = pwrite(s->fd, sp->wbuf.data + done, sp->wbuf.len - done,
-		    (off_t)(at + done));
+		/* The file is only appended to: write(), at its end. */
+		w = write(s->fd, sp->wbuf.data + done, sp->wbuf.len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {

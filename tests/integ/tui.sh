@@ -554,6 +554,87 @@ see "--no-ui: lines" "train_group algo-2 "
 ui --output none --from "$T/plain" "$JOB"
 see "--output none: nothing on the terminal" "rc=0"
 
+# The spool (#20): every line of a job of 200,000 lines is in the UI, on
+# disk under TMPDIR (0600, removed on q, C-c and SIGTERM; kept with
+# --spool), and its first line is found by scrolling and by a search from
+# the end; the UI's export of it equals --export's; a full disk under the
+# spool stops the spool, not the UI.
+$PY tests/tools/genjob.py "$T/huge" --hosts 8 --lines-per-host 25000 \
+    --layout plain --seed 5 >/dev/null
+HJOB=$(jq_get "$T/huge/truth.json" job)
+f=$(ls "$T/huge/$HJOB"/algo-1-*)
+$PY -c 'import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[1], "wb").write(b"2024-06-01T00:00:00.000Z first-line-of-the-job\n" + data)' "$f"
+"$CWDEMUX" --from "$T/huge" --export "$T/huge.ref" "$HJOB" 2>/dev/null
+mkdir "$T/tmp"
+SHIM=$TOP/${BUILD:-build}/tools/failshim.so
+EXTRA="TMPDIR=$T/tmp" tm_start
+# uis ARGS...: cwdemux in the pane (UIENV: variables for it only), its
+# pid in $T/ui.pid.
+UIENV=""
+uis() {
+	rm -f "$T/ui.pid"
+	tm send-keys -t ui "clear; sh -c 'echo \$\$ >$T/ui.pid; exec env $UIENV $CWDEMUX $*' 2>$T/ui.err; echo rc=\$?" Enter
+}
+spools() {
+	ls "$T/tmp" | grep -c '^cwdemux-spool\.'
+}
+uis --from "$T/huge" "$HJOB"
+see "spool: the job read" "from files (all read)"
+check "spool: one spool under TMPDIR" test "$(spools)" -eq 1
+check "spool: its files are 0600" sh -c \
+    "test -z \"\$(find '$T/tmp' -type f ! -perm 600)\" && test -n \"\$(find '$T/tmp' -type f)\""
+tm send-keys -t ui a Home
+see "spool: Home shows the job's first line" "first-line-of-the-job"
+check "spool: nothing dropped" sh -c "! tmux -L $SOCK capture-pane -p -t ui | grep -q dropped"
+tm send-keys -t ui End
+wait_gone "first-line-of-the-job"
+tm send-keys -t ui / 'first-line-of' Enter
+see "spool: a search from the end finds the first line" \
+    "first-line-of-the-job"
+wait_gone "searching "
+tm send-keys -t ui e C-u "$T/huge.ui" Enter
+see "spool: the export is said" "exported "
+for f in data_group.log train_group.log manifest.json; do
+	same "spool: the UI's export equals --export: $f" "$T/huge.ui/$f" \
+	    "$T/huge.ref/$f"
+done
+tm send-keys -t ui q
+see "spool: q" "rc=0"
+check "spool: removed on q" test "$(spools)" -eq 0
+uis --from "$T/huge" "$HJOB"
+see "spool: again" "from files (all read)"
+tm send-keys -t ui C-c
+see "spool: C-c" "rc=130"
+check "spool: removed on C-c" test "$(spools)" -eq 0
+uis --from "$T/huge" "$HJOB"
+see "spool: again" "from files (all read)"
+kill -TERM "$(cat "$T/ui.pid")"
+see "spool: SIGTERM" "rc=130"
+check "spool: removed on SIGTERM" test "$(spools)" -eq 0
+uis --from "$T/huge" --spool "$T/kept" "$HJOB"
+see "spool: --spool" "from files (all read)"
+tm send-keys -t ui q
+see "spool: --spool, q" "rc=0"
+check "spool: kept with --spool" sh -c "ls '$T/kept' | grep -q spool-"
+check "spool: --spool made nothing under TMPDIR" test "$(spools)" -eq 0
+# A full disk after 2 writes into the spool: the lines kept stay, the
+# others are counted; the UI goes on.
+UIENV="LD_PRELOAD=$SHIM FAILSHIM_OPS=write FAILSHIM_PATH=$T/tmp/ FAILSHIM_AFTER=2"
+uis --from "$T/huge" "$HJOB"
+UIENV=""
+see "full disk: said" "new lines are no longer kept"
+see "full disk: lines not kept counted" "lines not kept (spool)"
+tm send-keys -t ui a Home
+see "full disk: the kept lines are shown" "first-line-of-the-job"
+tm send-keys -t ui q
+see "full disk: q" "rc=0"
+contains "full disk: the warning printed after the UI" "$T/ui.err" \
+    "No space left on device"
+check "full disk: removed on q" test "$(spools)" -eq 0
+EXTRA="" tm_start
+
 # Live: the job simulator writes into moto while the UI follows it.
 . tests/integ/moto.sh
 moto_start
