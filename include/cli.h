@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fields.h"
+#include "mpi.h"
+
 /* Exit statuses, documented in cwdemux(1) EXIT STATUS. */
 enum exit_status {
 	EXIT_OK = 0,
@@ -43,7 +46,7 @@ struct strlist {
 };
 
 struct options {
-	const char *job; /* JOB, or NULL */
+	const char *job; /* JOB, or NULL; with --list, the PATTERN */
 	struct strlist from; /* --from */
 	int from_format; /* --from-format: enum logfile_format, 0 = auto */
 	struct strlist rules; /* --rules */
@@ -58,6 +61,20 @@ struct options {
 	const char *export_dir;
 	int summary; /* --summary: errors per group at the end, on stderr */
 	int timestamps;
+	struct fields fields; /* --fields, or the default (--timestamps) */
+	int fields_set; /* --fields was given */
+	struct strlist include; /* --include: keep events that match */
+	struct strlist exclude; /* --exclude: drop events that match */
+	struct strlist hosts; /* --host: globs */
+	struct strlist groups; /* --group: globs */
+	struct mpi_range *ranks; /* --rank */
+	size_t nranks;
+	int export_filtered; /* the selection applies to --export too */
+	int raw; /* messages as CloudWatch holds them */
+	int raw_progress; /* every state of a progress bar */
+	int list; /* --list [PATTERN]: recent training jobs */
+	const char *status; /* --status with --list, or NULL */
+	const char *completion; /* --completion SHELL */
 	enum color_when color;
 	size_t hold_limit; /* bytes */
 	int no_follow;
@@ -89,5 +106,14 @@ int cli_parse_duration(const char *, int64_t *ms);
 /* Parse "64M", "512k", "1G" or a byte count. */
 int cli_parse_size(const char *, size_t *);
 void cli_usage(void);
+
+/* One option, for shell completion. */
+struct cli_option {
+	const char *name; /* the long name, without "--" */
+	char short_name; /* its letter, or 0 */
+	int value; /* 0: none; 1: required; 2: optional, attached with '=' */
+};
+/* The options in the order of the table; NULL past the end. */
+const struct cli_option *cli_option_at(size_t, struct cli_option *);
 
 #endif

@@ -19,9 +19,9 @@
 int escapes_find(const char *s, size_t len);
 
 /*
- * Append s with every escape of a control character ("#000" to "#037",
- * and "#177" for DEL) replaced by that byte; anything else, "#040" or
- * "#12" say, is copied as it is.
+ * Append s with the escapes that matter for reading replaced by their
+ * byte: "#011" (TAB), "#015" (CR) and "#033" before '[' (ESC of a control
+ * sequence). Every other "#", "#007" or "#000000" say, is copied as it is.
  */
 void escapes_decode(struct buf *, const char *s, size_t len);
 

@@ -31,6 +31,8 @@ struct fields {
 int fields_parse(const char *list, struct fields *, char **cause);
 /* group,host,message, with time first when timestamps is set. */
 void fields_default(struct fields *, int timestamps);
+/* Put field first (--timestamps with --fields: time first). */
+void fields_prepend(struct fields *, enum field);
 /* Nonzero when f shows field. */
 int fields_has(const struct fields *, enum field);
 /* The name of a field, as --fields spells it. */

@@ -21,6 +21,14 @@
 /* The highest rank believed (beyond it a tag is taken for text). */
 #define MPI_RANK_MAX 1000000
 
+/* A range of ranks, lo to hi inclusive (--rank N or N-M). */
+struct mpi_range {
+	unsigned lo, hi;
+};
+
+/* Parse "N" or "N-M" (N <= M <= MPI_RANK_MAX); -1 when it is neither. */
+int mpi_range_parse(const char *, struct mpi_range *);
+
 /* An OpenMPI output tag at the start of a line. */
 struct mpi_tag {
 	unsigned rank;

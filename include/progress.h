@@ -3,9 +3,9 @@
  * Keras) writes a carriage return before each new state, so a line holds
  * many states, of which a terminal shows the last; and the collector cuts
  * a long run of states into many events, each a near copy of the one
- * before. progress_last() finds the state a line shows, progress_parse()
- * tells a bar's state from other text and names the bar, so that an output
- * can keep only a bar's latest state.
+ * before. progress_collapse() finds the state a line of bar states shows,
+ * progress_parse() tells a bar's state from other text and names the bar,
+ * so that an output can keep only a bar's latest state.
  *
  * Ownership: nothing is allocated; results point into the caller's text.
  */
@@ -22,11 +22,13 @@ struct progress_bar {
 };
 
 /*
- * The part of a line that a terminal shows last: the text after its last
- * carriage return, or before it when nothing follows ("state\r"). A line
- * without one is returned whole.
+ * When every part of a line between carriage returns (empty parts aside)
+ * is a state of one bar, return its last state, with pb filled. Otherwise
+ * NULL: a line that uses CR another way is shown whole, so that nothing it
+ * holds is hidden ("safe\rrm -rf ~" would show only its second part).
  */
-const char *progress_last(const char *s, size_t len, size_t *out_len);
+const char *progress_collapse(
+    const char *s, size_t len, size_t *out_len, struct progress_bar *pb);
 
 /*
  * Nonzero when s is one state of a progress bar, with pb filled: a tqdm bar

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "mpi.h"
 #include "sink.h"
 
 struct selection;
@@ -32,8 +33,8 @@ int selection_add_text(
 /* --host and --group: shell globs. */
 void selection_add_host(struct selection *, const char *glob);
 void selection_add_group(struct selection *, const char *glob);
-/* --rank N or N-M; -1 with cause when it is neither. */
-int selection_add_rank(struct selection *, const char *range, char **cause);
+/* --rank: events of ranks in r. */
+void selection_add_rank(struct selection *, const struct mpi_range *r);
 /* Match --include/--exclude against the text as CloudWatch holds it
  * (--raw), instead of with collector escapes decoded. */
 void selection_set_raw(struct selection *, int raw);

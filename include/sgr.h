@@ -33,7 +33,8 @@ struct sgr_attr {
 /*
  * When s starts with a whole SGR sequence (ESC '[', parameters, 'm'),
  * apply its colours to *a and return its length; otherwise return 0 and
- * leave *a alone.
+ * leave *a alone. A background too close to the text's colour is dropped,
+ * so no text is made invisible.
  */
 size_t sgr_parse(const char *s, size_t len, struct sgr_attr *a);
 

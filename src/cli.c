@@ -1,6 +1,9 @@
 /*
- * Command-line parsing with getopt_long. Only long options, as the AWS
- * CLI users we serve are used to; every value is validated here and a bad
+ * Command-line parsing with getopt_long. Every option is long, as AWS CLI
+ * users expect; the common ones also have the short forms that stern and
+ * tail users reach for (-i/-e include/exclude and -s since as in stern, -f
+ * follow as in tail -f, -o output, -t timestamps), and none of ours means
+ * something else in those tools. Every value is validated here and a bad
  * one is named in the error.
  */
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include "isotime.h"
 #include "logfile.h"
 #include "spool.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -50,7 +54,37 @@ enum {
 	OPT_SPOOL_LIMIT,
 	OPT_VERSION,
 	OPT_HELP,
+	OPT_FOLLOW,
+	OPT_FIELDS,
+	OPT_TIMEZONE,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_HOST,
+	OPT_GROUP,
+	OPT_RANK,
+	OPT_EXPORT_FILTERED,
+	OPT_RAW,
+	OPT_RAW_PROGRESS,
+	OPT_LIST,
+	OPT_STATUS,
+	OPT_COMPLETION,
 };
+
+/* Short options and the long ones they stand for. */
+static const struct {
+	int c, opt;
+} shorts[] = {
+    {'h', OPT_HELP},
+    {'V', OPT_VERSION},
+    {'o', OPT_OUTPUT},
+    {'s', OPT_SINCE},
+    {'t', OPT_TIMESTAMPS},
+    {'f', OPT_FOLLOW},
+    {'i', OPT_INCLUDE},
+    {'e', OPT_EXCLUDE},
+    {'g', OPT_GROUP},
+};
+#define SHORT_OPTIONS ":hVo:s:tfi:e:g:"
 
 static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
@@ -83,34 +117,103 @@ static const struct option long_options[] = {
     {"spool-limit", required_argument, NULL, OPT_SPOOL_LIMIT},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"fields", required_argument, NULL, OPT_FIELDS},
+    {"timezone", required_argument, NULL, OPT_TIMEZONE},
+    {"include", required_argument, NULL, OPT_INCLUDE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"rank", required_argument, NULL, OPT_RANK},
+    {"export-filtered", no_argument, NULL, OPT_EXPORT_FILTERED},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"raw-progress", no_argument, NULL, OPT_RAW_PROGRESS},
+    {"list", no_argument, NULL, OPT_LIST},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {"completion", required_argument, NULL, OPT_COMPLETION},
     {NULL, 0, NULL, 0},
 };
 
+/* Every option, grouped, in two screens at most (tests/integ/examples.sh
+ * checks that each long option is here). */
 void
 cli_usage(void)
 {
 	printf(
-	    "usage: cwdemux [OPTIONS] JOB\n"
-	    "       cwdemux --from PATH [OPTIONS] [JOB]\n"
+	    "usage: cwdemux [OPTIONS] JOB               follow a job's logs, "
+	    "by group\n"
+	    "       cwdemux --from PATH [OPTIONS] [JOB] logs saved on disk\n"
+	    "       cwdemux --list [PATTERN]            recent training jobs\n"
 	    "\n"
-	    "Follow the CloudWatch logs of a SageMaker training job, grouped "
-	    "by\n"
-	    "instance group: a terminal UI, or GROUP HOST MESSAGE lines.\n"
-	    "\n"
-	    "  --no-follow          read what the job has logged and exit\n"
-	    "  --since WHEN         start at 10m, 2h, 1d ago, or an ISO time\n"
-	    "  --output FORMAT      lines, json or none (no terminal UI)\n"
-	    "  --export DIR         one file per group, and a manifest\n"
-	    "  --summary            errors per group and the first failure\n"
-	    "  --from PATH          read logs saved on disk (repeatable)\n"
-	    "  --from-format NAME   export, tail, tail-short or json "
-	    "(default:\n"
-	    "                       sniffed per file)\n"
-	    "  --rules FILE         rules of your own (repeatable)\n"
-	    "  --profile, --region, --endpoint-url   as for the AWS CLI\n"
+	    "Reading\n"
+	    "  -f, --follow          follow the job to its end (the default)\n"
+	    "      --no-follow       read what the streams hold, and exit\n"
+	    "  -s, --since WHEN      from 10m, 2h, 1d ago, or an ISO time\n"
+	    "      --from PATH       logs on disk, not CloudWatch "
+	    "(repeatable)\n"
+	    "      --from-format F   export, tail, tail-short or json "
+	    "(sniffed)\n"
+	    "      --log-group NAME  --stream-prefix PREFIX   other streams\n"
+	    "Choosing what to see (repeatable; not the export, unless "
+	    "--export-filtered)\n"
+	    "  -i, --include RE      only events matching RE (PCRE2)\n"
+	    "  -e, --exclude RE      no events matching RE\n"
+	    "  -g, --group GLOB      only these groups     --host GLOB  "
+	    "these hosts\n"
+	    "      --rank N[-M]      only these MPI ranks\n"
+	    "Output\n"
+	    "  -o, --output FORMAT   lines, json or none (and no terminal "
+	    "UI)\n"
+	    "      --fields LIST     of time,group,host,stream,rank,message\n"
+	    "  -t, --timestamps      time first (as --fields "
+	    "time,group,host,message)\n"
+	    "      --timezone ZONE   utc (the default), local, +05:30, "
+	    "Europe/Paris\n"
+	    "      --color[=WHEN]    auto, always or never (NO_COLOR: not "
+	    "auto)\n"
+	    "      --raw             messages as CloudWatch holds them "
+	    "(#011 escapes)\n"
+	    "      --raw-progress    every state of a progress bar, not the "
+	    "latest\n"
+	    "      --export DIR      one file per group, and a manifest\n"
+	    "      --export-filtered the export keeps only what is chosen\n"
+	    "      --summary         errors per group and the first failure\n"
+	    "      --no-ui           lines even on a terminal\n"
+	    "      --scrollback N    lines the UI caches in memory\n"
+	    "      --spool DIR  --spool-limit SIZE   the UI's lines on disk\n"
+	    "Groups\n"
+	    "      --rules FILE  --no-default-rules  --assign HOST=GROUP  "
+	    "--hold-limit SIZE\n"
+	    "AWS\n"
+	    "      --profile NAME  --region REGION  --endpoint-url URL  "
+	    "--debug\n"
+	    "      --status-interval TIME  --grace TIME  --late-window TIME\n"
+	    "      --get-rate CALLS  --filter-rate CALLS\n"
+	    "Other\n"
+	    "      --list [PATTERN]  --status STATUS    jobs, newest first\n"
+	    "      --completion bash|zsh               a completion script\n"
+	    "  -h, --help  -V, --version\n"
 	    "\n"
 	    "Every option, the outputs and the exit status: man cwdemux\n"
 	    "(cwdemux(1)); the rule format: man cwdemux-rules.\n");
+}
+
+const struct cli_option *
+cli_option_at(size_t i, struct cli_option *o)
+{
+	size_t j;
+
+	if (i >= sizeof long_options / sizeof long_options[0] - 1)
+		return (NULL);
+	o->name = long_options[i].name;
+	o->value = long_options[i].has_arg == required_argument ? 1
+	    : long_options[i].has_arg == optional_argument	? 2
+								: 0;
+	o->short_name = 0;
+	for (j = 0; j < sizeof shorts / sizeof shorts[0]; j++)
+		if (shorts[j].opt == long_options[i].val)
+			o->short_name = (char)shorts[j].c;
+	return (o);
 }
 
 int
@@ -258,6 +361,94 @@ parse_spool_limit(const char *arg, uint64_t *limit, char **cause)
 		return (-1);
 	}
 	*limit = n;
+	return (0);
+}
+
+/* --status: a TrainingJobStatus, as SageMaker spells it. */
+static int
+parse_status(const char *arg, char **cause)
+{
+	static const char *const statuses[] = {
+	    "InProgress", "Completed", "Failed", "Stopping", "Stopped"};
+	size_t i;
+
+	for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (strcmp(arg, statuses[i]) == 0)
+			return (0);
+	xasprintf(cause,
+	    "--status %s: expected InProgress, Completed, Failed, Stopping or "
+	    "Stopped",
+	    arg);
+	return (-1);
+}
+
+/* The options of issues #16 and #19: what to see, and how. */
+static int
+parse_option2(int c, const char *arg, struct options *o, char **cause)
+{
+	struct mpi_range r;
+
+	switch (c) {
+	case OPT_FOLLOW:
+		o->no_follow = 0;
+		break;
+	case OPT_FIELDS:
+		if (fields_parse(arg, &o->fields, cause) != 0)
+			return (-1);
+		o->fields_set = 1;
+		break;
+	case OPT_TIMEZONE:
+		return (timefmt_set(arg, cause));
+	case OPT_INCLUDE:
+		strlist_add(&o->include, arg);
+		break;
+	case OPT_EXCLUDE:
+		strlist_add(&o->exclude, arg);
+		break;
+	case OPT_HOST:
+		strlist_add(&o->hosts, arg);
+		break;
+	case OPT_GROUP:
+		strlist_add(&o->groups, arg);
+		break;
+	case OPT_RANK:
+		if (mpi_range_parse(arg, &r) != 0) {
+			xasprintf(cause,
+			    "--rank %s: expected a rank or a range such as "
+			    "8-15 (0 to %d)",
+			    arg, MPI_RANK_MAX);
+			return (-1);
+		}
+		o->ranks =
+		    xreallocarray(o->ranks, o->nranks + 1, sizeof *o->ranks);
+		o->ranks[o->nranks++] = r;
+		break;
+	case OPT_EXPORT_FILTERED:
+		o->export_filtered = 1;
+		break;
+	case OPT_RAW:
+		o->raw = 1;
+		break;
+	case OPT_RAW_PROGRESS:
+		o->raw_progress = 1;
+		break;
+	case OPT_LIST:
+		o->list = 1;
+		break;
+	case OPT_STATUS:
+		if (parse_status(arg, cause) != 0)
+			return (-1);
+		o->status = arg;
+		break;
+	case OPT_COMPLETION:
+		if (strcmp(arg, "bash") != 0 && strcmp(arg, "zsh") != 0) {
+			xasprintf(cause,
+			    "--completion %s: expected bash or zsh", arg);
+			return (-1);
+		}
+		o->completion = arg;
+		break;
+	}
 	return (0);
 }
 
@@ -420,6 +611,58 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_HELP:
 		o->help = 1;
 		break;
+	default:
+		return (parse_option2(c, arg, o, cause));
+	}
+	return (0);
+}
+
+/* The long option a short one stands for. */
+static int
+long_of(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
+		if (shorts[i].c == c)
+			return (shorts[i].opt);
+	return (c);
+}
+
+/*
+ * getopt_long said '?': name the option as it was written. For a short
+ * option in a cluster ("-tx"), argv[optind - 1] is the cluster: name the
+ * letter.
+ */
+static void
+unknown(int argc, char **argv, char **cause)
+{
+	const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
+
+	if (optopt != 0 && optopt < 256 && (arg[0] != '-' || arg[1] != '-'))
+		xasprintf(cause, "unknown option -%c", optopt);
+	else
+		xasprintf(cause, "unknown option %s", arg);
+}
+
+/* --list [PATTERN] [--status S]: the job is the pattern; no reading. */
+static int
+check_list(int argc, char **argv, struct options *o, char **cause)
+{
+	if (optind < argc)
+		o->job = argv[optind++];
+	if (optind < argc) {
+		xasprintf(cause,
+		    "unexpected argument %s (--list takes one "
+		    "PATTERN)",
+		    argv[optind]);
+		return (-1);
+	}
+	if (o->from.n > 0) {
+		xasprintf(cause,
+		    "--list asks SageMaker: it does not go with "
+		    "--from");
+		return (-1);
 	}
 	return (0);
 }
@@ -437,9 +680,10 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	o->spool_limit = SPOOL_DEFAULT_LIMIT;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+	while ((c = getopt_long(
+		    argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
 		if (c == '?') {
-			xasprintf(cause, "unknown option %s", argv[optind - 1]);
+			unknown(argc, argv, cause);
 			return (-1);
 		}
 		if (c == ':') {
@@ -447,11 +691,17 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 			    cause, "option %s needs a value", argv[optind - 1]);
 			return (-1);
 		}
-		if (parse_option(c, optarg, o, cause) != 0)
+		if (parse_option(long_of(c), optarg, o, cause) != 0)
 			return (-1);
 	}
-	if (o->help || o->version)
+	if (o->help || o->version || o->completion != NULL)
 		return (0);
+	if (!o->fields_set)
+		fields_default(&o->fields, o->timestamps);
+	else if (o->timestamps && !fields_has(&o->fields, FIELD_TIME))
+		fields_prepend(&o->fields, FIELD_TIME);
+	if (o->list)
+		return (check_list(argc, argv, o, cause));
 	if (optind < argc)
 		o->job = argv[optind++];
 	if (optind < argc) {
@@ -473,6 +723,14 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 		xasprintf(cause, "job name \"%s\" is not valid", o->job);
 		return (-1);
 	}
+	if (o->status != NULL) {
+		xasprintf(cause, "--status goes with --list");
+		return (-1);
+	}
+	if (o->export_filtered && o->export_dir == NULL) {
+		xasprintf(cause, "--export-filtered goes with --export DIR");
+		return (-1);
+	}
 	if (o->output == OUTPUT_DEFAULT)
 		o->output = o->export_dir != NULL ? OUTPUT_NONE : OUTPUT_LINES;
 	return (0);
@@ -484,4 +742,9 @@ cli_free(struct options *o)
 	free(o->from.v);
 	free(o->rules.v);
 	free(o->assign.v);
+	free(o->include.v);
+	free(o->exclude.v);
+	free(o->hosts.v);
+	free(o->groups.v);
+	free(o->ranks);
 }

@@ -1,26 +1,31 @@
 /*
- * Collector escapes. The collector escapes exactly the control characters
- * (below 0x20, and DEL), always as three octal digits, so only "#000" to
- * "#037" and "#177" are decoded: "#040" to "#077" would be printable
- * characters the collector never escapes, and are more likely to be text
- * ("issue #042"). Lines without '#' are the common case and cost one
+ * Collector escapes. The collector writes every control character as '#'
+ * and three octal digits, and nothing tells its escapes from text, so
+ * only the three that matter for reading are decoded: TAB (#011, the
+ * columns of a line), CR (#015, progress bars) and ESC when it starts a
+ * control sequence (#033[, the log's colours). Decoding the others would
+ * turn text such as the colour "#000000" into a NUL, or "#012345" into a
+ * line break, for a control character that would only be shown in caret
+ * notation anyway. Lines without '#' are the common case and cost one
  * memchr.
  */
 #include <string.h>
 
 #include "escapes.h"
 
-/* The byte escaped at s (4 bytes from '#'), or -1 when it is no escape. */
+/* The byte escaped at s (4 bytes from '#'), or -1 when it is none. */
 static int
 escaped_at(const char *s, size_t len)
 {
-	int v;
-
-	if (len < 4 || s[0] != '#' || s[1] < '0' || s[1] > '1' || s[2] < '0' ||
-	    s[2] > '7' || s[3] < '0' || s[3] > '7')
+	if (len < 4 || s[1] != '0')
 		return (-1);
-	v = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
-	return (v < 0x20 || v == 0x7f ? v : -1);
+	if (s[2] == '1' && s[3] == '1')
+		return ('\t');
+	if (s[2] == '1' && s[3] == '5')
+		return ('\r');
+	if (s[2] == '3' && s[3] == '3' && len > 4 && s[4] == '[')
+		return ('\033');
+	return (-1);
 }
 
 int

@@ -86,3 +86,13 @@ fields_default(struct fields *fs, int timestamps)
 	fs->v[fs->n++] = FIELD_HOST;
 	fs->v[fs->n++] = FIELD_MESSAGE;
 }
+
+void
+fields_prepend(struct fields *fs, enum field f)
+{
+	if (fields_has(fs, f) || fs->n == FIELD_COUNT)
+		return;
+	memmove(fs->v + 1, fs->v, fs->n * sizeof *fs->v);
+	fs->v[0] = f;
+	fs->n++;
+}

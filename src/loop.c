@@ -169,6 +169,32 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 }
 
 enum loop_status
+loop_calls(
+    struct http *http, struct aws *aws, const size_t *pending, char **cause)
+{
+	struct curl_waitfd wfd;
+	int64_t now;
+
+	memset(&wfd, 0, sizeof wfd);
+	wfd.fd = signal_pipe[0];
+	wfd.events = CURL_WAIT_POLLIN;
+	while (*pending > 0) {
+		if (caught)
+			return (LOOP_INTERRUPTED);
+		now = clock_mono_ms();
+		aws_tick(aws, now);
+		if (http_wait(http, wait_ms(now, -1, aws_next_deadline(aws)),
+			signal_pipe[0] >= 0 ? &wfd : NULL,
+			signal_pipe[0] >= 0 ? 1 : 0, cause) != 0)
+			return (LOOP_ERROR);
+		drain_signals();
+		if (http_process(http, cause) != 0)
+			return (LOOP_ERROR);
+	}
+	return (LOOP_DONE);
+}
+
+enum loop_status
 loop_idle(const struct loop_hooks *hooks)
 {
 	struct pollfd pfd[2];

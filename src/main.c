@@ -17,17 +17,20 @@
 #include "sanitize.h"
 #include "cli.h"
 #include "clock.h"
+#include "completion.h"
 #include "config.h"
 #include "creds.h"
 #include "errors.h"
 #include "export.h"
 #include "http.h"
+#include "joblist.h"
 #include "log.h"
 #include "loop.h"
 #include "out_json.h"
 #include "out_lines.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "selection.h"
 #include "source_cw.h"
 #include "source_files.h"
 #include "tui.h"
@@ -46,6 +49,8 @@ struct ui_ctx {
 static struct ui_ctx ui;
 /* The export sink's state (the pipeline owns it), or NULL. */
 static void *exported;
+/* What the user asked to see (--include, --host, ...), or NULL. */
+static struct selection *selected;
 
 static int
 want_color(enum color_when when)
@@ -59,6 +64,59 @@ want_color(enum color_when when)
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return (0);
 	return (isatty(STDOUT_FILENO));
+}
+
+/* Colours a terminal shows: 256 when it says so, else the basic 8. */
+static int
+term_colors(void)
+{
+	const char *term = getenv("TERM"), *ct = getenv("COLORTERM");
+
+	if (ct != NULL && (strcmp(ct, "truecolor") == 0 ||
+			      strcmp(ct, "24bit") == 0))
+		return (256);
+	return (term != NULL && strstr(term, "256col") != NULL ? 256 : 8);
+}
+
+/* The selection the options ask for, or NULL when they ask for none. */
+static int
+make_selection(const struct options *o, char **cause)
+{
+	struct selection *s = selection_new();
+	size_t i;
+
+	for (i = 0; i < o->include.n; i++)
+		if (selection_add_text(s, 0, o->include.v[i], cause) != 0)
+			goto fail;
+	for (i = 0; i < o->exclude.n; i++)
+		if (selection_add_text(s, 1, o->exclude.v[i], cause) != 0)
+			goto fail;
+	for (i = 0; i < o->hosts.n; i++)
+		selection_add_host(s, o->hosts.v[i]);
+	for (i = 0; i < o->groups.n; i++)
+		selection_add_group(s, o->groups.v[i]);
+	for (i = 0; i < o->nranks; i++)
+		selection_add_rank(s, &o->ranks[i]);
+	selection_set_raw(s, o->raw);
+	if (selection_empty(s))
+		selection_free(s);
+	else
+		selected = s;
+	return (0);
+fail:
+	selection_free(s);
+	return (-1);
+}
+
+/* Add a sink, behind the selection when there is one and it applies. */
+static void
+add_sink(struct pipeline *p, const struct sink *ops, void *state, int select)
+{
+	if (selected != NULL && select)
+		pipeline_add_sink(
+		    p, &selection_sink, selection_sink_new(selected, ops, state));
+	else
+		pipeline_add_sink(p, ops, state);
 }
 
 static int
@@ -116,7 +174,7 @@ add_export(const struct options *o, struct pipeline *p,
 
 	if ((ex = export_new(o->export_dir, pipeline_errors(p), cause)) == NULL)
 		return (EXIT_RUNTIME);
-	pipeline_add_sink(p, &export_sink, ex);
+	add_sink(p, &export_sink, ex, o->export_filtered);
 	place = placement(o, rules);
 	resumed = export_resume(ex, o->job, place, &usage, cause);
 	free(place);
@@ -139,17 +197,20 @@ add_sinks(const struct options *o, struct pipeline *p,
 	if (ui.tui != NULL)
 		pipeline_add_sink(p, &tui_sink, ui.tui);
 	else if (o->output == OUTPUT_LINES) {
+		memset(&lo, 0, sizeof lo);
 		lo.fd = STDOUT_FILENO;
-		lo.timestamps = o->timestamps;
+		lo.fields = o->fields;
 		lo.color = want_color(o->color);
+		lo.colors = term_colors();
 		/* Colour means a terminal will show it (less -R, say), and
 		 * such a pager passes some sequences through: neutralise the
 		 * log's own. */
 		lo.sanitize = isatty(STDOUT_FILENO) || lo.color;
-		pipeline_add_sink(p, &out_lines_sink, out_lines_new(&lo));
+		lo.raw = o->raw;
+		lo.raw_progress = o->raw_progress;
+		add_sink(p, &out_lines_sink, out_lines_new(&lo), 1);
 	} else if (o->output == OUTPUT_JSON)
-		pipeline_add_sink(
-		    p, &out_json_sink, out_json_new(STDOUT_FILENO));
+		add_sink(p, &out_json_sink, out_json_new(STDOUT_FILENO), 1);
 	if (o->export_dir != NULL)
 		return (add_export(o, p, rules, cause));
 	return (EXIT_OK);
@@ -492,6 +553,50 @@ out:
 	return (status);
 }
 
+/* Write b to standard output; an exit status. */
+static int
+print_buf(const struct buf *b)
+{
+	if (b->len > 0)
+		fwrite(b->data, 1, b->len, stdout);
+	return (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK
+						       : EXIT_RUNTIME);
+}
+
+/* --list [PATTERN] [--status S]: an exit status. */
+static int
+run_list(const struct options *o, char **cause)
+{
+	struct aws_stack a;
+	struct buf b = BUF_INIT;
+	int status = EXIT_USAGE;
+
+	log_set_debug(o->debug);
+	if (loop_signals_init(cause) != 0)
+		return (EXIT_RUNTIME);
+	if (aws_stack_open(o, &a, cause) != 0)
+		goto out;
+	switch (joblist_run(a.aws, a.http, o->job, o->status, clock_wall_ms(),
+	    &b, cause)) {
+	case JOBLIST_OK:
+		status = print_buf(&b);
+		break;
+	case JOBLIST_AWS:
+		status = EXIT_AWS;
+		break;
+	case JOBLIST_ERROR:
+		status = EXIT_RUNTIME;
+		break;
+	case JOBLIST_INTERRUPTED:
+		status = EXIT_INTERRUPTED;
+		break;
+	}
+out:
+	aws_stack_close(&a);
+	buf_free(&b);
+	return (status);
+}
+
 static int
 run(const struct options *o, char **cause)
 {
@@ -504,7 +609,7 @@ run(const struct options *o, char **cause)
 
 	log_set_debug(o->debug);
 	rules = rules_new();
-	if (load_rules(o, rules, cause) != 0)
+	if (load_rules(o, rules, cause) != 0 || make_selection(o, cause) != 0)
 		goto out;
 	prefix = stream_prefix(o);
 	/* Signals first: opening a FIFO given to --from can block. */
@@ -562,6 +667,8 @@ out:
 		summary(p);
 	pipeline_free(p);
 	exported = NULL;
+	selection_free(selected);
+	selected = NULL;
 	tui_free(ui.tui);
 	ui.tui = NULL;
 	source_files_free(sf);
@@ -574,6 +681,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
+	struct buf b = BUF_INIT;
 	char *cause = NULL;
 	int status;
 
@@ -595,7 +703,14 @@ main(int argc, char **argv)
 		return (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK
 							       : EXIT_RUNTIME);
 	}
-	status = run(&o, &cause);
+	if (o.completion != NULL) {
+		completion_script(o.completion, &b);
+		status = print_buf(&b);
+		buf_free(&b);
+	} else if (o.list)
+		status = run_list(&o, &cause);
+	else
+		status = run(&o, &cause);
 	if (cause != NULL) {
 		log_error("%s", cause);
 		free(cause);

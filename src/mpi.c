@@ -39,14 +39,29 @@ number(const char **p, const char *end, long max)
 	return (n == 0 ? -1 : v);
 }
 
-/* A word that is a whole number; -1 when it is not. */
+/* A word that is a whole number, at most MPI_RANK_MAX; -1 when not. */
 static long
 whole(const char *s, size_t len)
 {
 	const char *p = s;
-	long v = number(&p, s + len, MPI_LAUNCH_RANKS);
+	long v = number(&p, s + len, MPI_RANK_MAX);
 
 	return (p == s + len ? v : -1);
+}
+
+int
+mpi_range_parse(const char *s, struct mpi_range *r)
+{
+	const char *dash = strchr(s, '-'), *end = s + strlen(s);
+	long lo, hi;
+
+	lo = whole(s, (size_t)((dash != NULL ? dash : end) - s));
+	hi = dash != NULL ? whole(dash + 1, (size_t)(end - dash - 1)) : lo;
+	if (lo < 0 || hi < 0 || hi < lo || hi > MPI_RANK_MAX)
+		return (-1);
+	r->lo = (unsigned)lo;
+	r->hi = (unsigned)hi;
+	return (0);
 }
 
 static int

@@ -9,25 +9,6 @@
 
 #include "progress.h"
 
-const char *
-progress_last(const char *s, size_t len, size_t *out_len)
-{
-	const char *end = s + len, *cr;
-
-	/* A state ends at a CR, or at the end of the line. */
-	while (end > s && end[-1] == '\r')
-		end--;
-	if (end == s) {
-		*out_len = 0;
-		return (s);
-	}
-	cr = memrchr(s, '\r', (size_t)(end - s));
-	if (cr != NULL)
-		s = cr + 1;
-	*out_len = (size_t)(end - s);
-	return (s);
-}
-
 static int
 is_digit(char c)
 {
@@ -128,4 +109,30 @@ progress_same(const struct progress_bar *a, const struct progress_bar *b)
 {
 	return (a->key_len == b->key_len &&
 	    memcmp(a->key, b->key, a->key_len) == 0);
+}
+
+const char *
+progress_collapse(
+    const char *s, size_t len, size_t *out_len, struct progress_bar *pb)
+{
+	const char *end = s + len, *cr, *last = NULL;
+	struct progress_bar first, state;
+	size_t n;
+
+	while (s < end) {
+		cr = memchr(s, '\r', (size_t)(end - s));
+		n = (size_t)((cr != NULL ? cr : end) - s);
+		if (n > 0) {
+			if (!progress_parse(s, n, &state) ||
+			    (last != NULL && !progress_same(&first, &state)))
+				return (NULL);
+			if (last == NULL)
+				first = state;
+			last = s;
+			*out_len = n;
+			*pb = state;
+		}
+		s += n + (cr != NULL);
+	}
+	return (last);
 }

@@ -1,6 +1,7 @@
 /*
- * DescribeTrainingJob. The answer is small, so it is parsed as a yajl
- * tree. SageMaker's JSON 1.1 times are epoch seconds with a fraction.
+ * DescribeTrainingJob and ListTrainingJobs. The answers are small, so they
+ * are parsed as yajl trees. SageMaker's JSON 1.1 times are epoch seconds
+ * with a fraction.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,84 @@ sagemaker_job_ended(const struct sagemaker_job *job)
 	    (strcmp(job->status, "Completed") == 0 ||
 		strcmp(job->status, "Failed") == 0 ||
 		strcmp(job->status, "Stopped") == 0));
+}
+
+/* A page is at most this many jobs (SageMaker's maximum). */
+#define SAGEMAKER_LIST_PAGE 100
+
+char *
+sagemaker_list_body(const char *pattern, const char *status, const char *token)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b,
+	    "{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
+	    "\"MaxResults\":%d",
+	    SAGEMAKER_LIST_PAGE);
+	if (pattern != NULL) {
+		buf_adds(&b, ",\"NameContains\":");
+		json_add_string(&b, pattern, strlen(pattern));
+	}
+	if (status != NULL) {
+		buf_adds(&b, ",\"StatusEquals\":");
+		json_add_string(&b, status, strlen(status));
+	}
+	if (token != NULL) {
+		buf_adds(&b, ",\"NextToken\":");
+		json_add_string(&b, token, strlen(token));
+	}
+	buf_addc(&b, '}');
+	return (buf_steal(&b));
+}
+
+int
+sagemaker_parse_list(
+    const char *body, size_t len, struct sagemaker_list *l, char **cause)
+{
+	const char *jobs_path[] = {"TrainingJobSummaries", NULL};
+	struct sagemaker_summary *sum;
+	yajl_val root, jobs, j;
+	char err[256];
+	size_t i;
+
+	memset(l, 0, sizeof *l);
+	root = json_tree_parse(body, len, err, sizeof err);
+	jobs = root != NULL ? yajl_tree_get(root, jobs_path, yajl_t_array)
+			    : NULL;
+	if (jobs == NULL) {
+		err[strcspn(err, "\n")] = '\0';
+		xasprintf(cause, "malformed ListTrainingJobs response: %s",
+		    root == NULL ? err : "no TrainingJobSummaries");
+		yajl_tree_free(root);
+		return (-1);
+	}
+	l->v = xcalloc(jobs->u.array.len + 1, sizeof *l->v);
+	for (i = 0; i < jobs->u.array.len; i++) {
+		j = jobs->u.array.values[i];
+		if (!YAJL_IS_OBJECT(j))
+			continue;
+		sum = &l->v[l->n];
+		if ((sum->name = get_string(j, "TrainingJobName")) == NULL)
+			continue;
+		sum->status = get_string(j, "TrainingJobStatus");
+		sum->created = get_ms(j, "CreationTime");
+		l->n++;
+	}
+	l->next = get_string(root, "NextToken");
+	yajl_tree_free(root);
+	return (0);
+}
+
+void
+sagemaker_list_free(struct sagemaker_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].status);
+	}
+	free(l->v);
+	free(l->next);
+	memset(l, 0, sizeof *l);
 }

@@ -20,10 +20,6 @@
 /* Direct-mapped cache slots of host and group verdicts. */
 #define NVERDICTS 128
 
-struct range {
-	unsigned lo, hi;
-};
-
 struct verdict {
 	const char *group, *host; /* NULL: empty slot */
 	int keep;
@@ -35,7 +31,7 @@ struct selection {
 	size_t nhosts;
 	char **groups;
 	size_t ngroups;
-	struct range *ranks;
+	struct mpi_range *ranks;
 	size_t nranks;
 	int raw;
 	struct buf decoded;
@@ -100,44 +96,11 @@ selection_add_group(struct selection *s, const char *glob)
 	memset(s->cache, 0, sizeof s->cache);
 }
 
-/* A rank: a whole number up to MPI_RANK_MAX; -1 when not. */
-static long
-rank_number(const char *p, const char *end)
+void
+selection_add_rank(struct selection *s, const struct mpi_range *r)
 {
-	long v = 0;
-
-	if (p == end)
-		return (-1);
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return (-1);
-		v = v * 10 + (*p - '0');
-		if (v > MPI_RANK_MAX)
-			return (-1);
-	}
-	return (v);
-}
-
-int
-selection_add_rank(struct selection *s, const char *range, char **cause)
-{
-	const char *dash = strchr(range, '-'), *end = range + strlen(range);
-	long lo, hi;
-
-	lo = rank_number(range, dash != NULL ? dash : end);
-	hi = dash != NULL ? rank_number(dash + 1, end) : lo;
-	if (lo < 0 || hi < 0 || hi < lo) {
-		xasprintf(cause,
-		    "--rank %s: expected a rank or a range such as 8-15 "
-		    "(0 to %d)",
-		    range, MPI_RANK_MAX);
-		return (-1);
-	}
 	s->ranks = xreallocarray(s->ranks, s->nranks + 1, sizeof *s->ranks);
-	s->ranks[s->nranks].lo = (unsigned)lo;
-	s->ranks[s->nranks].hi = (unsigned)hi;
-	s->nranks++;
-	return (0);
+	s->ranks[s->nranks++] = *r;
 }
 
 void

@@ -13,6 +13,8 @@
 #define SGR_MAX 64
 /* Parameters read from one sequence (more are ignored). */
 #define SGR_PARAMS 32
+/* The least distance of text from its background, in RGB units. */
+#define SGR_MIN_CONTRAST 64
 
 /* A parameter: its value (-1 when empty), and whether ':' ended it. */
 struct param {
@@ -113,6 +115,49 @@ extended(const struct param *pv, size_t n, size_t *i)
 	return (sgr_rgb_to_256(pv[k + 1].v, pv[k + 2].v, pv[k + 3].v));
 }
 
+/* The xterm colour of an index, as r, g, b. */
+static void
+rgb_of(int c, int rgb[3])
+{
+	static const unsigned char basic[16][3] = {{0, 0, 0}, {205, 0, 0},
+	    {0, 205, 0}, {205, 205, 0}, {0, 0, 238}, {205, 0, 205},
+	    {0, 205, 205}, {229, 229, 229}, {127, 127, 127}, {255, 0, 0},
+	    {0, 255, 0}, {255, 255, 0}, {92, 92, 255}, {255, 0, 255},
+	    {0, 255, 255}, {255, 255, 255}};
+	static const int steps[6] = {0, 95, 135, 175, 215, 255};
+	int i;
+
+	if (c < 16)
+		for (i = 0; i < 3; i++)
+			rgb[i] = basic[c][i];
+	else if (c < 232) {
+		rgb[0] = steps[(c - 16) / 36];
+		rgb[1] = steps[(c - 16) / 6 % 6];
+		rgb[2] = steps[(c - 16) % 6];
+	} else
+		rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (c - 232);
+}
+
+/*
+ * Text in (nearly) the colour of its background would be invisible: such
+ * a log line hides what it says. The background gives way.
+ */
+static void
+keep_visible(struct sgr_attr *a)
+{
+	int f[3], b[3], i;
+	long d = 0;
+
+	if (a->fg == SGR_DEFAULT || a->bg == SGR_DEFAULT)
+		return;
+	rgb_of(a->fg, f);
+	rgb_of(a->bg, b);
+	for (i = 0; i < 3; i++)
+		d += (long)(f[i] - b[i]) * (f[i] - b[i]);
+	if (d < SGR_MIN_CONTRAST * SGR_MIN_CONTRAST)
+		a->bg = SGR_DEFAULT;
+}
+
 /* Apply parameters to a. */
 static void
 apply(const struct param *pv, size_t n, struct sgr_attr *a)
@@ -169,6 +214,7 @@ sgr_parse(const char *s, size_t len, struct sgr_attr *a)
 		return (0);
 	n = split(s + 2, i - 2, pv);
 	apply(pv, n, a);
+	keep_visible(a);
 	return (i + 1);
 }
 

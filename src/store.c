@@ -158,6 +158,7 @@ emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
 {
 	struct out_event ev;
 
+	memset(&ev, 0, sizeof ev);
 	ev.timestamp = ts;
 	ev.group = classify_group_name(g, &ev.group_len);
 	ev.host = classify_host_name(st->host, &ev.host_len);

@@ -104,7 +104,8 @@ if script -qec true /dev/null >/dev/null 2>&1; then
 	NO_COLOR=1 TERM=xterm script -qec "'$CWDEMUX' --no-ui --from '$T/exp' $JOB" /dev/null >"$T/nocolor.out" 2>&1
 	check "NO_COLOR: no colour on a terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T/nocolor.out'"
 	TERM=xterm script -qec "'$CWDEMUX' --no-ui --from '$T/exp' $JOB" /dev/null >"$T/color.out" 2>&1
-	contains "colour on a terminal" "$T/color.out" "$(printf '\033[32mdata_group algo-1\033[0m bash')"
+	contains "colour on a terminal" "$T/color.out" \
+	    "$(printf '\033[32mdata_group\033[0m \033[32malgo-1\033[0m bash')"
 fi
 
 finish

