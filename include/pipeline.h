@@ -3,12 +3,13 @@
  * sinks. Sources (the offline reader, later the poller) call
  * pipeline_event(); the store releases events to every sink added here.
  *
- * Released events pass the error detector (errors.h) before the sinks,
- * so each sink sees them marked.
+ * Released events have their MPI rank placed (rankmap.h) and pass the
+ * error detector (errors.h) before the sinks, so each sink sees them
+ * placed and marked.
  *
  * Ownership: the pipeline owns the sinks' states added to it (freed with
- * their own free function) and its store, classify and errors objects; it
- * borrows the rules.
+ * their own free function) and its store, classify, errors and rank map;
+ * it borrows the rules.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H

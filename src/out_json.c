@@ -52,6 +52,14 @@ out_json_event(void *state, const struct out_event *ev, char **cause)
 	add_name(b, "group", ev->group, ev->group_len);
 	add_name(b, "host", ev->host, ev->host_len);
 	add_name(b, "stream", ev->stream, ev->stream_len);
+	if (ev->ranked) {
+		buf_adds(b, ",\"rank\":");
+		json_add_int(b, ev->rank);
+		if (ev->rank_placed)
+			add_name(b, "rank_host", ev->host, ev->host_len);
+		else
+			buf_adds(b, ",\"rank_host\":null");
+	}
 	buf_adds(b, ",\"message\":");
 	if (json_add_string(b, ev->msg, ev->len)) {
 		buf_adds(b, ",\"message_base64\":");

@@ -11,6 +11,7 @@
 #include "classify.h"
 #include "errors.h"
 #include "pipeline.h"
+#include "rankmap.h"
 #include "xmalloc.h"
 
 #define PIPELINE_MAX_SINKS 8
@@ -19,6 +20,7 @@ struct pipeline {
 	struct classify *classify;
 	struct store *store;
 	struct errors *errors;
+	struct rankmap *ranks;
 	struct {
 		const struct sink *ops;
 		void *state;
@@ -59,7 +61,10 @@ sink_answered(struct pipeline *p, int i, enum sink_status rc)
 	return (rc);
 }
 
-/* A released event: errors are marked, then every open sink gets it. */
+/*
+ * A released event: its MPI rank placed, errors marked, then every open
+ * sink gets it.
+ */
 static enum sink_status
 to_sinks(void *arg, const struct out_event *released, char **cause)
 {
@@ -68,6 +73,7 @@ to_sinks(void *arg, const struct out_event *released, char **cause)
 	enum sink_status rc;
 	int i;
 
+	rankmap_event(p->ranks, &ev);
 	errors_event(p->errors, &ev);
 	for (i = 0; i < p->nsinks; i++) {
 		if (p->sinks[i].closed)
@@ -87,6 +93,7 @@ pipeline_new(struct rules *rules, enum store_order order, size_t hold_limit)
 	p = xcalloc(1, sizeof *p);
 	p->classify = classify_new(rules, on_assigned, p);
 	p->errors = errors_new(rules);
+	p->ranks = rankmap_new();
 	p->store = store_new(p->classify, order, hold_limit, to_sinks, p);
 	return (p);
 }
@@ -102,6 +109,7 @@ pipeline_free(struct pipeline *p)
 		p->sinks[i].ops->free(p->sinks[i].state);
 	store_free(p->store);
 	errors_free(p->errors);
+	rankmap_free(p->ranks);
 	classify_free(p->classify);
 	free(p);
 }

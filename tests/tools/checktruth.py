@@ -8,7 +8,8 @@
 
 GENDIR holds truth.json and truth.events.jsonl (genjob.py, samples2tree.py);
 OUTPUT.jsonl is `cwdemux --output json`. Checks that every event appears
-exactly once, under its host's true group, in each stream's own order, and
+exactly once, under its host's true group, in each stream's own order (an
+MPI rank's output under the host the rank ran on, with its rank), and
 that the output is merged by time (not with --unordered: a followed job's
 output comes as it arrives, each stream in its own order). With --export, also that every group's
 file and the manifest agree with the truth. With --late (a followed job
@@ -22,7 +23,11 @@ import base64
 import collections
 import json
 import os
+import re
 import sys
+
+# An MPI rank's tag, as SageMaker's toolkit writes it; its host is a guess.
+RANK_TAG = re.compile(rb"^\[1,mpirank:(\d+),[^\]]+\]<std(?:out|err|diag)>:")
 
 
 def message_bytes(obj):
@@ -51,10 +56,23 @@ def check_output(truth, want, path, problems, merged=True, late=False):
         for n, raw in enumerate(f, 1):
             obj = json.loads(raw)
             stream, host, group = obj["stream"], obj["host"], obj["group"]
-            got[stream].append((obj["timestamp"], message_bytes(obj)))
-            if truth["streams"].get(stream) != host:
+            msg = message_bytes(obj)
+            got[stream].append((obj["timestamp"], msg))
+            want_host = truth["streams"].get(stream)
+            tag = RANK_TAG.match(msg)
+            rank_hosts = truth.get("scenario", {}).get("mpi_rank_hosts") or []
+            if tag is not None and int(tag.group(1)) < len(rank_hosts):
+                rank = int(tag.group(1))
+                want_host = rank_hosts[rank]
+                if obj.get("rank") != rank or obj.get("rank_host") != want_host:
+                    problems.append("line %d: rank %s on %s, want %d on %s"
+                                    % (n, obj.get("rank"), obj.get("rank_host"),
+                                       rank, want_host))
+            elif "rank" in obj:
+                problems.append("line %d: a rank without a tag" % n)
+            if want_host != host:
                 problems.append("line %d: stream %s has host %s, want %s"
-                                % (n, stream, host, truth["streams"].get(stream)))
+                                % (n, stream, host, want_host))
             want_group = truth["hosts"].get(host, "unassigned")
             if group != want_group:
                 problems.append("line %d: host %s in group %s, want %s"

@@ -662,6 +662,9 @@ def progress_events(total=235, every=12, width=10):
 
 
 PROGRESS = progress_events()
+# tqdm writes a bar's description again with every state.
+SHUFFLING = [b"#015".join(b"Shuffling shards: " + f.lstrip() for f in p.split(b"#015"))
+             for p in PROGRESS]
 
 
 def body_events(spec, seed):
@@ -719,7 +722,7 @@ def body_events(spec, seed):
             elif r < 0.95:
                 msg = b"[%s] prefetch buffer %d/64#011cpu=%.1f%%" % (host, int(r * 64), r * 90)
             else:
-                msg = b"Shuffling shards: " + PROGRESS[step % nprog]
+                msg = SHUFFLING[step % nprog]
         if ntags:
             msg = tags[i % ntags] + msg
         yield ts, msg
@@ -951,6 +954,9 @@ def plan(args):
             "mpi_group": job.mpi_group,
             "mpi_master": master,
             "mpi_workers": workers,
+            # Where each rank ran: OpenMPI fills the --host list's slots in order.
+            "mpi_rank_hosts": [job.mpi_hosts[r // job.mpi_ppn]
+                               for r in range(job.mpi_ppn * len(job.mpi_hosts))],
             "late_marker_host": late,
             "no_markers_host": hidden,
             "restart_host": restart,
