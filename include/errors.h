@@ -5,7 +5,8 @@
  * error members of struct out_event) and keeps the errors found, in the
  * order they were released, with counts per group and per host.
  *
- * A Python traceback is one error: it opens at a line an "open" rule
+ * A Python traceback is one error (one per MPI rank, when ranks' tagged
+ * lines share a stream): it opens at a line an "open" rule
  * matches, takes every following line of its stream that is empty,
  * indented or starts with 'File "', and ends at the exception line after
  * them ("ValueError: bad"), which is its summary and decides its severity
@@ -60,6 +61,11 @@ struct errors_entry {
 	/* Where its first line starts in the event that began it, in bytes
 	 * (the UI finds the line to mark). */
 	size_t offset;
+	/* An MPI rank's error (its lines tagged with rank). host is where the
+	 * rank ran when rank_placed, else the master that carried it. */
+	int ranked;
+	unsigned rank;
+	int rank_placed;
 };
 
 /* Counts for one group, or for one host within a group. */
@@ -103,7 +109,8 @@ const char *errors_reason(const struct errors *);
 
 /*
  * Append the summary table (one line per group: hosts, events, warnings,
- * errors, first error) and the first failure, made safe for a terminal.
+ * errors, first error) and the first failure, made safe for a terminal,
+ * times in the --timezone (timefmt.h); an MPI rank's error names the rank.
  */
 void errors_summary(const struct errors *, struct buf *);
 /*

@@ -5,6 +5,11 @@
  * streams that printed an error, and is looked at only while some
  * traceback is open or has just ended.
  *
+ * MPI ranks share their master's stream, each line tagged with its rank
+ * (mpi.h): a tagged line is looked at without its tag, and tracebacks are
+ * followed per stream and rank, so the lines of one rank's traceback are
+ * one error even when other ranks' lines come between them.
+ *
  * Invariant: es->first is the best entry by better() among those kept,
  * and so is each group's first among its own; an entry whose kind gets
  * worse (a traceback that ends in a consequence) forces a rescan.
@@ -16,8 +21,10 @@
 #include "isotime.h"
 #include "json.h"
 #include "log.h"
+#include "mpi.h"
 #include "sanitize.h"
 #include "strmap.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 /* Slots of the cache from an event's host name to its counts. */
@@ -45,9 +52,13 @@ struct entry {
 	struct buf summary;
 };
 
-/* A stream that printed an error: its traceback state. */
+/* A stream (or an MPI rank of a stream) that printed an error: its
+ * traceback state. */
 struct sstate {
-	const char *name; /* the map's key */
+	const char *name; /* the map's key: the stream's name, then for a
+			   * rank a NUL and the rank */
+	int ranked;
+	unsigned rank;
 	struct entry *open; /* the traceback in progress, or NULL */
 	struct entry *ended; /* the traceback that ended at the last line */
 	int chained; /* open again by a chain line: a "Traceback" is next */
@@ -62,7 +73,8 @@ struct errors {
 	struct strmap *groupmap; /* group name -> struct gstat */
 	struct gstat **groups;
 	size_t ngroups, gcap;
-	struct strmap *streams; /* stream name -> struct sstate */
+	struct strmap *streams; /* origin_key() -> struct sstate */
+	struct buf key; /* origin_key()'s */
 	struct sstate **slist;
 	size_t nstreams, scap;
 	size_t active; /* streams with open or ended set */
@@ -110,6 +122,7 @@ errors_free(struct errors *es)
 		free(es->slist[i]);
 	free(es->slist);
 	strmap_free(es->streams);
+	buf_free(&es->key);
 	free(es->reason);
 	free(es);
 }
@@ -171,15 +184,55 @@ hstat_of(struct errors *es, const struct out_event *ev)
 	return (h);
 }
 
+/* Where a line comes from: its stream, and its MPI rank if tagged. */
+struct origin {
+	const char *stream;
+	size_t stream_len;
+	int ranked;
+	unsigned rank;
+};
+
+/* The map's key of an origin: the stream's name, and for a rank a NUL and
+ * the rank's digits. */
+static const char *
+origin_key(const struct origin *o, struct buf *b, size_t *len)
+{
+	if (!o->ranked) {
+		*len = o->stream_len;
+		return (o->stream);
+	}
+	buf_reset(b);
+	buf_add(b, o->stream, o->stream_len);
+	buf_addc(b, '\0');
+	buf_printf(b, "%u", o->rank);
+	*len = b->len;
+	return (b->data);
+}
+
 static struct sstate *
-sstate_get(struct errors *es, const char *name, size_t len)
+sstate_find(struct errors *es, const struct origin *o)
+{
+	const char *key;
+	size_t len;
+
+	key = origin_key(o, &es->key, &len);
+	return (strmap_get(es->streams, key, len));
+}
+
+static struct sstate *
+sstate_get(struct errors *es, const struct origin *o)
 {
 	struct sstate *st;
+	const char *key;
+	size_t len;
 
-	if ((st = strmap_get(es->streams, name, len)) != NULL)
+	key = origin_key(o, &es->key, &len);
+	if ((st = strmap_get(es->streams, key, len)) != NULL)
 		return (st);
 	st = xcalloc(1, sizeof *st);
-	st->name = strmap_put(es->streams, name, len, st);
+	st->name = strmap_put(es->streams, key, len, st);
+	st->ranked = o->ranked;
+	st->rank = o->rank;
 	if (es->nstreams == es->scap) {
 		es->scap = es->scap == 0 ? 16 : es->scap * 2;
 		es->slist =
@@ -262,10 +315,15 @@ summary_set(struct entry *e, const char *line, size_t len)
 	e->pub.summary_len = e->summary.len;
 }
 
-/* A new error or warning; NULL when it is only counted. */
+/*
+ * A new error or warning; NULL when it is only counted. line is the text
+ * the rules looked at (without an MPI tag), which starts at offset in the
+ * event.
+ */
 static struct entry *
 entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
-    const struct rules_hit *hit, const char *line, size_t len)
+    const struct origin *o, const struct rules_hit *hit, const char *line,
+    size_t len, size_t offset)
 {
 	struct errors_entry probe;
 	struct sstate *st;
@@ -288,7 +346,7 @@ entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
 			return (NULL);
 		}
 	}
-	st = sstate_get(es, ev->stream, ev->stream_len);
+	st = sstate_get(es, o);
 	e = xcalloc(1, sizeof *e);
 	e->h = h;
 	e->pub.id = es->n;
@@ -304,7 +362,12 @@ entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
 	e->pub.rule_file = hit->file;
 	e->pub.rule_line = hit->line;
 	e->pub.lines = 1;
-	e->pub.offset = (size_t)(line - ev->msg);
+	e->pub.offset = offset;
+	e->pub.ranked = o->ranked;
+	e->pub.rank = o->rank;
+	/* The event's host is its first line's rank's. */
+	e->pub.rank_placed =
+	    o->ranked && ev->rank_placed && ev->rank == o->rank;
 	summary_set(e, line, len);
 	if (es->n == es->cap) {
 		es->cap = es->cap == 0 ? 64 : es->cap * 2;
@@ -453,10 +516,11 @@ trace_line(struct errors *es, struct sstate *st, struct out_event *ev,
 	return (0);
 }
 
-/* One line of an event. *stp is the stream's state, when it has one. */
+/* One line of an event. *stp is its origin's state, when it has one. */
 static void
 line_do(struct errors *es, struct out_event *ev, struct hstat *h,
-    struct sstate **stp, const char *line, size_t len)
+    const struct origin *o, struct sstate **stp, const char *line, size_t len,
+    size_t offset)
 {
 	struct rules_hit hit;
 	struct entry *e;
@@ -469,13 +533,13 @@ line_do(struct errors *es, struct out_event *ev, struct hstat *h,
 	/* A chain line with no traceback before it is nothing. */
 	if (!matched || (hit.flags & RULE_CONTINUE))
 		return;
-	e = entry_new(es, ev, h, &hit, line, len);
+	e = entry_new(es, ev, h, o, &hit, line, len, offset);
 	mark(ev, hit.severity == RULE_SEV_ERROR ? EVENT_ERROR : EVENT_WARNING,
 	    e);
 	if (e == NULL || !(hit.flags & RULE_OPEN))
 		return;
 	if (*stp == NULL)
-		*stp = sstate_get(es, ev->stream, ev->stream_len);
+		*stp = sstate_get(es, o);
 	if ((*stp)->open == NULL && (*stp)->ended == NULL)
 		es->active++;
 	(*stp)->ended = NULL;
@@ -486,23 +550,43 @@ line_do(struct errors *es, struct out_event *ev, struct hstat *h,
 void
 errors_event(struct errors *es, struct out_event *ev)
 {
-	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
+	const char *p = ev->msg, *end = ev->msg + ev->len, *nl, *line;
 	struct sstate *st = NULL;
+	struct origin o, prev;
+	struct mpi_tag tag;
 	struct hstat *h;
+	size_t len;
+	int looked = 0;
 
 	ev->mark = EVENT_PLAIN;
 	ev->error = -1;
 	h = hstat_of(es, ev);
 	h->c.events++;
 	h->group->c.events++;
-	if (es->active > 0)
-		st = strmap_get(es->streams, ev->stream, ev->stream_len);
 	/* Nearly every event: no traceback around, no error rule can match. */
-	if (st == NULL && !rules_may_error(es->rules, ev->msg, ev->len))
+	if (es->active == 0 && !rules_may_error(es->rules, ev->msg, ev->len))
 		return;
+	memset(&o, 0, sizeof o);
+	o.stream = ev->stream;
+	o.stream_len = ev->stream_len;
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		line_do(es, ev, h, &st, p, (size_t)((nl ? nl : end) - p));
+		line = p;
+		len = (size_t)((nl ? nl : end) - p);
+		prev = o;
+		o.ranked =
+		    len > 0 && *line == '[' && mpi_tag_parse(line, len, &tag);
+		o.rank = o.ranked ? tag.rank : 0;
+		if (o.ranked) {
+			line += tag.len;
+			len -= tag.len;
+		}
+		/* A line of another origin than the last has another state. */
+		if (!looked || o.ranked != prev.ranked || o.rank != prev.rank) {
+			st = es->active > 0 ? sstate_find(es, &o) : NULL;
+			looked = 1;
+		}
+		line_do(es, ev, h, &o, &st, line, len, (size_t)(p - ev->msg));
 		if (nl == NULL)
 			break;
 		p = nl + 1;
@@ -573,17 +657,23 @@ errors_reason(const struct errors *es)
 	return (es->reason);
 }
 
-/* "TIME HOST SUMMARY" of an entry, safe for a terminal. */
+/*
+ * "TIME HOST SUMMARY" of an entry, safe for a terminal; an MPI rank's
+ * "TIME HOST rank R SUMMARY", with "(host unknown)" when HOST is only the
+ * master that carried its output.
+ */
 static void
 entry_line(struct buf *b, const struct errors_entry *e, size_t max)
 {
-	char ts[ISOTIME_LEN + 1];
+	char ts[TIMEFMT_MAX + 1];
 
-	isotime_format(e->timestamp, ts);
-	buf_adds(b, ts);
+	buf_add(b, ts, timefmt_format(e->timestamp, ts));
 	buf_addc(b, ' ');
 	sanitize_field(b, e->host, e->host_len);
 	buf_addc(b, ' ');
+	if (e->ranked)
+		buf_printf(b, "rank %u %s", e->rank,
+		    e->rank_placed ? "" : "(host unknown) ");
 	sanitize_term(
 	    b, e->summary, e->summary_len < max ? e->summary_len : max);
 	if (e->summary_len > max)
@@ -690,6 +780,15 @@ entry_json(struct buf *b, const struct errors_entry *e, const char *indent)
 	json_add_string(b, e->host, e->host_len);
 	buf_printf(b, ",\n%s  \"stream\": ", indent);
 	json_add_string(b, e->stream, e->stream_len);
+	if (e->ranked) {
+		buf_printf(b,
+		    ",\n%s  \"rank\": %u,\n%s  \"rank_host\": ", indent,
+		    e->rank, indent);
+		if (e->rank_placed)
+			json_add_string(b, e->host, e->host_len);
+		else
+			buf_adds(b, "null");
+	}
 	buf_printf(b,
 	    ",\n%s  \"severity\": \"%s\",\n%s  \"role\": \"%s\",\n"
 	    "%s  \"lines\": %u,\n%s  \"rule\": ",

@@ -21,6 +21,8 @@
 struct carrier {
 	const char **host; /* rank -> interned host name */
 	unsigned nranks;
+	const char **listed; /* the launch's host list (interned) */
+	size_t nlisted;
 	const char *node; /* the job map's current node (interned), or NULL */
 };
 
@@ -51,6 +53,7 @@ rankmap_free(struct rankmap *rm)
 		return;
 	for (i = 0; i < rm->n; i++) {
 		free(rm->list[i]->host);
+		free(rm->list[i]->listed);
 		free(rm->list[i]);
 	}
 	free(rm->list);
@@ -93,6 +96,7 @@ learn_launch(
 {
 	struct carrier *c = carrier_get(rm, ev->host, ev->host_len, 1);
 	const struct mpi_host *h;
+	size_t i;
 	unsigned r;
 
 	free(c->host);
@@ -103,6 +107,11 @@ learn_launch(
 		h = mpi_launch_host(ml, r);
 		c->host[r] = intern(rm, h->name, h->len);
 	}
+	free(c->listed);
+	c->listed = xreallocarray(NULL, ml->nhosts, sizeof *c->listed);
+	c->nlisted = ml->nhosts;
+	for (i = 0; i < ml->nhosts; i++)
+		c->listed[i] = intern(rm, ml->hosts[i].name, ml->hosts[i].len);
 }
 
 /* A host the carrier's launch listed, or NULL. */
@@ -111,10 +120,10 @@ listed(
     struct rankmap *rm, const struct carrier *c, const char *name, size_t len)
 {
 	const char *key = strmap_get(rm->names, name, len);
-	unsigned r;
+	size_t i;
 
-	for (r = 0; key != NULL && r < c->nranks; r++)
-		if (c->host[r] == key)
+	for (i = 0; key != NULL && i < c->nlisted; i++)
+		if (c->listed[i] == key)
 			return (key);
 	return (NULL);
 }

@@ -4,8 +4,9 @@
     checkfail.py EXPORTDIR GENDIR [--late OUTPUT.jsonl]
 
 EXPORTDIR is `cwdemux --export`'s directory; GENDIR holds truth.json with
-scenario.fail (genjob.py --fail, simjob.py --fail). Checks the manifest's
-first_failure (host, group, timestamp, summary) against the truth, and that
+scenario.fail (genjob.py --fail or --fail-rank, simjob.py --fail). Checks the
+manifest's first_failure (host, group, timestamp, summary; rank and rank_host
+for a rank's failure) against the truth, and that
 every group that printed errors counts them. With --late, also that in the
 JSON Lines output the first failure arrived after some other error (a
 consequence), so the answer had to be replaced as it came in. Prints what
@@ -33,7 +34,10 @@ def main():
     if got is None:
         bad.append("no first_failure in the manifest")
     else:
-        for key in ("host", "group", "timestamp", "summary"):
+        keys = ["host", "group", "timestamp", "summary"]
+        if "rank" in want:  # an MPI rank failed: named with the host it ran on
+            keys += ["rank", "rank_host"]
+        for key in keys:
             if got.get(key) != want[key]:
                 bad.append("first_failure %s: got %r, want %r" % (key, got.get(key), want[key]))
         if got.get("role") != "cause" or got.get("severity") != "error":

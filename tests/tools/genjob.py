@@ -38,6 +38,10 @@ own clock: an NCCL watchdog timeout and a traceback ending in a DistBackendError
 toolkit's failure report and "ExitCode 1".  Output stops there.  --fail-skew MS
 shifts HOST's failure by MS (a clock ahead or behind).  truth.json has
 scenario.fail: host, group, timestamp and summary of the first failure.
+--fail-rank R (with --mpi-workers): MPI rank R runs out of GPU memory instead,
+its traceback one tagged line an event in the MPI master's stream, other ranks'
+lines between its lines; scenario.fail then also has the rank, and its host is
+the one rank R ran on (scenario.mpi_rank_hosts), not the master.
 
 Ground truth:
   OUTDIR/truth.json          job, groups (instance type, hosts), host -> group or
@@ -726,7 +730,10 @@ def body_events(spec, seed):
         if ntags:
             msg = tags[i % ntags] + msg
         yield ts, msg
-    if fail:
+    if fail and fail["kind"] == "rank":
+        for t, msg in rank_failure_events(tags, fail["rank"], max(ts, fail["at"])):
+            yield t, msg
+    elif fail:
         for t, msg in failure_events(fail["kind"], spec["host"], style,
                                      max(ts, fail["at"]) + fail["skew"]):
             yield t, msg
@@ -777,11 +784,34 @@ def failure_events(kind, host, style, ts):
     return out
 
 
+def rank_failure_events(tags, rank, ts):
+    """MPI rank `rank` runs out of memory: its traceback and exception line, each
+    tagged and its own event (the toolkit prints rank output line by line), with
+    another rank's lines between them; then the toolkit's failure report."""
+    tb = (b"Traceback (most recent call last):\n"
+          b"  File \"/opt/ml/code/train_dnn.py\", line 212, in <module>\n    main()\n"
+          b"  File \"/opt/ml/code/train_dnn.py\", line 180, in main\n    loss.backward()")
+    own = tags[rank].replace(b"<stdout>", b"<stderr>")
+    other = tags[(rank + 1) % len(tags)]
+    out = []
+    for i, line in enumerate(tb.split(b"\n") + [FAIL_OOM]):
+        out.append((ts + i, own + line))
+        if i % 2 == 0 and other != tags[rank]:
+            out.append((ts + i, other + b"step %d still waiting for the allreduce" % i))
+    end = out[-1][0]
+    out += [(end + 40, toolkit_line(end + 38, b"ERROR", b"Reporting training FAILURE")),
+            (end + 40, b"ExitCode 1")]
+    return out
+
+
+TAGGED = re.compile(rb"^\[1,mpirank:\d+,[^\]]+\]<std(?:out|err)>:")
+
+
 def failure_time(specs, fail, seed):
-    """The timestamp of the failing host's traceback."""
+    """The timestamp of the failing host's (or rank's) traceback."""
     spec = next(s for s in specs if s["stream"] == fail["stream"])
     for ts, msg in body_events(spec, seed):
-        if msg.startswith(b"Traceback"):
+        if TAGGED.sub(b"", msg).startswith(b"Traceback"):
             return ts
     raise AssertionError("no traceback in " + fail["stream"])
 
@@ -838,8 +868,9 @@ def parse_host(text, total, option):
     return text
 
 
-def plan_failure(args, specs, host):
-    """--fail: when each stream stops and fails; returns scenario.fail."""
+def plan_failure(args, specs, host, rank=None, rank_host=None):
+    """--fail (or --fail-rank, host being the MPI master): when each stream stops
+    and fails; returns scenario.fail."""
     rng = random.Random("%d/fail" % args.seed)
     own = [s for s in specs.values() if s["host"] == host and s["body_n"] > 0]
     if not own:
@@ -849,15 +880,20 @@ def plan_failure(args, specs, host):
     for s in specs.values():
         if s["body_n"] == 0:
             continue
-        if s is spec:
+        if s is spec and rank is not None:
+            s["fail"] = {"kind": "rank", "rank": rank, "at": at, "skew": 0}
+        elif s is spec:
             s["fail"] = {"kind": "cause", "at": at, "skew": args.fail_skew}
         else:
             s["fail"] = {"kind": "cascade", "skew": 0,
                          "at": at + rng.randint(*CASCADE_DELAY_MS)}
     # The traceback's timestamp is that of the host's first event at or past
     # "at", which only the writer knows: write_planned() fills it in.
-    return {"host": host, "group": spec["truth_group"], "stream": spec["stream"],
+    fail = {"host": host, "group": spec["truth_group"], "stream": spec["stream"],
             "summary": FAIL_OOM.decode(), "timestamp": None}
+    if rank is not None:
+        fail.update(host=rank_host, rank=rank, rank_host=rank_host)
+    return fail
 
 
 def plan(args):
@@ -932,7 +968,14 @@ def plan(args):
         add(restart, silent_head(job, restart, t0, stream_rng(restart, "b")), "restart")
     huge = None
     fail = None
-    if getattr(args, "fail", None):
+    if getattr(args, "fail_rank", None) is not None:
+        nranks = job.mpi_ppn * len(job.mpi_hosts)
+        if not master or not 0 <= args.fail_rank < nranks:
+            raise ValueError("--fail-rank %d: the job has %d MPI ranks (--mpi-workers)"
+                             % (args.fail_rank, nranks))
+        fail = plan_failure(args, specs, master, args.fail_rank,
+                            job.mpi_hosts[args.fail_rank // job.mpi_ppn])
+    elif getattr(args, "fail", None):
         fail = plan_failure(args, specs, parse_host(args.fail, total, "--fail"))
     if args.hostile:
         bodies = sorted(s for s in specs if specs[s]["body_n"] > 0)
@@ -1009,6 +1052,8 @@ def main(argv=None):
     ap.add_argument("--no-markers", metavar="HOST",
                     help="HOST prints no markers and is left out of every group's host list, "
                          "so its group is 'unassigned'")
+    ap.add_argument("--fail-rank", type=int, metavar="R",
+                    help="MPI rank R fails (with --mpi-workers); see above")
     ap.add_argument("--fail", metavar="HOST",
                     help="HOST runs out of GPU memory and the others fail in turn")
     ap.add_argument("--fail-skew", type=int, default=0, metavar="MS",

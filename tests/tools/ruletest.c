@@ -13,7 +13,9 @@
  *   expect:                   "HOST GROUP" lines ("unassigned" = none)
  *   output:                   "GROUP HOST LINE" lines, in release order
  *   errors:                   the errors found, in order, one a line:
- *                             "SEVERITY ROLE HOST LINES SUMMARY"
+ *                             "SEVERITY ROLE HOST LINES SUMMARY", HOST
+ *                             being "HOST rank R" for an MPI rank's, or
+ *                             "HOST rank R (host unknown)"
  *   marks:                    each event's mark and error, in release
  *                             order: "plain", "warning 0", "error 1",
  *                             "trace 1"
@@ -237,6 +239,16 @@ check_text(const struct tcase *t, const char *what, const struct buf *got,
 		passed++;
 }
 
+/* HOST, or "HOST rank R" or "HOST rank R (host unknown)". */
+static void
+add_host(struct buf *b, const struct errors_entry *e)
+{
+	buf_add(b, e->host, e->host_len);
+	if (e->ranked)
+		buf_printf(b, " rank %u%s", e->rank,
+		    e->rank_placed ? "" : " (host unknown)");
+}
+
 /* "SEVERITY ROLE HOST LINES SUMMARY" for every error found. */
 static void
 list_errors(struct errors *es, struct buf *b)
@@ -248,7 +260,7 @@ list_errors(struct errors *es, struct buf *b)
 		buf_printf(b, "%s %s ",
 		    e->severity == RULE_SEV_ERROR ? "error" : "warning",
 		    e->role == RULE_CAUSE ? "cause" : "consequence");
-		buf_add(b, e->host, e->host_len);
+		add_host(b, e);
 		buf_printf(b, " %u ", e->lines);
 		buf_add(b, e->summary, e->summary_len);
 		buf_addc(b, '\n');
@@ -273,7 +285,7 @@ check_errors(const struct tcase *t, struct pipeline *p, struct collected *c)
 		if (first == NULL)
 			buf_adds(&got, "none");
 		else {
-			buf_add(&got, first->host, first->host_len);
+			add_host(&got, first);
 			buf_addc(&got, ' ');
 			buf_add(&got, first->summary, first->summary_len);
 		}
