@@ -7,7 +7,8 @@
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS each (in build-fuzz/)
 #   make valgrind   unit tests and offline runs under valgrind's memcheck
 #                   (also part of check, but for sanitizer builds)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the program, its pages,
+#                   rules, and bash and zsh completion)
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the live demo of the README (installs, builds, runs)
 #   make bench      the benchmarks' table (about 8 minutes; tests/bench)
@@ -19,6 +20,9 @@ PREFIX	?= /usr/local
 BINDIR	= $(PREFIX)/bin
 MANDIR	= $(PREFIX)/share/man
 DATADIR	= $(PREFIX)/share/cwdemux
+# Where bash-completion and zsh look for the scripts of --completion.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 BUILD	?= build
 CC	?= cc
@@ -143,15 +147,19 @@ asan:
 
 install: $(BUILD)/cwdemux
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/patterns
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/patterns \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/cwdemux $(DESTDIR)$(BINDIR)/cwdemux
+	$(BUILD)/cwdemux --completion bash >$(DESTDIR)$(BASHCOMPDIR)/cwdemux
+	$(BUILD)/cwdemux --completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_cwdemux
 	install -m 644 man/cwdemux.1 $(DESTDIR)$(MANDIR)/man1/cwdemux.1
 	install -m 644 man/cwdemux-rules.5 $(DESTDIR)$(MANDIR)/man5/cwdemux-rules.5
 	install -m 644 patterns/*.rules $(DESTDIR)$(DATADIR)/patterns/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cwdemux $(DESTDIR)$(MANDIR)/man1/cwdemux.1 \
-	    $(DESTDIR)$(MANDIR)/man5/cwdemux-rules.5
+	    $(DESTDIR)$(MANDIR)/man5/cwdemux-rules.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/cwdemux $(DESTDIR)$(ZSHCOMPDIR)/_cwdemux
 	rm -rf $(DESTDIR)$(DATADIR)
 
 deps:

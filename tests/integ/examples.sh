@@ -23,6 +23,11 @@ $PY tests/tools/genjob.py --job "$JOB" --start-ms "$start" \
 check "the job loads (us-east-1)" $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen"
 check "the job loads (eu-west-1)" $PY tests/tools/loadjob.py \
     --region eu-west-1 "$MOTO_URL" "$T/gen"
+# On disk only, beside it: an MPI job whose rank 11 runs out of memory on
+# algo-3 (mpirun --host algo-1:8,algo-3:8).
+$PY tests/tools/genjob.py --job mpi-pt-2024-06-01-12-00-00-456 --seed 6 \
+    --groups data_group:ml.c5.18xlarge:1,train_group:ml.p3dn.24xlarge:2 \
+    --mpi-workers --fail-rank 11 --lines-per-host 200 "$T/gen" >/dev/null
 
 mkdir -p "$T/home/.aws" "$T/bin"
 printf '[profile dev]\nregion = eu-west-1\n' >"$T/home/.aws/config"
@@ -70,10 +75,19 @@ run() {
 	done
 }
 
-# --help is short and sends the reader to the man page; --version.
+# --help lists every option, grouped, in two screens at most, and sends
+# the reader to the man page, whose OPTIONS describe every option too;
+# --version.
 "$CWDEMUX" --help >"$T/help" 2>&1
-check "--help: exit 0, at most 24 lines" test $? -eq 0 -a "$(wc -l <"$T/help")" -le 24
+check "--help: exit 0, at most 48 lines of at most 80 columns" test $? -eq 0 \
+    -a "$(wc -l <"$T/help")" -le 48 -a "$(awk 'length > 80' "$T/help" | wc -l)" -eq 0
 contains "--help names the man page" "$T/help" "man cwdemux"
+sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*, NULL, OPT_.*/\1/p' src/cli.c >"$T/options"
+check "the option table is read" test "$(wc -l <"$T/options")" -ge 40
+for _o in $(cat "$T/options"); do
+	check "--help lists --$_o" grep -q -- "--$_o\\b" "$T/help"
+	check "cwdemux(1) describes --$_o" grep -q "^\\.It Fl .*-$_o\\( \\|$\\)" man/cwdemux.1
+done
 check "--version: the version" sh -c \
     '"$1" --version | grep -qx "cwdemux [0-9][0-9.]*"' sh "$CWDEMUX"
 

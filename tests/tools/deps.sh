@@ -4,7 +4,7 @@
 # the command to run.
 set -e
 
-# pkg-config name or command -> Debian package.
+# pkg-config name, command or file -> Debian package.
 need="
 pkg:libcurl:libcurl4-openssl-dev
 pkg:openssl:libssl-dev
@@ -26,6 +26,8 @@ cmd:/usr/bin/time:time
 cmd:curl:curl
 cmd:setsid:util-linux
 cmd:/usr/bin/aws:awscli
+cmd:zsh:zsh
+file:/usr/share/zoneinfo/Asia/Kolkata:tzdata
 "
 
 missing=""
@@ -38,6 +40,7 @@ for item in $need; do
 	pkg) command -v pkg-config >/dev/null 2>&1 &&
 	    pkg-config --exists "$name" 2>/dev/null && continue ;;
 	cmd) command -v "$name" >/dev/null 2>&1 && continue ;;
+	file) [ -e "$name" ] && continue ;;
 	esac
 	missing="$missing $package"
 done
