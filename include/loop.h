@@ -61,8 +61,8 @@ enum loop_status loop_run(struct http *, struct aws *, struct source_cw *,
  * (aws_call()s whose callbacks decrement it), is zero: LOOP_DONE,
  * LOOP_INTERRUPTED or LOOP_ERROR.
  */
-enum loop_status loop_calls(
-    struct http *, struct aws *, const size_t *pending, char **cause);
+enum loop_status
+loop_calls(struct http *, struct aws *, const size_t *pending, char **cause);
 /*
  * Wait on the hooks' descriptor and signals only (nothing left to read,
  * the user still looks): LOOP_QUIT or LOOP_INTERRUPTED.

@@ -56,8 +56,8 @@ struct sagemaker_list {
  * pattern (or all: NULL), in status (or any: NULL), from the page of token
  * (or the first: NULL).
  */
-char *sagemaker_list_body(
-    const char *pattern, const char *status, const char *token);
+char *
+sagemaker_list_body(const char *pattern, const char *status, const char *token);
 int sagemaker_parse_list(
     const char *body, size_t len, struct sagemaker_list *, char **cause);
 void sagemaker_list_free(struct sagemaker_list *);

@@ -72,8 +72,8 @@ term_colors(void)
 {
 	const char *term = getenv("TERM"), *ct = getenv("COLORTERM");
 
-	if (ct != NULL && (strcmp(ct, "truecolor") == 0 ||
-			      strcmp(ct, "24bit") == 0))
+	if (ct != NULL &&
+	    (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0))
 		return (256);
 	return (term != NULL && strstr(term, "256col") != NULL ? 256 : 8);
 }
@@ -113,8 +113,8 @@ static void
 add_sink(struct pipeline *p, const struct sink *ops, void *state, int select)
 {
 	if (selected != NULL && select)
-		pipeline_add_sink(
-		    p, &selection_sink, selection_sink_new(selected, ops, state));
+		pipeline_add_sink(p, &selection_sink,
+		    selection_sink_new(selected, ops, state));
 	else
 		pipeline_add_sink(p, ops, state);
 }
@@ -145,10 +145,21 @@ add_assignments(const struct options *o, struct pipeline *p)
 	}
 }
 
+/* "\n--NAME VALUE" for each value of a repeatable option. */
+static void
+add_values(struct buf *b, const char *name, const struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		buf_printf(b, "\n--%s %s", name, l->v[i]);
+}
+
 /*
  * What places lines in groups besides the logs themselves, one setting a
  * line, for a resumed export to check: the rules (a digest of their text)
- * and each --assign, in order.
+ * and each --assign, in order; and with --export-filtered, what chooses
+ * the events written.
  */
 static char *
 placement(const struct options *o, const struct rules *rules)
@@ -158,8 +169,19 @@ placement(const struct options *o, const struct rules *rules)
 
 	buf_printf(
 	    &b, "rules %016llx", (unsigned long long)rules_digest(rules));
-	for (i = 0; i < o->assign.n; i++)
-		buf_printf(&b, "\n--assign %s", o->assign.v[i]);
+	add_values(&b, "assign", &o->assign);
+	if (!o->export_filtered)
+		return (buf_steal(&b));
+	buf_adds(&b, "\n--export-filtered");
+	add_values(&b, "include", &o->include);
+	add_values(&b, "exclude", &o->exclude);
+	add_values(&b, "host", &o->hosts);
+	add_values(&b, "group", &o->groups);
+	for (i = 0; i < o->nranks; i++)
+		buf_printf(
+		    &b, "\n--rank %u-%u", o->ranks[i].lo, o->ranks[i].hi);
+	if (o->raw)
+		buf_adds(&b, "\n--raw");
 	return (buf_steal(&b));
 }
 
@@ -559,8 +581,8 @@ print_buf(const struct buf *b)
 {
 	if (b->len > 0)
 		fwrite(b->data, 1, b->len, stdout);
-	return (fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK
-						       : EXIT_RUNTIME);
+	return (
+	    fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_RUNTIME);
 }
 
 /* --list [PATTERN] [--status S]: an exit status. */
@@ -576,8 +598,8 @@ run_list(const struct options *o, char **cause)
 		return (EXIT_RUNTIME);
 	if (aws_stack_open(o, &a, cause) != 0)
 		goto out;
-	switch (joblist_run(a.aws, a.http, o->job, o->status, clock_wall_ms(),
-	    &b, cause)) {
+	switch (joblist_run(
+	    a.aws, a.http, o->job, o->status, clock_wall_ms(), &b, cause)) {
 	case JOBLIST_OK:
 		status = print_buf(&b);
 		break;

@@ -255,16 +255,17 @@ hold(struct out_lines *ol, const struct out_event *ev,
 	struct pending *w = pending_of(ol, ev);
 	size_t i;
 
-	if (w != NULL && (w->key.len != pb->key_len ||
-			     memcmp(w->key.data, pb->key, pb->key_len) != 0))
+	if (w != NULL &&
+	    (w->key.len != pb->key_len ||
+		memcmp(w->key.data, pb->key, pb->key_len) != 0))
 		release(ol, w); /* another bar of the same host */
 	if (w == NULL || w->host == NULL) {
 		for (i = 0; i < ol->npending && ol->pending[i].host != NULL;
 		     i++)
 			;
 		if (i == ol->npending) {
-			ol->pending = xreallocarray(ol->pending,
-			    ol->npending + 1, sizeof *ol->pending);
+			ol->pending = xreallocarray(
+			    ol->pending, ol->npending + 1, sizeof *ol->pending);
 			memset(&ol->pending[i], 0, sizeof *ol->pending);
 			ol->npending++;
 		}
@@ -282,8 +283,8 @@ hold(struct out_lines *ol, const struct out_event *ev,
 
 /* One line of a message (one state, with --raw-progress). */
 static void
-line_out(struct out_lines *ol, const struct out_event *ev, const char *s,
-    size_t len)
+line_out(
+    struct out_lines *ol, const struct out_event *ev, const char *s, size_t len)
 {
 	struct progress_bar pb;
 	struct pending *w;
@@ -301,8 +302,8 @@ line_out(struct out_lines *ol, const struct out_event *ev, const char *s,
 
 /* One line of an event: its tag off, its progress-bar states handled. */
 static void
-shape_line(struct out_lines *ol, const struct out_event *ev, const char *s,
-    size_t len)
+shape_line(
+    struct out_lines *ol, const struct out_event *ev, const char *s, size_t len)
 {
 	struct progress_bar pb;
 	struct mpi_tag tag;

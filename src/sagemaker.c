@@ -201,8 +201,8 @@ sagemaker_parse_list(
 
 	memset(l, 0, sizeof *l);
 	root = json_tree_parse(body, len, err, sizeof err);
-	jobs = root != NULL ? yajl_tree_get(root, jobs_path, yajl_t_array)
-			    : NULL;
+	jobs =
+	    root != NULL ? yajl_tree_get(root, jobs_path, yajl_t_array) : NULL;
 	if (jobs == NULL) {
 		err[strcspn(err, "\n")] = '\0';
 		xasprintf(cause, "malformed ListTrainingJobs response: %s",

@@ -179,8 +179,8 @@ test_ranges(void)
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		ok = mpi_range_parse(t[i].in, &r) == 0;
-		UNIT_CHECK(ok == t[i].ok, "mpi_range_parse(%s) = %d", t[i].in,
-		    ok);
+		UNIT_CHECK(
+		    ok == t[i].ok, "mpi_range_parse(%s) = %d", t[i].in, ok);
 		if (ok && t[i].ok)
 			UNIT_CHECK(r.lo == t[i].lo && r.hi == t[i].hi,
 			    "%s: %u-%u", t[i].in, r.lo, r.hi);
