@@ -220,6 +220,8 @@ map_by(const char *s, size_t len, long *ppr)
 	size_t i, n = colon != NULL ? (size_t)(colon - s) : len;
 
 	if (n == 3 && memcmp(s, "ppr", 3) == 0) {
+		if (colon == NULL)
+			return (MAP_UNKNOWN);
 		p = colon + 1;
 		if ((*ppr = number(&p, end, MPI_LAUNCH_RANKS)) <= 0 ||
 		    !skip(&p, end, ":node") || p != end)

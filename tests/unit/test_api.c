@@ -280,9 +280,54 @@ test_events_hostile(void)
 	buf_free(&b);
 }
 
+/* ListTrainingJobs: the request, and pages good and bad. */
+static void
+test_list(void)
+{
+	const char *page =
+	    "{\"TrainingJobSummaries\":[{\"TrainingJobName\":\"a\","
+	    "\"TrainingJobStatus\":\"Failed\",\"CreationTime\":1700000000.25},"
+	    "{\"TrainingJobStatus\":\"Completed\"},7,"
+	    "{\"TrainingJobName\":\"b\"}],\"NextToken\":\"tok\"}";
+	struct sagemaker_list l;
+	char *body, *cause = NULL;
+
+	body = sagemaker_list_body("pt\"x", "Failed", "t1");
+	UNIT_STREQ(body,
+	    "{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
+	    "\"MaxResults\":100,\"NameContains\":\"pt\\\"x\","
+	    "\"StatusEquals\":\"Failed\",\"NextToken\":\"t1\"}",
+	    "ListTrainingJobs body");
+	free(body);
+	body = sagemaker_list_body(NULL, NULL, NULL);
+	UNIT_STREQ(body,
+	    "{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
+	    "\"MaxResults\":100}",
+	    "ListTrainingJobs body, no filter");
+	free(body);
+	UNIT_CHECK(sagemaker_parse_list(page, strlen(page), &l, &cause) == 0 &&
+		l.n == 2 && strcmp(l.v[0].name, "a") == 0 &&
+		strcmp(l.v[0].status, "Failed") == 0 &&
+		l.v[0].created == 1700000000250LL &&
+		strcmp(l.v[1].name, "b") == 0 && l.v[1].status == NULL &&
+		l.next != NULL && strcmp(l.next, "tok") == 0,
+	    "a page: jobs without a name skipped, the token kept");
+	sagemaker_list_free(&l);
+	UNIT_CHECK(sagemaker_parse_list("{}", 2, &l, &cause) == -1 &&
+		strstr(cause, "no TrainingJobSummaries") != NULL,
+	    "no summaries: %s", cause);
+	free(cause);
+	cause = NULL;
+	UNIT_CHECK(sagemaker_parse_list("{\"Train", 7, &l, &cause) == -1 &&
+		strstr(cause, "malformed ListTrainingJobs") != NULL,
+	    "truncated: %s", cause);
+	free(cause);
+}
+
 int
 main(void)
 {
+	test_list();
 	test_events_hostile();
 	test_bodies();
 	test_events();

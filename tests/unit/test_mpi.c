@@ -86,6 +86,8 @@ test_launch(void)
 	    {"mpirun --host algo-2:2,algo-1:2 --rank-by node python x", 0,
 		NULL},
 	    {"mpirun --host algo-2:2 --map-by dist:span python x", 0, NULL},
+	    {"mpirun --host algo-2:2 --map-by ppr python x", 0, NULL},
+	    {"mpirun --host algo-2:2 --map-by ppr:2 python x", 0, NULL},
 	    {"mpirun --host algo-2:2 --frobnicate 3 python x", 0, NULL},
 	    {"mpirun --host algo-2:2,algo-1:2 -np 5 python x", 0, NULL},
 	    {"mpirun --host algo-2:x python x", 0, NULL},
