@@ -44,8 +44,8 @@ check_progress(const char *s, size_t len)
 
 	if ((p = progress_collapse(s, len, &n, &pb)) == NULL)
 		return;
-	if (p < s || p + n > s + len || n == 0 ||
-	    memchr(p, '\r', n) != NULL || !progress_parse(p, n, &pb))
+	if (p < s || p + n > s + len || n == 0 || memchr(p, '\r', n) != NULL ||
+	    !progress_parse(p, n, &pb))
 		abort();
 	if (pb.key < p || pb.key + pb.key_len > p + n)
 		abort();
