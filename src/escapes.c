@@ -45,17 +45,26 @@ void
 escapes_decode(struct buf *b, const char *s, size_t len)
 {
 	const char *p = s, *end = s + len, *hash;
+	char *out;
+	size_t n;
 	int c;
 
+	/* Decoding never lengthens: write into room made once. */
+	out = buf_reserve(b, len);
 	while ((hash = memchr(p, '#', (size_t)(end - p))) != NULL) {
+		n = (size_t)(hash - p);
+		memcpy(out, p, n);
+		out += n;
 		if ((c = escaped_at(hash, (size_t)(end - hash))) < 0) {
-			buf_add(b, p, (size_t)(hash - p) + 1);
+			*out++ = '#';
 			p = hash + 1;
 			continue;
 		}
-		buf_add(b, p, (size_t)(hash - p));
-		buf_addc(b, (char)c);
+		*out++ = (char)c;
 		p = hash + 4;
 	}
-	buf_add(b, p, (size_t)(end - p));
+	memcpy(out, p, (size_t)(end - p));
+	out += end - p;
+	b->len = (size_t)(out - b->data);
+	b->data[b->len] = '\0';
 }

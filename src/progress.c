@@ -40,17 +40,22 @@ set_key(struct progress_bar *pb, const char *s, const char *at)
 	pb->key_len = (size_t)(at - s);
 }
 
-/* tqdm: "[desc: ]NNN%|bar| n/total [...]", percentage right-aligned. */
+/*
+ * tqdm: "[desc: ]NNN%|bar| n/total [...]", percentage right-aligned. The
+ * first '|' after a '%' is looked for by '|', rarer in logs than '%'.
+ */
 static int
 tqdm(const char *s, size_t len, struct progress_bar *pb)
 {
-	const char *end = s + len, *pct, *digits, *p, *bar_end;
+	const char *end = s + len, *pct = NULL, *bar, *digits, *p, *bar_end;
 	long long percent, n, total;
 
-	for (pct = s; (pct = memchr(pct, '%', (size_t)(end - pct))) != NULL;
-	     pct++) {
-		if (pct + 1 < end && pct[1] == '|')
+	for (bar = s; (bar = memchr(bar, '|', (size_t)(end - bar))) != NULL;
+	     bar++) {
+		if (bar > s && bar[-1] == '%') {
+			pct = bar - 1;
 			break;
+		}
 	}
 	if (pct == NULL)
 		return (0);
@@ -83,7 +88,8 @@ keras(const char *s, size_t len, struct progress_bar *pb)
 
 	while (p < end && *p == ' ')
 		p++;
-	if ((n = number(&p, end)) < 0 || p >= end || *p != '/')
+	if (p == end || !is_digit(*p) || (n = number(&p, end)) < 0 ||
+	    p >= end || *p != '/')
 		return (0);
 	p++;
 	if ((total = number(&p, end)) <= 0 || end - p < 3 || p[0] != ' ' ||
