@@ -88,6 +88,16 @@ void aws_stream(struct aws *, enum config_service, const char *operation,
  */
 void aws_cancel(struct aws *, void *arg);
 
+/*
+ * fn is told of every answer, each attempt's (retries too, network
+ * failures as answers that were not throttling): the operation, and
+ * whether the service throttled it. For adaptive request rates.
+ */
+typedef void (*aws_answer_fn)(void *arg, const char *operation, int throttled);
+void aws_on_answer(struct aws *, aws_answer_fn, void *arg);
+/* The Region requests go to. */
+const char *aws_region(const struct aws *);
+
 /* When the next retry is due (monotonic ms), or -1. */
 int64_t aws_next_deadline(const struct aws *);
 /* Start the retries that are due. */

@@ -85,6 +85,7 @@ struct options {
 	const char *endpoint_url; /* --endpoint-url */
 	int debug;
 	int64_t since; /* --since: ms since the epoch, or -1 */
+	int64_t until; /* --until: ms since the epoch, or -1 */
 	int64_t grace_ms; /* --grace */
 	int64_t status_interval_ms; /* --status-interval */
 	double get_rate; /* --get-rate: GetLogEvents calls a second */
@@ -97,11 +98,13 @@ struct options {
 int cli_parse(int argc, char **argv, struct options *, char **cause);
 void cli_free(struct options *);
 /*
- * Parse --since: a duration back from now ("90s", "10m", "2h", "3d") or an
- * ISO-8601 time; now_ms is the current time.
+ * Parse --since and --until: a duration back from now ("90s", "10m", "2h",
+ * "3d", "1w") or a time: "2026-06-01" (its midnight), "2026-06-01 12:00",
+ * "2026-06-01T12:00:05.250", each with an optional zone (Z, +HH, +HH:MM;
+ * none is UTC). now_ms is the current time.
  */
-int cli_parse_since(const char *, int64_t now_ms, int64_t *ms);
-/* Parse "20s", "2m" or a number of seconds, into milliseconds. */
+int cli_parse_when(const char *, int64_t now_ms, int64_t *ms);
+/* Parse "20s", "2m", "1w" or a number of seconds, into milliseconds. */
 int cli_parse_duration(const char *, int64_t *ms);
 /* Parse "64M", "512k", "1G" or a byte count. */
 int cli_parse_size(const char *, size_t *);

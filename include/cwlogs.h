@@ -49,7 +49,7 @@ struct cwlogs_stream {
 char *cwlogs_describe_streams_body(
     const char *group, const char *prefix, const char *token);
 char *cwlogs_get_events_body(const char *group, const char *stream,
-    const char *token, int64_t start_time, int limit);
+    const char *token, int64_t start_time, int64_t end_time, int limit);
 char *cwlogs_filter_body(const char *group, const char *prefix,
     const char *const *streams, size_t nstreams, int64_t start_time,
     int64_t end_time, const char *token, int limit);

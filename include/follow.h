@@ -1,5 +1,10 @@
 /*
- * follow: read a running job's streams with FilterLogEvents, up to 100
+ * follow: the reader of a job's streams with FilterLogEvents, for a job that
+ * has ended (draining: --no-follow) and for one that runs (following). It
+ * reads the backlog first: one query over the stream prefix, full pages of
+ * up to 10,000 events, so what a job has logged costs about one call per
+ * 10,000 events whatever the number of streams, and memory is one page.
+ * Draining ends there. Following then asks batches of up to 100 named
  * streams a call, so one call a second shows new events of every stream
  * within about a second (GetLogEvents would need one call per stream).
  *
@@ -24,8 +29,11 @@
 
 struct follow_options {
 	const char *log_group;
+	const char *prefix; /* the job's streams start with it; NULL: all */
+	int drain; /* read the backlog and end (--no-follow) */
 	int64_t since; /* ms since the epoch, or -1: from the start */
-	double rate; /* FilterLogEvents calls a second */
+	int64_t until; /* ms since the epoch (events before it), or -1 */
+	double rate; /* FilterLogEvents calls a second, at most (budget.h) */
 	int64_t window_ms; /* how late an event may be ingested */
 	int64_t poll_ms; /* ask a busy batch again this soon */
 	int64_t idle_max_ms; /* longest back-off of a quiet batch */
@@ -38,13 +46,17 @@ struct follow *
 follow_new(struct aws *, struct pipeline *, const struct follow_options *);
 void follow_free(struct follow *);
 
-/* Read stream name (the pipeline's handle st) from --since on. */
+/*
+ * Read stream name (the pipeline's handle st) from --since on, unless the
+ * backlog found it already.
+ */
 void follow_add_stream(struct follow *, const char *name, struct stream *st);
 
 /*
  * Release the answers in hand and ask what is due, within the budget;
- * *deadline is lowered to when something is next due. SOURCE_MORE, or why
- * not (cause set for the errors).
+ * *deadline is lowered to when something is next due. SOURCE_MORE,
+ * SOURCE_DONE once a drain has read the backlog, or why not (cause set for
+ * the errors).
  */
 enum source_status
 follow_step(struct follow *, int64_t now, int64_t *deadline, char **cause);
@@ -57,10 +69,18 @@ void follow_sweep_now(struct follow *);
  */
 int follow_swept_since(const struct follow *, int64_t t);
 
-/* Events released; streams whose first answer has not come in yet. */
+/*
+ * Events released; streams known (listed or found by the backlog); streams
+ * whose first answer has not come in yet.
+ */
 uint64_t follow_events(const struct follow *);
+size_t follow_streams(const struct follow *);
 size_t follow_behind(const struct follow *);
+/* The SOURCE_ERROR was AccessDenied: GetLogEvents may still be allowed. */
+int follow_denied(const struct follow *);
 /* The FilterLogEvents budget now, calls a second. */
 double follow_rate(const struct follow *);
+/* A FilterLogEvents answer came, throttled or not: the rate adapts. */
+void follow_answer(struct follow *, int throttled, int64_t now);
 
 #endif

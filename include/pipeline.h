@@ -29,6 +29,13 @@ struct pipeline *
 pipeline_new(struct rules *, enum store_order, size_t hold_limit);
 void pipeline_free(struct pipeline *);
 
+/*
+ * Pass on only the events with since <= timestamp < until (ms since the
+ * epoch; -1 leaves that side open), whatever the source: --since and
+ * --until are exact in every mode. Events outside still count for the
+ * host markers they carry.
+ */
+void pipeline_set_window(struct pipeline *, int64_t since, int64_t until);
 /* Send released events to sink too; the pipeline takes state. */
 void pipeline_add_sink(struct pipeline *, const struct sink *, void *state);
 /* Fix a host's group by hand (--assign HOST=GROUP). */

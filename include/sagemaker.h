@@ -25,6 +25,7 @@ struct sagemaker_job {
 	char *secondary; /* Starting, Training, ... */
 	char *failure_reason; /* or NULL */
 	int64_t created, started, ended; /* ms since the epoch, 0: unknown */
+	int64_t modified; /* LastModifiedTime: a stopped job's end */
 	/* Heterogeneous jobs list their groups; others have one, unnamed. */
 	struct sagemaker_group *groups;
 	size_t ngroups;

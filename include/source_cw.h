@@ -41,6 +41,7 @@ struct source_cw_options {
 	const char *job; /* for DescribeTrainingJob, or NULL */
 	int follow;
 	int64_t since; /* ms since the epoch, or -1: from the start */
+	int64_t until; /* ms since the epoch (events before it), or -1 */
 	double get_rate; /* GetLogEvents calls per second (once) */
 	double filter_rate; /* FilterLogEvents calls per second (follow) */
 	int64_t late_window_ms; /* follow: how late events may be ingested */

@@ -58,6 +58,8 @@ struct aws {
 	struct call *waiting; /* retries not yet due */
 	struct call *sent; /* calls out, awaiting their answers */
 	struct aws_stats stats;
+	aws_answer_fn on_answer; /* told of every answer, or NULL */
+	void *answer_arg;
 };
 
 static const char *const target_prefix[] = {
@@ -476,6 +478,8 @@ on_response(void *arg, const struct http_response *r)
 		    e.message, sizeof e.message, r->error, strlen(r->error));
 		v = V_TRANSIENT;
 	} else if (r->status >= 200 && r->status < 300) {
+		if (c->aws->on_answer != NULL)
+			c->aws->on_answer(c->aws->answer_arg, c->operation, 0);
 		memset(&res, 0, sizeof res);
 		res.error = AWS_OK;
 		res.body = r->body;
@@ -487,6 +491,9 @@ on_response(void *arg, const struct http_response *r)
 		aws_parse_error(r->status, r->body, r->len, &e);
 		v = classify_error(r->status, &e);
 	}
+	if (c->aws->on_answer != NULL)
+		c->aws->on_answer(
+		    c->aws->answer_arg, c->operation, v == V_THROTTLED);
 	if (maybe_retry(c, v, r->date))
 		return;
 	cause = error_cause(c, v, &e);
@@ -679,4 +686,17 @@ const struct aws_stats *
 aws_stats(const struct aws *a)
 {
 	return (&a->stats);
+}
+
+void
+aws_on_answer(struct aws *a, aws_answer_fn fn, void *arg)
+{
+	a->on_answer = fn;
+	a->answer_arg = arg;
+}
+
+const char *
+aws_region(const struct aws *a)
+{
+	return (a->region);
 }

@@ -43,6 +43,7 @@ enum {
 	OPT_ENDPOINT_URL,
 	OPT_DEBUG,
 	OPT_SINCE,
+	OPT_UNTIL,
 	OPT_GRACE,
 	OPT_STATUS_INTERVAL,
 	OPT_GET_RATE,
@@ -106,6 +107,7 @@ static const struct option long_options[] = {
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
     {"grace", required_argument, NULL, OPT_GRACE},
     {"status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
     {"get-rate", required_argument, NULL, OPT_GET_RATE},
@@ -148,7 +150,9 @@ cli_usage(void)
 	    "Reading\n"
 	    "  -f, --follow          follow the job to its end (the default)\n"
 	    "      --no-follow       read what the streams hold, and exit\n"
-	    "  -s, --since WHEN      from 10m, 2h, 1d ago, or an ISO time\n"
+	    "  -s, --since WHEN      events from 10m, 2h, 1d, 1w ago, or a "
+	    "time\n"
+	    "      --until WHEN      events before then (same forms)\n"
 	    "      --from PATH       logs on disk, not CloudWatch "
 	    "(repeatable)\n"
 	    "      --from-format F   export, tail, tail-short or json "
@@ -242,6 +246,9 @@ cli_parse_duration(const char *s, int64_t *ms)
 	case 'd':
 		unit = 86400 * 1000;
 		break;
+	case 'w':
+		unit = 7 * 86400 * 1000;
+		break;
 	default:
 		return (-1);
 	}
@@ -251,13 +258,45 @@ cli_parse_duration(const char *s, int64_t *ms)
 	return (0);
 }
 
-int
-cli_parse_since(const char *s, int64_t now_ms, int64_t *ms)
+/*
+ * A time as people type it, made ISO-8601 for isotime_parse(): a space for
+ * the T, a date alone is its midnight, seconds may be left out. -1 when s
+ * cannot be one (the parse then decides the rest).
+ */
+static int
+complete_time(const char *s, char *out, size_t size)
 {
+	size_t len = strlen(s);
+
+	if (len < 10 || len + 9 >= size)
+		return (-1);
+	memcpy(out, s, len + 1);
+	if (len == 10) {
+		memcpy(out + 10, "T00:00:00", 10);
+		return (0);
+	}
+	if (out[10] == ' ')
+		out[10] = 'T';
+	/* "YYYY-MM-DDTHH:MM", then the end or a zone: add ":00". */
+	if (len >= 16 &&
+	    (out[16] == '\0' || out[16] == 'Z' || out[16] == '+' ||
+		out[16] == '-')) {
+		memmove(out + 19, out + 16, len - 16 + 1);
+		memcpy(out + 16, ":00", 3);
+	}
+	return (0);
+}
+
+int
+cli_parse_when(const char *s, int64_t now_ms, int64_t *ms)
+{
+	char iso[64];
 	int64_t back;
 	size_t used;
 
-	if (isotime_parse(s, strlen(s), ms, &used) == 0 && used == strlen(s))
+	if (complete_time(s, iso, sizeof iso) == 0 &&
+	    isotime_parse(iso, strlen(iso), ms, &used) == 0 &&
+	    used == strlen(iso))
 		return (0);
 	if (cli_parse_duration(s, &back) != 0 || back > now_ms)
 		return (-1);
@@ -563,11 +602,14 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		o->debug = 1;
 		break;
 	case OPT_SINCE:
-		if (cli_parse_since(arg, clock_wall_ms(), &o->since) != 0) {
+	case OPT_UNTIL:
+		if (cli_parse_when(arg, clock_wall_ms(),
+			c == OPT_SINCE ? &o->since : &o->until) != 0) {
 			xasprintf(cause,
-			    "--since %s: expected a duration such as "
-			    "10m, 2h, 1d, or an ISO-8601 time",
-			    arg);
+			    "--%s %s: expected a duration back from now "
+			    "(10m, 2h, 1d, 1w) or a time (2026-06-01, "
+			    "2026-06-01 12:00[:SS][Z|+HH:MM])",
+			    c == OPT_SINCE ? "since" : "until", arg);
 			return (-1);
 		}
 		break;
@@ -675,6 +717,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	memset(o, 0, sizeof *o);
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
+	o->until = -1;
 	o->grace_ms = -1;
 	o->scrollback = SPOOL_DEFAULT_CACHE;
 	o->spool_limit = SPOOL_DEFAULT_LIMIT;
@@ -707,6 +750,12 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	if (optind < argc) {
 		xasprintf(cause, "unexpected argument %s (one JOB only)",
 		    argv[optind]);
+		return (-1);
+	}
+	if (o->since >= 0 && o->until >= 0 && o->until <= o->since) {
+		xasprintf(cause,
+		    "--until is not after --since: no event "
+		    "can be in the window");
 		return (-1);
 	}
 	if (o->log_group != NULL && *o->log_group == '\0') {

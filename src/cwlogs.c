@@ -68,7 +68,7 @@ cwlogs_describe_streams_body(
 
 char *
 cwlogs_get_events_body(const char *group, const char *stream, const char *token,
-    int64_t start_time, int limit)
+    int64_t start_time, int64_t end_time, int limit)
 {
 	struct buf b = BUF_INIT;
 
@@ -79,6 +79,7 @@ cwlogs_get_events_body(const char *group, const char *stream, const char *token,
 	buf_adds(&b, ",\"startFromHead\":true");
 	add_string(&b, "nextToken", token);
 	add_int(&b, "startTime", start_time);
+	add_int(&b, "endTime", end_time);
 	add_limit(&b, limit);
 	buf_addc(&b, '}');
 	return (buf_steal(&b));

@@ -1,9 +1,16 @@
 /*
- * Following with FilterLogEvents. A batch runs one query at a time: a
+ * Reading with FilterLogEvents. A batch runs one query at a time: a
  * startTime, then page after page (nextToken) until the service has no
  * more. A page is parsed whole before any of it is released, and the next
  * page is asked for only once this one is released, so a stream's events
  * come out in the order the service lists them.
+ *
+ * First comes the backlog: one query over the stream prefix from --since
+ * to --until, full pages, which reads what the job has logged at about one
+ * call per 10,000 events whatever the number of streams, and makes known
+ * every stream that has events. Draining (--no-follow) ends there.
+ * Following goes on with batches of named streams, which start only once
+ * the backlog is read so that nothing is read twice.
  *
  * A stream is read from --since until it has shown an event: streams
  * without events wait in batches of their own, whose every query starts at
@@ -47,6 +54,7 @@ struct fstream {
 
 struct batch {
 	struct follow *f;
+	int backlog; /* the query by prefix, made once */
 	struct fstream *v[BATCH_MAX];
 	size_t n;
 	size_t nq; /* streams in the query under way */
@@ -57,6 +65,7 @@ struct batch {
 	int querying; /* a query is under way (between pages) */
 	char *token; /* its nextToken */
 	int64_t start_time; /* its startTime, or -1 */
+	int64_t end_time; /* its endTime (inclusive), or -1 */
 	int sweeping; /* it looks back the whole window */
 	int64_t began; /* monotonic ms it began */
 	int fresh; /* it found new events */
@@ -74,6 +83,11 @@ struct follow {
 	struct follow_options opt;
 	struct batch **b;
 	size_t nb;
+	struct batch *backlog; /* the first query, by prefix */
+	int backlog_done; /* it came to its end */
+	size_t nstreams;
+	int denied; /* FilterLogEvents is not allowed */
+	int no_group; /* the backlog found no log group */
 	struct strmap *names; /* stream name -> struct fstream */
 	struct budget budget;
 	size_t rr;
@@ -81,6 +95,8 @@ struct follow {
 	int64_t warned_at;
 	uint64_t events;
 };
+
+static struct batch *new_batch(struct follow *, int);
 
 struct follow *
 follow_new(struct aws *aws, struct pipeline *p, const struct follow_options *o)
@@ -92,7 +108,7 @@ follow_new(struct aws *aws, struct pipeline *p, const struct follow_options *o)
 	f->pipeline = p;
 	f->opt = *o;
 	if (f->opt.rate <= 0)
-		f->opt.rate = 2;
+		f->opt.rate = 10;
 	if (f->opt.window_ms <= 0)
 		f->opt.window_ms = 60000;
 	if (f->opt.poll_ms <= 0)
@@ -102,7 +118,9 @@ follow_new(struct aws *aws, struct pipeline *p, const struct follow_options *o)
 	if (f->opt.sweep_ms <= 0)
 		f->opt.sweep_ms = 10000;
 	f->names = strmap_new();
-	budget_init(&f->budget, f->opt.rate, clock_mono_ms());
+	budget_init(&f->budget, f->opt.rate, 1, clock_mono_ms());
+	f->backlog = new_batch(f, 1);
+	f->backlog->backlog = 1;
 	return (f);
 }
 
@@ -152,10 +170,26 @@ batch_with_room(struct follow *f, int waiting)
 	size_t i;
 
 	for (i = f->nb; i > 0; i--)
-		if (f->b[i - 1]->waiting == waiting &&
+		if (!f->b[i - 1]->backlog && f->b[i - 1]->waiting == waiting &&
 		    f->b[i - 1]->n < BATCH_MAX)
 			return (f->b[i - 1]);
 	return (new_batch(f, waiting));
+}
+
+static struct fstream *
+new_stream(struct follow *f, const char *name, size_t len, struct stream *st)
+{
+	struct fstream *fs;
+
+	fs = xcalloc(1, sizeof *fs);
+	fs->name = xstrndup(name, len);
+	fs->st = st != NULL ? st : pipeline_stream(f->pipeline, name, len);
+	fs->ids = idset_new();
+	fs->anchor = NONE;
+	fs->floor = NONE;
+	strmap_put(f->names, fs->name, len, fs);
+	f->nstreams++;
+	return (fs);
 }
 
 void
@@ -164,17 +198,34 @@ follow_add_stream(struct follow *f, const char *name, struct stream *st)
 	struct fstream *fs;
 	struct batch *b;
 
-	fs = xcalloc(1, sizeof *fs);
-	fs->name = xstrdup(name);
-	fs->st = st;
-	fs->ids = idset_new();
-	fs->anchor = NONE;
-	fs->floor = NONE;
+	if (strmap_get(f->names, name, strlen(name)) != NULL)
+		return; /* the backlog found it first */
+	fs = new_stream(f, name, strlen(name), st);
 	b = batch_with_room(f, 1);
 	b->v[b->n++] = fs;
 	if (!b->querying)
 		b->next_poll = 0; /* a new stream is asked about at once */
-	strmap_put(f->names, name, strlen(name), fs);
+}
+
+/*
+ * A stream the backlog's answer named: known from now on, in a regular
+ * batch (it has shown an event). NULL when it is not one of ours (moto
+ * ignores logStreamNamePrefix).
+ */
+static struct fstream *
+found_stream(struct follow *f, const char *name, size_t len)
+{
+	const char *prefix = f->opt.prefix != NULL ? f->opt.prefix : "";
+	struct fstream *fs;
+	struct batch *b;
+
+	if (len < strlen(prefix) || memcmp(name, prefix, strlen(prefix)) != 0)
+		return (NULL);
+	fs = new_stream(f, name, len, NULL);
+	b = batch_with_room(f, 0);
+	b->v[b->n++] = fs;
+	b->next_poll = 0;
+	return (fs);
 }
 
 static void
@@ -191,7 +242,7 @@ query_start(const struct follow *f, const struct batch *b, int sweep)
 	int64_t t = INT64_MAX, back = sweep ? f->opt.window_ms : OVERLAP_MS;
 	size_t i;
 
-	if (b->waiting)
+	if (b->waiting || b->backlog)
 		t = NONE;
 	for (i = 0; i < b->n && t != NONE; i++)
 		if (b->v[i]->anchor < t)
@@ -212,7 +263,13 @@ on_page(void *arg, const struct aws_result *r)
 
 	b->in_flight = 0;
 	if (r->error == AWS_NOT_FOUND) {
-		/* No log group (yet): the query found nothing. */
+		/* No log group (yet): the query found nothing. Following,
+		 * the listing says so. */
+		if (b->backlog && f->opt.drain)
+			log_warn(
+			    "log group %s does not exist (yet): no streams",
+			    f->opt.log_group);
+		f->no_group = b->backlog;
 		cwlogs_page_reset(&b->page);
 		b->in_hand = 1;
 		b->next = 0;
@@ -228,6 +285,7 @@ on_page(void *arg, const struct aws_result *r)
 		return;
 	}
 	if (r->error != AWS_OK) {
+		f->denied = r->error == AWS_DENIED;
 		set_error(f, r->cause);
 		return;
 	}
@@ -260,8 +318,11 @@ ask(struct follow *f, struct batch *b)
 
 	for (i = 0; i < b->nq; i++)
 		names[i] = b->v[i]->name;
-	body = cwlogs_filter_body(f->opt.log_group, NULL, names, b->nq,
-	    b->start_time, -1, b->token, PAGE_LIMIT);
+	body = cwlogs_filter_body(f->opt.log_group,
+	    b->backlog && f->opt.prefix != NULL && *f->opt.prefix != '\0'
+		? f->opt.prefix
+		: NULL,
+	    names, b->nq, b->start_time, b->end_time, b->token, PAGE_LIMIT);
 	b->in_flight = 1;
 	aws_call(f->aws, SERVICE_LOGS, "FilterLogEvents", body, on_page, b);
 	free(body);
@@ -276,6 +337,17 @@ begin_query(struct follow *f, struct batch *b, int64_t now)
 		b->next_sweep = now + f->opt.sweep_ms;
 	b->nq = b->n;
 	b->start_time = query_start(f, b, b->sweeping);
+	/* FilterLogEvents' endTime is inclusive, --until is not. */
+	b->end_time = f->opt.until >= 0 ? f->opt.until - 1 : -1;
+	/*
+	 * Following, the backlog stops at the moment it began: a busy job
+	 * writes on while it is read, and the batches, which start from
+	 * each stream's newest event, read the rest. Without that bound a
+	 * query over a chatty job might chase its newest page for long.
+	 */
+	if (b->backlog && !f->opt.drain &&
+	    (b->end_time < 0 || clock_wall_ms() < b->end_time))
+		b->end_time = clock_wall_ms();
 	b->began = now;
 	b->fresh = 0;
 	b->querying = 1;
@@ -315,6 +387,25 @@ move_on(struct follow *f, struct batch *w)
 	w->nq = asked;
 }
 
+/*
+ * The backlog is read: every stream it found has been read up to the
+ * query's start, and the batches of named streams may begin.
+ */
+static void
+backlog_read(struct follow *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->nb; i++)
+		for (j = 0; j < f->b[i]->n; j++)
+			f->b[i]->v[j]->read |= f->b[i]->v[j]->anchor != NONE;
+	f->backlog_done = 1;
+	if (f->opt.drain && f->nstreams == 0 && !f->no_group)
+		log_warn("no stream in log group %s starts with \"%s\"",
+		    f->opt.log_group,
+		    f->opt.prefix != NULL ? f->opt.prefix : "");
+}
+
 /* A query came to its end. */
 static void
 end_query(struct follow *f, struct batch *b, int64_t now)
@@ -322,6 +413,10 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 	size_t i;
 
 	b->querying = 0;
+	if (b->backlog) {
+		backlog_read(f);
+		return;
+	}
 	for (i = 0; i < b->nq; i++)
 		b->v[i]->read = 1;
 	/* A waiting batch's every query reads from the start. */
@@ -346,6 +441,9 @@ release_event(struct follow *f, struct batch *b, const struct cwlogs_event *ev,
 
 	fs = strmap_get(
 	    f->names, cwlogs_str(&b->page, ev->stream), ev->stream_len);
+	if (fs == NULL && b->backlog)
+		fs = found_stream(
+		    f, cwlogs_str(&b->page, ev->stream), ev->stream_len);
 	if (fs == NULL || ev->timestamp < fs->floor)
 		return (SINK_OK);
 	if (!idset_add(fs->ids, cwlogs_str(&b->page, ev->id), ev->id_len,
@@ -415,10 +513,15 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 		*cause = xstrdup(f->error);
 		return (SOURCE_ERROR);
 	}
-	budget_adapt(&f->budget, aws_stats(f->aws)->throttled, now);
+	if (f->backlog_done && f->opt.drain)
+		return (SOURCE_DONE);
 	for (k = 0; k < f->nb; k++) {
 		b = f->b[(start + k) % f->nb];
-		if (b->n == 0 || b->in_flight || b->in_hand)
+		/* The backlog first, alone; then every batch but it. */
+		if (b->backlog ? f->backlog_done
+			       : !f->backlog_done || b->n == 0)
+			continue;
+		if (b->in_flight || b->in_hand)
 			continue;
 		/* Its next page goes at once, unless a retry waits. */
 		if (b->next_poll > now) {
@@ -453,9 +556,11 @@ follow_swept_since(const struct follow *f, int64_t t)
 	const struct batch *b;
 	size_t i;
 
+	if (!f->backlog_done)
+		return (0);
 	for (i = 0; i < f->nb; i++) {
 		b = f->b[i];
-		if (b->n == 0)
+		if (b->n == 0 || b->backlog)
 			continue;
 		if (b->in_flight || b->in_hand || b->querying ||
 		    b->swept_at < t || b->nq < b->n)
@@ -468,6 +573,18 @@ uint64_t
 follow_events(const struct follow *f)
 {
 	return (f->events);
+}
+
+size_t
+follow_streams(const struct follow *f)
+{
+	return (f->nstreams);
+}
+
+int
+follow_denied(const struct follow *f)
+{
+	return (f->denied);
 }
 
 size_t
@@ -485,4 +602,10 @@ double
 follow_rate(const struct follow *f)
 {
 	return (f->budget.rate);
+}
+
+void
+follow_answer(struct follow *f, int throttled, int64_t now)
+{
+	budget_answer(&f->budget, throttled, now);
 }

@@ -523,6 +523,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.progress =
 	    isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && ui.tui == NULL;
 	so.since = o->since;
+	so.until = o->until;
 	so.grace_ms = o->grace_ms;
 	so.job_interval_ms = o->status_interval_ms;
 	so.get_rate = o->get_rate;
@@ -649,6 +650,7 @@ run(const struct options *o, char **cause)
 	    o->from.n > 0 || o->no_follow ? STORE_ORDERED : STORE_LIVE,
 	    o->hold_limit);
 	add_assignments(o, p);
+	pipeline_set_window(p, o->since, o->until);
 	status = EXIT_RUNTIME;
 	ui.p = p;
 	if (want_ui(o) && ui_open(o, cause) != 0)

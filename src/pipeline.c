@@ -29,6 +29,7 @@ struct pipeline {
 	int nsinks;
 	int nopen; /* sinks not closed */
 	int assigned; /* a host got its group during this event */
+	int64_t since, until; /* the window: since <= ts < until; -1: open */
 };
 
 static void
@@ -95,7 +96,15 @@ pipeline_new(struct rules *rules, enum store_order order, size_t hold_limit)
 	p->errors = errors_new(rules);
 	p->ranks = rankmap_new();
 	p->store = store_new(p->classify, order, hold_limit, to_sinks, p);
+	p->since = p->until = -1;
 	return (p);
+}
+
+void
+pipeline_set_window(struct pipeline *p, int64_t since, int64_t until)
+{
+	p->since = since;
+	p->until = until;
 }
 
 void
@@ -161,6 +170,11 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 		if ((rc = store_release(p->store, cause)) != SINK_OK)
 			return (rc);
 	}
+	/* Outside the window: its markers counted, the event goes no
+	 * further. */
+	if ((p->since >= 0 && ts < p->since) ||
+	    (p->until >= 0 && ts >= p->until))
+		return (SINK_OK);
 	return (store_add(p->store, st, ts, msg, len, cause));
 }
 

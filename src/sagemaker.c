@@ -122,6 +122,7 @@ sagemaker_parse_job(
 	job->created = get_ms(root, "CreationTime");
 	job->started = get_ms(root, "TrainingStartTime");
 	job->ended = get_ms(root, "TrainingEndTime");
+	job->modified = get_ms(root, "LastModifiedTime");
 	if ((rc = yajl_tree_get(root, rc_path, yajl_t_object)) != NULL)
 		parse_resources(rc, job);
 	yajl_tree_free(root);

@@ -1,13 +1,18 @@
 /*
- * The CloudWatch reader. A run has two parts: knowing the streams (the job
- * is described first, so a credentials failure shows once; then the
- * streams are listed, and in follow mode listed again now and then) and
- * reading them (one page in hand per stream, the next asked for when the
- * page is used up, within the request budget).
+ * The CloudWatch reader. A run has two parts: knowing the job and its
+ * streams (the job is described first, so a credentials failure shows
+ * once; following, the streams are listed now and then, so that streams
+ * that have not logged yet are watched too) and reading them, which the
+ * FilterLogEvents engine (follow.h) does in both modes.
  *
- * Invariant: a stream's events reach the pipeline in the order its pages
- * gave them, each page once: a page is parsed completely before any of it
- * is released, and the token moves only with a parsed page.
+ * Where FilterLogEvents is denied, the streams are read one by one with
+ * GetLogEvents instead (one page in hand per stream, the next asked for
+ * when the page is used up, within the request budget): --no-follow merges
+ * them by time; following asks a stream that reached its end again after
+ * a pause. Invariant there: a stream's events reach the pipeline in the
+ * order its pages gave them, each page once: a page is parsed completely
+ * before any of it is released, and the token moves only with a parsed
+ * page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,8 @@
 #define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
 #define MAX_FAILURES 10 /* server errors in a row before failing */
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
+#define GET_IDLE_MS 2000 /* GetLogEvents, following: a stream at its end */
+#define GET_EVENTS_BUDGET 200000 /* events in hand over all streams */
 
 struct cwstream {
 	struct source_cw *src;
@@ -36,6 +43,8 @@ struct cwstream {
 	char *token; /* the forward token to send next */
 	int in_flight;
 	int caught_up; /* the last answer brought no more events */
+	int64_t caught_at; /* monotonic ms the request that said so went */
+	int64_t asked_at; /* monotonic ms the request out went */
 	int64_t next_poll; /* when to ask again (after a failure) */
 	int failures; /* server errors in a row */
 	int bad_answers; /* malformed answers in a row */
@@ -68,7 +77,8 @@ struct source_cw {
 	struct sagemaker_job desc; /* as last described (name NULL: never) */
 
 	struct budget get; /* GetLogEvents calls */
-	struct follow *follow; /* following: the FilterLogEvents reader */
+	struct follow *follow; /* the FilterLogEvents reader, or NULL */
+	int getlog; /* FilterLogEvents was denied: GetLogEvents instead */
 	int swept; /* following: the look-back after the grace was asked */
 	unsigned in_flight;
 	int64_t warned_at; /* last "retrying later" warning */
@@ -83,6 +93,19 @@ struct source_cw {
 	char *summary;
 };
 
+/* Every answer of a read goes to its API's budget. */
+static void
+on_answer(void *arg, const char *operation, int throttled)
+{
+	struct source_cw *s = arg;
+	int64_t now = clock_mono_ms();
+
+	if (strcmp(operation, "FilterLogEvents") == 0 && s->follow != NULL)
+		follow_answer(s->follow, throttled, now);
+	else if (strcmp(operation, "GetLogEvents") == 0)
+		budget_answer(&s->get, throttled, now);
+}
+
 struct source_cw *
 source_cw_new(
     struct aws *aws, struct pipeline *p, const struct source_cw_options *opt)
@@ -94,8 +117,6 @@ source_cw_new(
 	s->aws = aws;
 	s->pipeline = p;
 	s->opt = *opt;
-	if (s->opt.get_rate <= 0)
-		s->opt.get_rate = 5;
 	if (s->opt.max_in_flight == 0)
 		s->opt.max_in_flight = 4;
 	if (s->opt.grace_ms < 0)
@@ -107,15 +128,23 @@ source_cw_new(
 	s->known = strmap_new();
 	s->job = JOB_UNKNOWN;
 	s->started_at = clock_mono_ms();
-	budget_init(&s->get, s->opt.get_rate, s->started_at);
-	if (s->opt.follow) {
-		memset(&fo, 0, sizeof fo);
-		fo.log_group = s->opt.log_group;
-		fo.since = s->opt.since;
-		fo.rate = s->opt.filter_rate;
-		fo.window_ms = s->opt.late_window_ms;
-		s->follow = follow_new(aws, p, &fo);
-	}
+	/* The rates: the Region's quota, unless the user gave a ceiling. */
+	if (s->opt.get_rate <= 0)
+		s->opt.get_rate = budget_quota("GetLogEvents", aws_region(aws));
+	if (s->opt.filter_rate <= 0)
+		s->opt.filter_rate =
+		    budget_quota("FilterLogEvents", aws_region(aws));
+	budget_init(&s->get, s->opt.get_rate, 1, s->started_at);
+	aws_on_answer(aws, on_answer, s);
+	memset(&fo, 0, sizeof fo);
+	fo.log_group = s->opt.log_group;
+	fo.prefix = s->opt.prefix;
+	fo.drain = !s->opt.follow;
+	fo.since = s->opt.since;
+	fo.until = s->opt.until;
+	fo.rate = s->opt.filter_rate;
+	fo.window_ms = s->opt.late_window_ms;
+	s->follow = follow_new(aws, p, &fo);
 	return (s);
 }
 
@@ -134,6 +163,7 @@ source_cw_free(struct source_cw *s)
 	}
 	free(s->v);
 	follow_free(s->follow);
+	aws_on_answer(s->aws, NULL, NULL);
 	strmap_free(s->known);
 	free(s->list_token);
 	free(s->job_line);
@@ -196,6 +226,30 @@ job_state(const char *status)
 	return (JOB_RUNNING);
 }
 
+/*
+ * The job ended at wall time end_ms (0: not said): the grace period counts
+ * from then, so a job that ended long ago is read to its end at once.
+ */
+static void
+note_end(struct source_cw *s, int64_t end_ms)
+{
+	int64_t now = clock_mono_ms(), ago = 0;
+
+	if (end_ms > 0 && clock_wall_ms() > end_ms)
+		ago = clock_wall_ms() - end_ms;
+	/* ended_at 0 means "not ended": monotonic time starts at boot. */
+	s->ended_at = now - ago > 0 ? now - ago : 1;
+	if (!s->opt.follow)
+		return;
+	if (ago < s->opt.grace_ms)
+		log_info("job %s: %s; reading what arrives in the next %lld s",
+		    s->opt.job, s->job_line,
+		    (long long)(s->opt.grace_ms / 1000));
+	else
+		log_info("job %s: %s, %lld s ago; reading it to its end",
+		    s->opt.job, s->job_line, (long long)(ago / 1000));
+}
+
 /* Keep the job's description; source_cw takes job's contents. */
 static void
 note_job(struct source_cw *s, struct sagemaker_job *job)
@@ -210,14 +264,9 @@ note_job(struct source_cw *s, struct sagemaker_job *job)
 	sagemaker_job_free(&s->desc);
 	s->desc = *job;
 	s->job = job_state(job->status);
-	if (s->job != JOB_RUNNING && s->ended_at == 0) {
-		s->ended_at = clock_mono_ms();
-		if (s->opt.follow)
-			log_info("job %s: %s; reading what arrives in the next "
-				 "%lld s",
-			    s->opt.job, s->job_line,
-			    (long long)(s->opt.grace_ms / 1000));
-	}
+	if (s->job != JOB_RUNNING && s->ended_at == 0)
+		note_end(
+		    s, s->desc.ended != 0 ? s->desc.ended : s->desc.modified);
 }
 
 static void
@@ -306,7 +355,8 @@ listing_done(struct source_cw *s)
 	if (!s->listed && s->n > 1)
 		/* Name order makes ties in the merge stable. */
 		qsort(s->v, s->n, sizeof *s->v, stream_cmp);
-	if (!s->listed && s->n == 0)
+	if (!s->listed && s->n == 0 &&
+	    (s->follow == NULL || follow_streams(s->follow) == 0))
 		log_warn("no stream in log group %s starts with \"%s\"%s",
 		    s->opt.log_group, s->opt.prefix,
 		    s->opt.follow ? " yet" : "");
@@ -434,9 +484,14 @@ on_events(void *arg, const struct aws_result *r)
 		cs->token = xstrdup(cs->page.next);
 	}
 	cs->caught_up = cs->page.n == 0 && same;
+	if (cs->caught_up) {
+		cs->caught_at = cs->asked_at;
+		cs->next_poll = now + GET_IDLE_MS;
+	}
 }
 
-/* Whether stream cs wants its next page now. */
+/* Whether stream cs wants its next page now; following, a stream at its
+ * end is asked again after a pause. */
 static int
 wants_page(const struct cwstream *cs, int64_t now)
 {
@@ -444,7 +499,20 @@ wants_page(const struct cwstream *cs, int64_t now)
 		return (0);
 	if (cs->next_poll > now)
 		return (0);
-	return (!cs->caught_up);
+	return (!cs->caught_up || cs->src->opt.follow);
+}
+
+/*
+ * Events a GetLogEvents page may hold: merging by time holds a page per
+ * stream, so the pages shrink as streams grow (10,000 events for up to
+ * 20 streams, 100 at 2,000).
+ */
+static int
+page_limit(const struct source_cw *s)
+{
+	size_t limit = s->n > 0 ? GET_EVENTS_BUDGET / s->n : 10000;
+
+	return (limit > 10000 ? 10000 : limit < 100 ? 100 : (int)limit);
 }
 
 /* Ask for the next page of the streams that need one, within budget,
@@ -466,8 +534,10 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 		s->rr = i + 1;
 		cs->in_flight = 1;
 		s->in_flight++;
+		cs->asked_at = now;
 		body = cwlogs_get_events_body(s->opt.log_group, cs->name,
-		    cs->token, cs->token == NULL ? s->opt.since : -1, 10000);
+		    cs->token, cs->token == NULL ? s->opt.since : -1,
+		    s->opt.until, page_limit(s));
 		aws_call(
 		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_events, cs);
 		free(body);
@@ -491,8 +561,9 @@ release(struct source_cw *s, char **cause)
 		best = NULL;
 		for (i = 0; i < s->n; i++) {
 			cs = s->v[i];
+			/* Following, each stream goes at its own pace. */
 			if (!has_head(cs)) {
-				if (!cs->caught_up)
+				if (!cs->caught_up && !s->opt.follow)
 					return (SOURCE_MORE);
 				continue;
 			}
@@ -517,16 +588,26 @@ release(struct source_cw *s, char **cause)
 
 /*
  * Following: the job ended, the grace period passed, the streams were
- * listed again and every batch looked back its whole window after that.
+ * listed again and every stream was read to its end after that (every
+ * batch looked back its whole window, or GetLogEvents reached each
+ * stream's end).
  */
 static int
 follow_finished(struct source_cw *s, int64_t now)
 {
 	int64_t after = s->ended_at + s->opt.grace_ms;
+	size_t i;
 
 	if (s->ended_at == 0 || now < after || s->listing || !s->listed ||
 	    s->listed_since < after)
 		return (0);
+	if (s->getlog) {
+		for (i = 0; i < s->n; i++)
+			if (!s->v[i]->caught_up || s->v[i]->caught_at < after ||
+			    has_head(s->v[i]))
+				return (0);
+		return (1);
+	}
 	if (!s->swept) {
 		follow_sweep_now(s->follow);
 		s->swept = 1;
@@ -562,9 +643,9 @@ next_deadline(const struct source_cw *s, int64_t now, int64_t *deadline)
 		if (s->ended_at != 0)
 			earliest(now, deadline, s->ended_at + s->opt.grace_ms);
 	}
-	for (i = 0; !s->opt.follow && i < s->n; i++)
+	for (i = 0; s->getlog && i < s->n; i++)
 		if (!s->v[i]->in_flight && !has_head(s->v[i]) &&
-		    !s->v[i]->caught_up)
+		    (!s->v[i]->caught_up || s->opt.follow))
 			earliest(now, deadline, s->v[i]->next_poll);
 }
 
@@ -574,6 +655,29 @@ list_due_at_end(const struct source_cw *s, int64_t now)
 {
 	return (s->ended_at != 0 && now >= s->ended_at + s->opt.grace_ms &&
 	    s->listed_since < s->ended_at + s->opt.grace_ms);
+}
+
+/*
+ * Following with --until: once it has passed, nothing newer will be
+ * shown, so the run ends as a job's does, after the grace period.
+ */
+static void
+check_until(struct source_cw *s, int64_t now, int64_t *deadline)
+{
+	int64_t wall = clock_wall_ms();
+
+	/* The job's own end, when it came first, is the one to say. */
+	if (!s->opt.follow || s->opt.until < 0 || s->ended_at != 0 ||
+	    (s->opt.job != NULL && !s->described))
+		return;
+	if (wall < s->opt.until) {
+		earliest(now, deadline, now + (s->opt.until - wall));
+		return;
+	}
+	s->ended_at =
+	    now - (wall - s->opt.until) > 0 ? now - (wall - s->opt.until) : 1;
+	log_info("--until has passed; reading what arrives by %lld s after it",
+	    (long long)(s->opt.grace_ms / 1000));
 }
 
 /* Describe the job and list the streams when they are due. */
@@ -588,6 +692,10 @@ ask_metadata(struct source_cw *s, int64_t now)
 	 * shows once. */
 	if (s->listing || (s->opt.job != NULL && !s->described) ||
 	    s->error != NULL)
+		return;
+	/* A drain by FilterLogEvents needs no listing: the backlog's
+	 * answers name the streams. */
+	if (!s->opt.follow && !s->getlog)
 		return;
 	if (now < s->next_list && !list_due_at_end(s, now))
 		return;
@@ -613,12 +721,13 @@ show_status(struct source_cw *s, int64_t now)
 		1000 / (now - s->status_at);
 	if (st.behind > 0 || !s->opt.follow)
 		log_status("cwdemux: reading %zu of %zu streams, %llu events, "
-			   "%.0f/s",
-		    st.behind, s->n, (unsigned long long)st.events, rate);
+			   "%.0f/s, %llu throttled",
+		    st.behind, st.streams, (unsigned long long)st.events, rate,
+		    (unsigned long long)aws_stats(s->aws)->throttled);
 	else
 		log_status(
 		    "cwdemux: following %s: %zu streams, %llu events%s%s",
-		    s->opt.job != NULL ? s->opt.job : s->opt.prefix, s->n,
+		    s->opt.job != NULL ? s->opt.job : s->opt.prefix, st.streams,
 		    (unsigned long long)st.events,
 		    s->job_line != NULL ? ", " : "",
 		    s->job_line != NULL ? s->job_line : "");
@@ -626,30 +735,61 @@ show_status(struct source_cw *s, int64_t now)
 	s->status_events = st.events;
 }
 
-/* Once: every stream read to its end, merged by time. */
+/*
+ * GetLogEvents: --no-follow reads every stream to its end, merged by time;
+ * following asks each stream again after a pause once at its end.
+ */
 static enum source_status
-step_once(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
+step_getlog(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 {
 	enum source_status st;
 
+	if (!s->listed)
+		return (SOURCE_MORE);
 	st = release(s, cause);
 	if (st == SOURCE_MORE || st == SOURCE_DONE) {
-		budget_adapt(&s->get, aws_stats(s->aws)->throttled, now);
 		request_pages(s, now, deadline);
 	}
-	if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
+	if (st == SOURCE_DONE && s->opt.follow)
+		st = follow_finished(s, now) ? SOURCE_DONE : SOURCE_MORE;
+	else if (st == SOURCE_DONE && (s->describing || s->in_flight > 0))
 		st = SOURCE_MORE;
 	return (st);
 }
 
+/*
+ * FilterLogEvents denied before it read anything: say so and read with
+ * GetLogEvents, which needs the streams listed. 0, or -1 when it read
+ * already (switching would read events twice).
+ */
+static int
+fall_back(struct source_cw *s, char **cause)
+{
+	if (!follow_denied(s->follow) || follow_events(s->follow) > 0)
+		return (-1);
+	log_warn(
+	    "%s; reading stream by stream with GetLogEvents instead", *cause);
+	free(*cause);
+	*cause = NULL;
+	follow_free(s->follow);
+	s->follow = NULL;
+	s->getlog = 1;
+	s->next_list = 0;
+	return (0);
+}
+
 static enum source_status
-step_follow(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
+step_filter(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 {
 	enum source_status st;
 
 	st = follow_step(s->follow, now, deadline, cause);
-	if (st == SOURCE_MORE && follow_finished(s, now))
+	if (st == SOURCE_ERROR && fall_back(s, cause) == 0)
+		return (SOURCE_MORE);
+	if (st == SOURCE_MORE && s->opt.follow && follow_finished(s, now))
 		st = SOURCE_DONE;
+	if (st == SOURCE_DONE && s->describing)
+		st = SOURCE_MORE;
 	return (st);
 }
 
@@ -662,9 +802,10 @@ source_cw_step(
 	*deadline = -1;
 	if (s->error == NULL)
 		ask_metadata(s, now);
-	if (s->error == NULL && s->listed)
-		st = s->opt.follow ? step_follow(s, now, deadline, cause)
-				   : step_once(s, now, deadline, cause);
+	/* Reading waits for the job's first description (see above). */
+	if (s->error == NULL && (s->opt.job == NULL || s->described))
+		st = s->getlog ? step_getlog(s, now, deadline, cause)
+			       : step_filter(s, now, deadline, cause);
 	/* A call can fail before it is sent (no credentials, say). */
 	if (s->error != NULL && (st == SOURCE_MORE || st == SOURCE_DONE)) {
 		*cause = xstrdup(s->error);
@@ -673,6 +814,7 @@ source_cw_step(
 	if (st == SOURCE_MORE) {
 		show_status(s, now);
 		next_deadline(s, now, deadline);
+		check_until(s, now, deadline);
 		/* The line is kept fresh while something happens. */
 		if (s->opt.progress && (*deadline < 0 || *deadline > now + 250))
 			*deadline = now + 250;
@@ -702,6 +844,7 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 	st->streams = s->n;
 	st->ended = s->ended_at != 0;
 	if (s->follow != NULL) {
+		st->streams = follow_streams(s->follow);
 		st->behind = follow_behind(s->follow);
 		st->events = follow_events(s->follow);
 		st->rate = follow_rate(s->follow);
@@ -718,6 +861,7 @@ source_cw_summary(struct source_cw *s)
 {
 	char *line, *job = NULL;
 	int64_t secs = (clock_mono_ms() - s->started_at) / 1000;
+	const struct aws_stats *as;
 	struct source_cw_stats st;
 
 	if (s->job_line != NULL)
@@ -726,10 +870,14 @@ source_cw_summary(struct source_cw *s)
 		    s->desc.hosts == 1 ? "" : "s", s->desc.ngroups,
 		    s->desc.ngroups == 1 ? "" : "s");
 	source_cw_stats(s, &st);
-	xasprintf(&line, "%s%zu stream%s, %llu events in %lld:%02lld",
-	    job != NULL ? job : "", s->n, s->n == 1 ? "" : "s",
+	as = aws_stats(s->aws);
+	xasprintf(&line,
+	    "%s%zu stream%s, %llu events in %lld:%02lld; %llu requests, "
+	    "%llu throttled",
+	    job != NULL ? job : "", st.streams, st.streams == 1 ? "" : "s",
 	    (unsigned long long)st.events, (long long)(secs / 60),
-	    (long long)(secs % 60));
+	    (long long)(secs % 60), (unsigned long long)as->requests,
+	    (unsigned long long)as->throttled);
 	free(job);
 	free(s->summary);
 	s->summary = line;

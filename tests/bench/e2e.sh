@@ -101,9 +101,9 @@ echo "== 3. end to end against moto: $NSTREAMS streams, $EVENTS events, --no-fol
 printf '%-12s %8s %8s %8s %8s  %s\n' tool wall-s cpu-s rss-MB requests "all events"
 run cwdemux lines "$CWDEMUX" --no-follow --region us-east-1 \
     --endpoint-url "$PROXY_URL" "$JOB"
-# The same with the GetLogEvents budget lifted: what moto allows.
+# The same with the FilterLogEvents ceiling lifted: what moto allows.
 run fast lines "$CWDEMUX" --no-follow --region us-east-1 \
-    --endpoint-url "$PROXY_URL" --get-rate 100 "$JOB"
+    --endpoint-url "$PROXY_URL" --filter-rate 100 "$JOB"
 run tail tail /usr/bin/aws --endpoint-url "$PROXY_URL" logs tail "$GROUP" \
     --log-stream-name-prefix "$JOB/" --since "$SINCE" --format detailed \
     --color off
@@ -124,7 +124,7 @@ for peer in tail gle; do
 		if (t != "-")
 			t = t ": " (r <= 0.1 ? "met" : "MISSED")
 		printf "3 e2e|CPU vs %s|%.2f s vs %.2f s|%.3f|%s\n", l, cc, pc, r, t
-		printf "3 e2e|wall vs %s|%.2f s vs %.2f s (--get-rate 100: %.2f s)|%.2f|-\n", l, cw, pw, fw, cw / pw
+		printf "3 e2e|wall vs %s|%.2f s vs %.2f s (--filter-rate 100: %.2f s)|%.2f|-\n", l, cw, pw, fw, cw / pw
 		printf "3 e2e|peak RSS vs %s|%.1f MB vs %.1f MB|%.2f|-\n", l, cr / 1024, pr / 1024, cr / pr
 		printf "3 e2e|requests vs %s|%d vs %d (every event: %s)|%.2f|-\n", l, cq, pq, ok, cq / pq
 	}' >>"$ROWS"

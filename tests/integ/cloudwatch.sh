@@ -13,8 +13,9 @@ JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/g
 moto_start
 set -- $($PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" \
     --iam full:logs:*,sagemaker:* \
-    --iam partial:logs:DescribeLogStreams,sagemaker:DescribeTrainingJob)
-FULL_KEY=$1 FULL_SECRET=$2 PART_KEY=$3 PART_SECRET=$4
+    --iam partial:logs:DescribeLogStreams,sagemaker:DescribeTrainingJob \
+    --iam getonly:logs:DescribeLogStreams,logs:GetLogEvents,sagemaker:DescribeTrainingJob)
+FULL_KEY=$1 FULL_SECRET=$2 PART_KEY=$3 PART_SECRET=$4 GET_KEY=$5 GET_SECRET=$6
 mkdir "$T/home"
 
 # cwdemux with nothing of this machine's AWS setup: keys and settings given.
@@ -83,7 +84,8 @@ awscall describe-job "$JOB" >"$T/job.out"
 contains "DescribeTrainingJob: status and groups" "$T/job.out" "Completed Completed 6"
 status "DescribeTrainingJob of an unknown job fails" 1 awscall describe-job no-such-job
 
-# DescribeLogStreams pages 50 at a time: a job of 60 hosts.
+# 60 streams: the backlog finds them all from its answers (a listing
+# would take two DescribeLogStreams pages of 50).
 $PY tests/tools/genjob.py "$T/wide" --hosts 60 --lines-per-host 60 --seed 5 \
     --start-ms "$START" --job wide-job >/dev/null
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/wide" --no-sagemaker >/dev/null
@@ -109,7 +111,7 @@ cw --output json "$JOB" >"$T/auth.jsonl" 2>/dev/null
 check "auth on: a correct key reads everything" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/auth.jsonl"
 cw --debug "$JOB" >/dev/null 2>"$T/debug.err"
-contains "--debug logs requests" "$T/debug.err" "X-Amz-Target: Logs_20140328.GetLogEvents"
+contains "--debug logs requests" "$T/debug.err" "X-Amz-Target: Logs_20140328.FilterLogEvents"
 contains "--debug redacts the signature" "$T/debug.err" "Authorization: <redacted>"
 check "--debug never prints the secret" sh -c "! grep -qF '$FULL_SECRET' '$T/debug.err'"
 SECRET=wrong-secret
@@ -122,5 +124,12 @@ KEY=$PART_KEY SECRET=$PART_SECRET
 status "missing permission: exit 3" 3 cw "$JOB"
 contains "missing permission: names the IAM action" "$T/status.err" \
     "cwdemux needs the IAM permission logs:GetLogEvents"
+# FilterLogEvents denied, GetLogEvents allowed: stream by stream, said.
+KEY=$GET_KEY SECRET=$GET_SECRET
+cw --output json "$JOB" >"$T/getonly.jsonl" 2>"$T/getonly.err"
+check "FilterLogEvents denied: GetLogEvents reads everything" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/getonly.jsonl"
+contains "FilterLogEvents denied: said" "$T/getonly.err" \
+    "logs:FilterLogEvents); reading stream by stream with GetLogEvents instead"
 
 finish

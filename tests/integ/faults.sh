@@ -26,27 +26,40 @@ cw() {
 
 # Every kind of fault at once, and pages cut at AWS's size.
 proxy_start --seed 3 --throttle 0.1 --error5xx 0.1 --reset 0.05 \
-    --truncate 0.05 --malformed 0.05 --stall 0.03 --stall-seconds 1 \
-    --drop-token 0.05 \
+    --truncate 0.05 --malformed 0.05 --stall 0.08 --stall-seconds 1 \
     --page-cap 65536
 cw --output json "$JOB" >"$T/faults.jsonl" 2>"$T/faults.err"
 check "every fault: exit 0" test $? -eq 0
 check "every fault: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/faults.jsonl"
-for fault in throttled 5xx resets truncated malformed stalled page_capped \
-    tokens_dropped; do
+for fault in throttled 5xx resets truncated malformed stalled page_capped; do
 	check "the proxy injected $fault" test "$(proxy_stat $fault)" -gt 0
 done
 
-# AWS's per-account rate: 2 GetLogEvents calls a second.
-proxy_start --rate GetLogEvents=2
+# FilterLogEvents denied: GetLogEvents stream by stream, through the same
+# faults, and answers without the forward token to go on from.
+proxy_start --seed 4 --deny FilterLogEvents --throttle 0.1 --error5xx 0.1 \
+    --reset 0.05 --truncate 0.05 --malformed 0.05 --drop-token 0.05 \
+    --page-cap 65536
+cw --output json "$JOB" >"$T/getlog.jsonl" 2>"$T/getlog.err"
+check "GetLogEvents, every fault: exit 0" test $? -eq 0
+check "GetLogEvents, every fault: output equals the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/getlog.jsonl"
+contains "GetLogEvents: the fallback is said" "$T/getlog.err" \
+    "reading stream by stream with GetLogEvents instead"
+for fault in denied tokens_dropped; do
+	check "the proxy injected $fault" test "$(proxy_stat $fault)" -gt 0
+done
+
+# AWS's per-account rate: 2 FilterLogEvents calls a second.
+proxy_start --rate FilterLogEvents=2
 cw --output json "$JOB" >"$T/rate.jsonl" 2>"$T/rate.err"
 check "rate limited: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/rate.jsonl"
 
 # Throttled on every call, for a while: never a reason to give up. The
 # test turns throttling off once cwdemux has been refused a few times.
-proxy_start --throttle 1 --ops DescribeLogStreams
+proxy_start --throttle 1 --ops FilterLogEvents
 env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
     AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
     AWS_MAX_ATTEMPTS=2 "$CWDEMUX" --no-follow --region us-east-1 \

@@ -114,6 +114,9 @@ AWS behaviours that moto lacks:
                      N-1.  A FilterLogEvents token "<group>@<stream>@<id>"
                      resumes after the event with that stream and eventId in
                      moto's (re-computed) list of matching events.
+--deny OP            (repeatable) answer every OP request with 400
+                     AccessDeniedException, as AWS does when the IAM policy
+                     lacks the action (counted as "denied").
 --drop-token P       GetLogEvents only: forward, then remove
                      nextForwardToken from the answer (its events kept): a
                      broken answer a reader must not go on from.
@@ -259,7 +262,7 @@ FAULTS = ("throttle", "error5xx", "reset", "truncate", "malformed", "stall",
 COUNTERS = ("requests", "forwarded", "throttled", "rate_limited", "5xx", "resets",
             "truncated", "malformed", "stalled", "upstream_errors", "page_capped",
             "prefix_filtered", "job_status_rewritten", "skewed", "expired", "failed",
-            "tokens_dropped")
+            "tokens_dropped", "denied")
 # Statuses for which AWS does not report TrainingEndTime yet.
 RUNNING_STATUSES = {"InProgress", "Stopping"}
 
@@ -376,6 +379,7 @@ class ProxyState:
         self.stall_seconds = args.stall_seconds
         self.ops = set(short_op(o) for o in args.ops.split(",") if o.strip()) if args.ops else None
         self.buckets = {op: TokenBucket(n) for op, n in args.rate}
+        self.deny = set(args.deny)
         self.page_cap = args.page_cap
         self.prefix_fix = args.prefix_fix
         self.clock_offset = args.clock_offset
@@ -940,6 +944,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
 
         # ---- faults answered without forwarding -----------------------------
+        if op in st.deny:
+            st.count(op, "denied")
+            st.log(op, "denied", None, notes)
+            self.send_aws_error(400, "AccessDeniedException",
+                                "User is not authorized to perform: logs:%s" % op, rng)
+            return
         if fault in ("throttle", "rate"):
             st.count(op, "throttled", *(["rate_limited"] if fault == "rate" else []))
             st.log(op, fault, None, notes)
@@ -1185,6 +1195,7 @@ def main(argv=None):
     ap.add_argument("--log", help="request log file ('-' = stderr)")
     ap.add_argument("--ops", help="comma-separated operations the random faults apply to")
     ap.add_argument("--throttle", type=probability, default=0.0)
+    ap.add_argument("--deny", action="append", default=[], metavar="OP")
     ap.add_argument("--error5xx", type=probability, default=0.0)
     ap.add_argument("--reset", type=probability, default=0.0)
     ap.add_argument("--truncate", type=probability, default=0.0)

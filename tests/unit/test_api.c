@@ -30,19 +30,21 @@ test_bodies(void)
 	    "\"nextToken\":\"tok\",\"limit\":50}",
 	    "DescribeLogStreams body with token");
 	free(b);
-	b = cwlogs_get_events_body("g", "j/algo-1-1", "f/1", -1, 10000);
+	b = cwlogs_get_events_body("g", "j/algo-1-1", "f/1", -1, -1, 10000);
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamName\":\"j/algo-1-1\","
 	    "\"startFromHead\":true,\"nextToken\":\"f/1\","
 	    "\"limit\":10000}",
 	    "GetLogEvents body");
 	free(b);
-	b = cwlogs_get_events_body("g", "s", NULL, 1700000000000LL, 20000);
+	b = cwlogs_get_events_body(
+	    "g", "s", "f/2", 1700000000000LL, 1700000060000LL, 20000);
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamName\":\"s\","
-	    "\"startFromHead\":true,\"startTime\":1700000000000,"
+	    "\"startFromHead\":true,\"nextToken\":\"f/2\","
+	    "\"startTime\":1700000000000,\"endTime\":1700000060000,"
 	    "\"limit\":10000}",
-	    "GetLogEvents body, start time, limit capped");
+	    "GetLogEvents body: the window on a token page too, limit capped");
 	free(b);
 	b = cwlogs_filter_body("g", NULL, streams, 2, 5, 9, NULL, 0);
 	UNIT_STREQ(b,
