@@ -46,7 +46,7 @@ struct spool_line {
 	uint32_t stream_len;
 	unsigned group; /* index, see spool_group_name() */
 	unsigned cont : 1; /* continues the previous line's event */
-	unsigned mark : 8; /* free for marking lines; 0 when added */
+	unsigned mark : 4; /* free for marking lines; 0 when added */
 };
 
 struct spool_options {
@@ -88,8 +88,10 @@ uint64_t spool_dropped(const struct spool *);
 /* Bytes on disk, and bytes of memory for the index. */
 uint64_t spool_disk_bytes(const struct spool *);
 size_t spool_index_bytes(const struct spool *);
-/* Set the mark (0 to 7) of the held line numbered seq. */
-void spool_mark(struct spool *, uint64_t seq, unsigned mark);
+/* Set the bits in mask of the mark (SPOOL_MARKS) of the held line seq to
+ * those of bits. */
+#define SPOOL_MARKS 0xf
+void spool_mark(struct spool *, uint64_t seq, unsigned mask, unsigned bits);
 /* The sequence number of the newest line, 0 when empty. */
 uint64_t spool_last_seq(const struct spool *);
 

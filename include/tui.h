@@ -30,6 +30,8 @@
 #include "sagemaker.h"
 #include "sink.h"
 
+struct selection;
+
 /* What the header and the status line show, filled by the caller. */
 struct tui_info {
 	const struct sagemaker_job *job; /* as last described, or NULL */
@@ -45,6 +47,12 @@ struct tui_options {
 	const char *job; /* for the header and the export default, or NULL */
 	size_t scrollback; /* lines of the spool cached in memory, 0: default */
 	const char *spool_dir; /* --spool: keep the spool there, or NULL */
+	/* What the command line selects (--include, --host...; borrowed):
+	 * the view starts with only its events shown; NULL: all. */
+	struct selection *selection;
+	int export_filtered; /* the UI's export too is of those only */
+	int raw; /* --raw: text as CloudWatch holds it */
+	int raw_progress; /* --raw-progress: every state of a bar */
 	uint64_t spool_limit; /* --spool-limit: bytes on disk, 0: default */
 	int color; /* 0: monochrome (NO_COLOR, --color=never) */
 	int timestamps; /* show times from the start */

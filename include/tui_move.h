@@ -22,6 +22,9 @@ void tui_move_pane(struct tui *, int i);
 /* Narrow to the view's next (dir > 0) or previous host; all after the
  * last. */
 void tui_move_host(struct tui *, int dir);
+/* Narrow to the next (dir > 0) or previous MPI rank seen; all after the
+ * last. */
+void tui_move_rank(struct tui *, int dir);
 /* The keys of a scrolled body: Up, Down, the mouse wheel; 0: none. */
 int tui_move_key(struct tui *, int key);
 

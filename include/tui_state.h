@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "errors.h"
+#include "mpi.h"
 #include "spool.h"
 #include "tui.h"
 #include "tui_text.h"
@@ -56,6 +57,15 @@ struct tui_pane {
 	int expected; /* hosts, or -1 */
 };
 
+/* A line's mark in the spool: the error detector's (enum event_mark), and
+ * the UI's own bits. */
+#define TUI_MARK_EVENT 0x3
+#define TUI_MARK_SUPERSEDED 0x4 /* a progress bar's older state */
+#define TUI_MARK_UNSELECTED 0x8 /* not selected by the command line */
+
+/* Roles: the named ones, then those made for colours (tui_draw.c). */
+#define TUI_ROLES 256
+
 #define DIRTY_HEADER 0x1
 #define DIRTY_BODY 0x2
 #define DIRTY_STATUS 0x4
@@ -78,8 +88,15 @@ struct tui {
 	int quit;
 	unsigned dirty;
 	struct tui_info info;
-	attr_t attrs[ROLE_COUNT]; /* attributes of roles */
-	short pairs[ROLE_COUNT]; /* colour pairs of roles, 0: none */
+	attr_t attrs[TUI_ROLES]; /* attributes of roles */
+	short pairs[TUI_ROLES]; /* colour pairs of roles, 0: none */
+	int colored; /* colours are on */
+	struct palette *palette; /* groups' and hosts' colours, or NULL */
+	struct tui_dyn {
+		short fg, bg;
+		unsigned pattr;
+	} dyn[TUI_ROLES - ROLE_COUNT]; /* roles made for colours */
+	int ndyn;
 
 	const struct tui_view *view; /* the screen shown */
 	char *focus; /* the focused or selected group's name, or NULL */
@@ -96,6 +113,15 @@ struct tui {
 	struct tui_regex search, filter;
 	int filter_out; /* hide matching lines instead of others */
 	const char *host; /* narrowed to this host (interned), or NULL */
+	long rank; /* narrowed to this MPI rank, or -1 */
+	int rank_column; /* ranks in a column, their tags off the text */
+	unsigned char *ranks; /* a bit for each rank seen */
+	size_t ranks_len;
+	int selecting; /* the command line's selection hides lines */
+	struct strmap *bars; /* host and rank -> struct tui_bar */
+	struct tui_bar **barv;
+	size_t nbars;
+	struct buf shown; /* a line's text as shown (tui_shown()) */
 	uint64_t match; /* seq of the current search match, or 0 */
 	struct tui_hunt hunt;
 
@@ -131,6 +157,17 @@ void tui_notice(struct tui *, int error, const char *, ...)
 void tui_show(struct tui *, const struct tui_view *v);
 /* The line (0 from the first) that byte offset off of msg is on. */
 size_t tui_line_of(const char *msg, size_t len, size_t off);
+/*
+ * The text of a line as it is shown, s (len bytes) as received: collector
+ * escapes decoded, the MPI tag off (strip_tag, or the rank column shown),
+ * a progress bar's states collapsed to the last (unless --raw,
+ * --raw-progress). Sets *tagged and *tag. Valid until the next call.
+ */
+const char *tui_shown(struct tui *, const char *s, size_t len, int strip_tag,
+    size_t *out_len, struct mpi_tag *tag, int *tagged);
+/* The time of day of ms in the --timezone zone, "hh:mm:ss.mmm". */
+#define TUI_CLOCK_LEN 12
+void tui_clock(int64_t ms, char out[TUI_CLOCK_LEN + 1]);
 /* A line passes the view's host narrowing and filter. */
 int tui_visible(struct tui *, const struct spool_line *);
 /* The spool group the view walks: SPOOL_ALL for all, below

@@ -58,6 +58,7 @@ struct tui_cells {
 	struct tui_cell *v;
 	size_t n, cap;
 	size_t cols; /* columns used */
+	size_t base; /* added to the offsets of the cells added next */
 };
 
 /* A regular expression the user typed (search, filter). */

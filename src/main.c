@@ -444,6 +444,10 @@ ui_open(const struct options *o, char **cause)
 	to.job = o->job;
 	to.scrollback = o->scrollback;
 	to.spool_dir = o->spool_dir;
+	to.selection = selected;
+	to.export_filtered = o->export_filtered;
+	to.raw = o->raw;
+	to.raw_progress = o->raw_progress;
 	to.spool_limit = o->spool_limit;
 	to.color = want_color(o->color);
 	to.timestamps = o->timestamps;

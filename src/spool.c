@@ -43,15 +43,15 @@
 #define WIN_SIZE ((size_t)256 << 10)
 #define WBUF_SIZE ((size_t)256 << 10)
 /* Indexes past these are shared by every later host or group. */
-#define HOSTS_MAX ((1u << 20) - 1)
+#define HOSTS_MAX ((1u << 19) - 1)
 #define GROUPS_MAX 65535u
 #define GPREV_MAX UINT32_MAX
 #define GNEXT_MAX UINT16_MAX
 
 struct ent {
 	uint64_t off : 40; /* logical offset of its record */
-	uint64_t host : 20;
-	uint64_t mark : 3;
+	uint64_t host : 19;
+	uint64_t mark : 4;
 	uint64_t cont : 1;
 	uint32_t gprev; /* lines back to its group's previous; 0: none */
 	uint16_t group;
@@ -625,16 +625,18 @@ host_name(const struct spool *sp, uint32_t i, uint32_t *len)
 }
 
 void
-spool_mark(struct spool *sp, uint64_t seq, unsigned mark)
+spool_mark(struct spool *sp, uint64_t seq, unsigned mask, unsigned bits)
 {
+	struct ent *e;
 	struct cslot *c;
 
 	if (seq == 0 || seq - 1 < sp->first || seq > sp->n)
 		return;
-	ent_at(sp, seq - 1)->mark = mark & 7;
+	e = ent_at(sp, seq - 1);
+	e->mark = ((e->mark & ~mask) | (bits & mask)) & SPOOL_MARKS;
 	c = &sp->cache[(seq - 1) % sp->ncache];
 	if (c->seq == seq)
-		c->l.mark = mark & 7;
+		c->l.mark = e->mark;
 }
 
 int

@@ -13,12 +13,22 @@
 
 #include "clock.h"
 #include "log.h"
+#include "palette.h"
+#include "progress.h"
+#include "selection.h"
+#include "strmap.h"
 #include "tui_draw.h"
 #include "tui_keys.h"
 #include "tui_search.h"
 #include "tui_state.h"
 #include "tui_views.h"
 #include "xmalloc.h"
+
+/* A progress bar's state and the host (and rank) it came from. */
+struct tui_bar {
+	uint64_t seq; /* the line of its last state; 0: the host went on */
+	struct buf key; /* what names the bar */
+};
 
 /* The UI whose terminal must be restored on a fatal path. */
 static struct tui *active;
@@ -74,6 +84,9 @@ tui_new(const struct tui_options *opt, char **cause)
 	t->started_ms = clock_mono_ms();
 	t->rate_at = t->started_ms;
 	t->cur_err = -1;
+	t->rank = -1;
+	t->selecting = opt->selection != NULL;
+	t->bars = strmap_new();
 	return (t);
 }
 
@@ -141,10 +154,21 @@ tui_end(struct tui *t)
 void
 tui_free(struct tui *t)
 {
+	size_t i;
+
 	if (t == NULL)
 		return;
 	tui_end(t);
 	spool_free(t->spool);
+	for (i = 0; i < t->nbars; i++) {
+		buf_free(&t->barv[i]->key);
+		free(t->barv[i]);
+	}
+	free(t->barv);
+	strmap_free(t->bars);
+	free(t->ranks);
+	palette_free(t->palette);
+	buf_free(&t->shown);
 	tui_regex_clear(&t->search);
 	tui_regex_clear(&t->filter);
 	free(t->focus);
@@ -270,7 +294,7 @@ mark_lines(
 
 	if (ev->mark == EVENT_TRACE || first == last)
 		for (line = first; line <= last; line++)
-			spool_mark(t->spool, line, ev->mark);
+			spool_mark(t->spool, line, TUI_MARK_EVENT, ev->mark);
 	for (; es != NULL && t->nerr < errors_count(es); t->nerr++) {
 		e = errors_at(es, t->nerr);
 		if (t->nerr == t->err_cap) {
@@ -280,12 +304,76 @@ mark_lines(
 		}
 		line = first + tui_line_of(ev->msg, ev->len, e->offset);
 		t->err_seq[t->nerr] = line;
-		spool_mark(t->spool, line,
+		spool_mark(t->spool, line, TUI_MARK_EVENT,
 		    e->severity == RULE_SEV_ERROR ? EVENT_ERROR
 						  : EVENT_WARNING);
 		for (k = 1; k < e->lines && line + k <= last; k++)
-			spool_mark(t->spool, line + k, EVENT_TRACE);
+			spool_mark(
+			    t->spool, line + k, TUI_MARK_EVENT, EVENT_TRACE);
 	}
+}
+
+/*
+ * A progress bar shows its latest state: when a host's (and rank's) line
+ * is a state of the bar its previous line was, that line is superseded
+ * (hidden unless --raw-progress; the spool and exports keep it).
+ */
+static void
+supersede(struct tui *t, const struct out_event *ev, uint64_t seq)
+{
+	struct progress_bar pb;
+	struct mpi_tag tag;
+	struct tui_bar *b;
+	struct buf key = BUF_INIT;
+	const char *s;
+	size_t len;
+	int tagged, bar;
+
+	if (t->opt.raw || t->opt.raw_progress ||
+	    memchr(ev->msg, '\n', ev->len) != NULL)
+		return;
+	s = tui_shown(t, ev->msg, ev->len, 1, &len, &tag, &tagged);
+	bar = progress_parse(s, len, &pb);
+	buf_add(&key, ev->host, ev->host_len);
+	if (ev->ranked)
+		buf_printf(&key, "@%u", ev->rank);
+	b = strmap_get(t->bars, key.data, key.len);
+	if (b == NULL && bar) {
+		b = xcalloc(1, sizeof *b);
+		strmap_put(t->bars, key.data, key.len, b);
+		t->barv = xreallocarray(t->barv, t->nbars + 1, sizeof *t->barv);
+		t->barv[t->nbars++] = b;
+	}
+	buf_free(&key);
+	if (b == NULL)
+		return;
+	if (!bar) {
+		b->seq = 0;
+		return;
+	}
+	if (b->seq != 0 && b->key.len == pb.key_len &&
+	    memcmp(b->key.data, pb.key, pb.key_len) == 0)
+		spool_mark(
+		    t->spool, b->seq, TUI_MARK_SUPERSEDED, TUI_MARK_SUPERSEDED);
+	b->seq = seq;
+	buf_reset(&b->key);
+	buf_add(&b->key, pb.key, pb.key_len);
+}
+
+/* Note a rank seen, for the keys that narrow to one. */
+static void
+rank_seen(struct tui *t, unsigned rank)
+{
+	size_t need = rank / 8 + 1;
+
+	if (rank > MPI_RANK_MAX)
+		return;
+	if (need > t->ranks_len) {
+		t->ranks = xreallocarray(t->ranks, need, 1);
+		memset(t->ranks + t->ranks_len, 0, need - t->ranks_len);
+		t->ranks_len = need;
+	}
+	t->ranks[rank / 8] |= (unsigned char)(1u << (rank % 8));
 }
 
 /* The sink: every line into the spool. */
@@ -293,12 +381,21 @@ static enum sink_status
 tui_event(void *state, const struct out_event *ev, char **cause)
 {
 	struct tui *t = state;
-	uint64_t first = spool_last_seq(t->spool) + 1;
+	uint64_t first = spool_last_seq(t->spool) + 1, last, line;
 
 	(void)cause;
 	spool_add(t->spool, ev->group, ev->group_len, ev->host, ev->host_len,
 	    ev->stream, ev->stream_len, ev->timestamp, ev->msg, ev->len);
-	mark_lines(t, ev, first, spool_last_seq(t->spool));
+	last = spool_last_seq(t->spool);
+	mark_lines(t, ev, first, last);
+	if (t->opt.selection != NULL && !selection_keep(t->opt.selection, ev))
+		for (line = first; line <= last; line++)
+			spool_mark(t->spool, line, TUI_MARK_UNSELECTED,
+			    TUI_MARK_UNSELECTED);
+	if (ev->ranked)
+		rank_seen(t, ev->rank);
+	if (first == last)
+		supersede(t, ev, first);
 	t->events++;
 	if (ev->timestamp > t->newest)
 		t->newest = ev->timestamp;

@@ -16,6 +16,8 @@
 
 #include "clock.h"
 #include "log.h"
+#include "palette.h"
+#include "sgr.h"
 #include "tui_draw.h"
 
 struct role_style {
@@ -65,9 +67,12 @@ static const char *const help_text[] = {
     "  p  Space     pause / resume following",
     "  /            search (regex); empty clears",
     "  n  N         next older / newer match",
-    "  f  F         show only / hide lines matching a regex",
+    "  f  F         show only / hide lines matching a regex; empty:",
+    "               every line (the command line's selection too)",
     "  h  H         narrow to the next / previous host; all again",
-    "  t            toggle timestamps (UTC)",
+    "  r  R         narrow to the next / previous MPI rank; all again",
+    "  c            ranks in a column of their own (tags off the text)",
+    "  t            toggle timestamps (--timezone)",
     "  w            toggle line wrapping",
     "  e            export every line to per-group files",
     "  !            the first failure (header's last row)",
@@ -83,7 +88,9 @@ tui_draw_colors(struct tui *t)
 	if (color) {
 		start_color();
 		use_default_colors();
+		t->palette = palette_new(COLORS);
 	}
+	t->colored = color;
 	for (i = 0; i < ROLE_COUNT; i++) {
 		t->pairs[i] = 0;
 		t->attrs[i] = color ? styles[i].color : styles[i].mono;
@@ -158,55 +165,147 @@ group_role(unsigned group)
 	return (ROLE_GROUP0 + (int)(group % TUI_GROUP_ROLES));
 }
 
+/* An xterm colour index the terminal can show, or -1. */
+static short
+shown_color(short c)
+{
+	if (c < 0)
+		return (-1);
+	if (c < COLORS)
+		return (c);
+	/* 8 colours: the bright forms as the plain ones. */
+	return (c < 16 ? (short)(c % 8) : -1);
+}
+
+/*
+ * A role for text in colour fg on bg (xterm indexes, -1: default) with
+ * palette attributes: made on first use (a colour pair each), fallback
+ * when colours are off or the pairs run out.
+ */
+static int
+color_role(struct tui *t, short fg, short bg, unsigned pattr, int fallback)
+{
+	struct tui_dyn *d;
+	int i, r;
+
+	fg = shown_color(fg);
+	bg = shown_color(bg);
+	if (!t->colored || (fg < 0 && bg < 0 && pattr == 0))
+		return (fallback);
+	for (i = 0; i < t->ndyn; i++) {
+		d = &t->dyn[i];
+		if (d->fg == fg && d->bg == bg && d->pattr == pattr)
+			return (ROLE_COUNT + i);
+	}
+	r = ROLE_COUNT + t->ndyn;
+	if (r >= TUI_ROLES || r >= COLOR_PAIRS)
+		return (fallback);
+	d = &t->dyn[t->ndyn++];
+	d->fg = fg;
+	d->bg = bg;
+	d->pattr = pattr;
+	init_pair((short)r, fg, bg);
+	t->pairs[r] = (short)r;
+	t->attrs[r] = ((pattr & PALETTE_BOLD) ? A_BOLD : 0) |
+	    ((pattr & PALETTE_UNDERLINE) ? A_UNDERLINE : 0) |
+	    ((pattr & PALETTE_DIM) ? A_DIM : 0);
+	return (r);
+}
+
+static int
+palette_role(struct tui *t, struct palette_color c, int fallback)
+{
+	return (color_role(t, c.fg, -1, c.attr, fallback));
+}
+
 static void
 add_time(struct tui *t, int64_t ms, int role)
 {
-	char s[32];
-	time_t sec = (time_t)(ms / 1000);
-	struct tm tm;
+	char s[TUI_CLOCK_LEN + 2];
 
-	if (ms < 0 || gmtime_r(&sec, &tm) == NULL)
-		snprintf(s, sizeof s, "--:--:--.--- ");
-	else
-		snprintf(s, sizeof s, "%02d:%02d:%02d.%03d ", tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	tui_clock(ms, s);
+	strcat(s, " ");
 	text(t, s, role);
 }
 
 /*
+ * The text of a line in the colours its SGR sequences give (only colours
+ * are taken from them; any other sequence is shown neutralised), or all
+ * in role when it is not plain text or colours are off.
+ */
+static void
+text_cells(struct tui *t, const char *s, size_t len, int role, size_t max)
+{
+	struct sgr_attr a = SGR_ATTR_INIT;
+	const char *p = s, *run;
+	size_t n;
+
+	if (t->opt.raw) {
+		tui_cells_add(&t->cells, s, len, role, max);
+		return;
+	}
+	while (t->cells.cols < max && sgr_next(&p, s + len, &a, &run, &n)) {
+		t->cells.base = (size_t)(run - s);
+		tui_cells_add(&t->cells, run, n,
+		    role == ROLE_TEXT ? color_role(t, a.fg, a.bg, 0, role)
+				      : role,
+		    max);
+	}
+	t->cells.base = 0;
+}
+
+/*
  * Build the cells of one log line: mark ("!" an error's first line, "|"
- * the rest of it, "~" a warning), time, group tag, host, text.
+ * the rest of it, "~" a warning), time, group tag, host (in a shade of
+ * its group's colour), rank, text as shown (tui_shown()).
  */
 static void
 line_cells(struct tui *t, const struct spool_line *l, int tag, size_t max)
 {
-	const char *name;
-	size_t len, start, so, eo, pos, i;
-	int role = ROLE_TEXT;
+	const char *name, *s;
+	size_t len, start, so, eo, pos, i, n;
+	int role = ROLE_TEXT, tagged, grole;
+	unsigned mark = l->mark & TUI_MARK_EVENT;
+	struct mpi_tag mt;
+	char r[32];
 
 	tui_cells_reset(&t->cells);
-	if (l->mark == EVENT_ERROR || l->mark == EVENT_TRACE) {
-		text(t, l->mark == EVENT_ERROR ? "!" : "|", ROLE_MARK);
+	if (mark == EVENT_ERROR || mark == EVENT_TRACE) {
+		text(t, mark == EVENT_ERROR ? "!" : "|", ROLE_MARK);
 		role = ROLE_ERRTEXT;
-	} else if (l->mark == EVENT_WARNING)
+	} else if (mark == EVENT_WARNING)
 		text(t, "~", ROLE_WARN);
 	if (t->timestamps)
 		add_time(t, l->ts, ROLE_TIME);
+	name = spool_group_name(t->spool, l->group, &len);
 	if (tag) {
-		name = spool_group_name(t->spool, l->group, &len);
-		text(t, "[", group_role(l->group));
-		textn(t, name, len, group_role(l->group));
-		text(t, "] ", group_role(l->group));
+		grole = t->palette != NULL
+		    ? palette_role(t, palette_group(t->palette, name, len),
+			  group_role(l->group))
+		    : group_role(l->group);
+		text(t, "[", grole);
+		textn(t, name, len, grole);
+		text(t, "] ", grole);
 	}
-	tui_cells_add(
-	    &t->cells, l->host, l->host_len, ROLE_HOST, t->cells.cols + 40);
+	tui_cells_add(&t->cells, l->host, l->host_len,
+	    t->palette != NULL
+		? palette_role(t,
+		      palette_host(t->palette, name, len, l->host, l->host_len),
+		      ROLE_HOST)
+		: ROLE_HOST,
+	    t->cells.cols + 40);
 	text(t, " ", ROLE_TEXT);
+	s = tui_shown(t, l->text, l->len, 0, &n, &mt, &tagged);
+	if (t->rank_column && tagged) {
+		snprintf(r, sizeof r, "r%u ", mt.rank);
+		text(t, r, ROLE_TIME);
+	}
 	start = t->cells.n;
-	tui_cells_add(&t->cells, l->text, l->len, role, max);
-	/* Matches of the search are highlighted in the text. */
+	text_cells(t, s, n, role, max);
+	/* Matches of the search are highlighted in the text as shown. */
 	pos = 0;
-	while (t->search.re != NULL && pos <= l->len &&
-	    tui_regex_find(&t->search, l->text, l->len, pos, &so, &eo)) {
+	while (t->search.re != NULL && pos <= n &&
+	    tui_regex_find(&t->search, s, n, pos, &so, &eo)) {
 		tui_cells_mark(
 		    &t->cells, start, so, eo == so ? so + 1 : eo, ROLE_MATCH);
 		pos = eo > so ? eo : eo + 1;
@@ -641,6 +740,12 @@ draw_status(struct tui *t, int y)
 		host_errors(t);
 		text(t, " ", ROLE_STATUS);
 	}
+	if (t->rank >= 0) {
+		snprintf(s, sizeof s, "| rank %ld ", t->rank);
+		text(t, s, ROLE_STATUS);
+	}
+	if (t->selecting)
+		text(t, "| selected by the command line ", ROLE_STATUS);
 	if (t->filter.re != NULL) {
 		text(t, t->filter_out ? "| hiding /" : "| only /", ROLE_STATUS);
 		text(t, t->filter.pattern, ROLE_STATUS);

@@ -28,7 +28,11 @@ next_event(void *arg, struct out_event *ev)
 	struct walk *w = arg;
 	const struct spool_line *l;
 
-	if ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) == NULL)
+	/* --export-filtered: the events the command line selects only. */
+	while ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
+	    w->t->opt.export_filtered && (l->mark & TUI_MARK_UNSELECTED))
+		w->seq = l->seq;
+	if (l == NULL)
 		return (0);
 	memset(ev, 0, sizeof *ev);
 	ev->timestamp = l->ts;

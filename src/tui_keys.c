@@ -47,8 +47,6 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 	const struct errors_entry *o;
 	size_t i, nth = 0, all = 0;
 	char ts[32];
-	time_t sec = (time_t)(e->timestamp / 1000);
-	struct tm tm;
 
 	for (i = 0; i < t->nerr; i++) {
 		o = errors_at(t->opt.errors, i);
@@ -57,11 +55,7 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 		all++;
 		nth += o->id <= e->id;
 	}
-	if (e->timestamp < 0 || gmtime_r(&sec, &tm) == NULL)
-		snprintf(ts, sizeof ts, "--:--:--.---");
-	else
-		snprintf(ts, sizeof ts, "%02d:%02d:%02d.%03d", tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (int)(e->timestamp % 1000));
+	tui_clock(e->timestamp, ts);
 	tui_notice(t, 0, "%s%s %zu/%zu: %s %.*s %.*s %.*s", what,
 	    *what != '\0' ? ", error" : "error", nth, all, ts,
 	    (int)e->group_len, e->group, (int)e->host_len, e->host,
@@ -111,8 +105,11 @@ show_error(struct tui *t, size_t id, const char *what)
 	}
 	if (t->host != NULL && t->host != l->host)
 		t->host = NULL;
-	if (!tui_visible(t, l))
+	if (!tui_visible(t, l)) {
 		tui_regex_clear(&t->filter);
+		t->selecting = 0;
+		t->rank = -1;
+	}
 	t->follow = 0;
 	t->match = 0;
 	t->cur_err = (long)id;
@@ -201,9 +198,11 @@ prompt_done(struct tui *t)
 			t->match = 0;
 			find(t, 1);
 		}
-	} else if (*input == '\0')
+	} else if (*input == '\0') {
+		/* All lines again: the command line's selection too. */
 		tui_regex_clear(&t->filter);
-	else if (tui_regex_set(&t->filter, input, &cause) != 0) {
+		t->selecting = 0;
+	} else if (tui_regex_set(&t->filter, input, &cause) != 0) {
 		tui_notice(t, 1, "filter: %s", cause);
 		free(cause);
 	} else
@@ -342,6 +341,15 @@ view_key(struct tui *t, int k)
 		if (!t->view->scrolls)
 			tui_show(t, &tui_view_group);
 		tui_move_host(t, k == 'h' ? 1 : -1);
+		break;
+	case 'r':
+	case 'R':
+		if (!t->view->scrolls)
+			tui_show(t, &tui_view_group);
+		tui_move_rank(t, k == 'r' ? 1 : -1);
+		break;
+	case 'c':
+		t->rank_column = !t->rank_column;
 		break;
 	case 't':
 		t->timestamps = !t->timestamps;

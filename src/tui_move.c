@@ -98,27 +98,32 @@ tui_move_pane(struct tui *t, int i)
 	tui_focus(t, t->panes[i].name, t->panes[i].len);
 }
 
-/* The hosts of the view, in the order first seen; cycle through them. */
+/*
+ * The hosts of the view, in the order first seen (from the spool's index,
+ * no line read); cycle through them.
+ */
 void
 tui_move_host(struct tui *t, int dir)
 {
-	const struct spool_line *l;
-	const char **hosts = NULL;
+	const char **hosts = NULL, *host;
 	size_t n = 0, cap = 0, i, cur = 0;
 	int g = tui_walked(t);
-	uint64_t s = 0;
+	uint64_t s, last = spool_last_seq(t->spool);
+	unsigned group;
 
-	while ((l = spool_next(t->spool, g, s)) != NULL) {
-		s = l->seq;
-		for (i = 0; i < n && hosts[i] != l->host; i++)
+	for (s = spool_dropped(t->spool) + 1; s <= last; s++) {
+		if (spool_peek(t->spool, s, &group, &host) != 0 ||
+		    (g != SPOOL_ALL && (int)group != g))
+			continue;
+		for (i = n; i > 0 && hosts[i - 1] != host; i--)
 			;
-		if (i < n)
+		if (i > 0)
 			continue;
 		if (n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
 			hosts = xreallocarray(hosts, cap, sizeof *hosts);
 		}
-		hosts[n++] = l->host;
+		hosts[n++] = host;
 	}
 	/* Positions 0..n-1 are hosts, n is "every host". */
 	cur = n;
@@ -128,6 +133,34 @@ tui_move_host(struct tui *t, int dir)
 	cur = (cur + (size_t)(dir > 0 ? 1 : (int)n)) % (n + 1);
 	t->host = cur == n ? NULL : hosts[cur];
 	free(hosts);
+	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
+}
+
+static int
+rank_known(const struct tui *t, long r)
+{
+	return (r >= 0 && (size_t)r / 8 < t->ranks_len &&
+	    (t->ranks[r / 8] & (1u << (r % 8))) != 0);
+}
+
+void
+tui_move_rank(struct tui *t, int dir)
+{
+	long r = t->rank, end = (long)t->ranks_len * 8;
+
+	if (end == 0) {
+		tui_notice(t, 1, "no MPI rank seen");
+		return;
+	}
+	/* -1 is "every rank", between the last and the first. */
+	do {
+		r += dir > 0 ? 1 : -1;
+		if (r >= end)
+			r = -1;
+		else if (r < -1)
+			r = end - 1;
+	} while (r != -1 && !rank_known(t, r));
+	t->rank = r;
 	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
 }
 

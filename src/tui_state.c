@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escapes.h"
+#include "progress.h"
+#include "timefmt.h"
 #include "tui_state.h"
 #include "xmalloc.h"
 
@@ -60,12 +63,68 @@ tui_visible(struct tui *t, const struct spool_line *l)
 	size_t so, eo;
 	int m;
 
+	struct mpi_tag tag;
+
+	if ((l->mark & TUI_MARK_SUPERSEDED) && !t->opt.raw_progress)
+		return (0);
+	if (t->selecting && (l->mark & TUI_MARK_UNSELECTED))
+		return (0);
 	if (t->host != NULL && l->host != t->host)
+		return (0);
+	if (t->rank >= 0 &&
+	    (!mpi_tag_parse(l->text, l->len, &tag) ||
+		tag.rank != (unsigned long)t->rank))
 		return (0);
 	if (t->filter.re == NULL)
 		return (1);
 	m = tui_regex_find(&t->filter, l->text, l->len, 0, &so, &eo);
 	return (t->filter_out ? !m : m);
+}
+
+const char *
+tui_shown(struct tui *t, const char *s, size_t len, int strip_tag,
+    size_t *out_len, struct mpi_tag *tag, int *tagged)
+{
+	struct progress_bar pb;
+	const char *last;
+	size_t n;
+
+	*tagged = len > 0 && *s == '[' && mpi_tag_parse(s, len, tag);
+	if (t->opt.raw) {
+		*out_len = len;
+		return (s);
+	}
+	if (escapes_find(s, len)) {
+		buf_reset(&t->shown);
+		escapes_decode(&t->shown, s, len);
+		s = t->shown.data;
+		len = t->shown.len;
+		*tagged = len > 0 && *s == '[' && mpi_tag_parse(s, len, tag);
+	}
+	if (*tagged && (strip_tag || t->rank_column)) {
+		s += tag->len;
+		len -= tag->len;
+	}
+	if (!t->opt.raw_progress && memchr(s, '\r', len) != NULL &&
+	    (last = progress_collapse(s, len, &n, &pb)) != NULL) {
+		s = last;
+		len = n;
+	}
+	*out_len = len;
+	return (s);
+}
+
+void
+tui_clock(int64_t ms, char out[TUI_CLOCK_LEN + 1])
+{
+	char iso[TIMEFMT_MAX + 1];
+
+	/* "YYYY-MM-DDThh:mm:ss.mmm" and a zone: the time of day is in it. */
+	if (ms < 0 || timefmt_format(ms, iso) < 11 + TUI_CLOCK_LEN)
+		memcpy(out, "--:--:--.---", TUI_CLOCK_LEN);
+	else
+		memcpy(out, iso + 11, TUI_CLOCK_LEN);
+	out[TUI_CLOCK_LEN] = '\0';
 }
 
 /* A group with no line yet has nothing to walk. */

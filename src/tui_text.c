@@ -25,6 +25,7 @@ tui_cells_reset(struct tui_cells *c)
 {
 	c->n = 0;
 	c->cols = 0;
+	c->base = 0;
 }
 
 void
@@ -47,7 +48,7 @@ cell_new(struct tui_cells *c, int role, size_t off)
 	memset(cell, 0, sizeof *cell);
 	cell->width = 1;
 	cell->role = (unsigned char)role;
-	cell->off = (uint32_t)off;
+	cell->off = (uint32_t)(c->base + off);
 	c->cols++;
 	return (cell);
 }

@@ -253,7 +253,7 @@ see "a: the title counts all hosts and lines" \
     "all groups, interleaved  hosts 3  $all_lines lines"
 
 # Hostile bytes: shown visibly, never obeyed.
-see "ESC shown as ^[" "^[[31;1mERROR^[[0m step 0 ^[[2J^[[Hscreen cleared"
+see "SGR as colour, other escapes shown as ^[" "ERROR step 0 ^[[2J^[[Hscreen cleared"
 see "OSC 52 shown" "^[]52;c;"
 see "C1 bytes shown" "\\x9b31m8-bit CSI"
 see "encoded C1 shown" "<U+009B>31mUTF-8 encoded C1 CSI"
@@ -554,6 +554,77 @@ see "--no-ui: lines" "train_group algo-2 "
 ui --output none --from "$T/plain" "$JOB"
 see "--output none: nothing on the terminal" "rc=0"
 
+# Shaping (#16, #19): collector escapes decoded, a progress bar's latest
+# state, the log's SGR colours (and only colours), hosts of one group in
+# shades of its colour, times in --timezone, the command line's selection
+# as the initial filter, MPI ranks narrowed and in a column.
+EXTRA="" tm_start
+mkdir -p "$T/shape/j/algo-1-1" "$T/shape/j/algo-2-1"
+$PY - "$T/shape/j" <<'EOF'
+import sys
+d = sys.argv[1]
+one = ["SM_CURRENT_INSTANCE_GROUP=g",
+       "step 71#011loss=2.2502#011throughput=5109.4 img/s",
+       "  0%|          | 0/10 [00:00<?, ?it/s]#015 50%|#####     | 5/10 [00:01<00:01, 5it/s]#015100%|##########| 10/10 [00:02<00:00, 5it/s]",
+       "epoch:  10%|#         | 1/10 [00:01<00:09, 1.0it/s]",
+       "epoch:  20%|##        | 2/10 [00:02<00:08, 1.0it/s]",
+       "epoch:  30%|###       | 3/10 [00:03<00:07, 1.0it/s]",
+       "\x1b[31mred alert\x1b[0m plain again \x1b[2Jnot a colour",
+       "[1,mpirank:0,algo-1]<stdout>:rank zero says hello",
+       "[1,mpirank:1,algo-1]<stdout>:rank one says hello"]
+two = ["SM_CURRENT_INSTANCE_GROUP=g", "the second host of g"]
+for host, lines in (("algo-1-1", one), ("algo-2-1", two)):
+    with open("%s/%s/000000" % (d, host), "w") as f:
+        for i, l in enumerate(lines):
+            f.write("2024-06-01T00:00:%02d.000Z %s\n" % (i, l))
+EOF
+ui --from "$T/shape" --timezone +02:00 j
+see "shape: the UI" "> g  hosts 2"
+tm send-keys -t ui 1
+see "shape: #011 is a TAB" "j/algo-1-1 step 71 loss=2.2502 "
+see "shape: a CR bar shows its last state" "100%|##########| 10/10"
+check "shape: not its first states" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q ' 50%|#####'"
+see "shape: bar messages: the latest" "epoch:  30%|###"
+check "shape: the older states hidden" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q 'epoch:  20%'"
+see "shape: SGR shown as colour, other escapes neutralised" \
+    "red alert plain again ^[[2Jnot a colour"
+check "shape: red alert in red" sh -c \
+    "tmux -L $SOCK capture-pane -p -e -t ui | grep -q '\[3[18][;m0-9]*mred alert'"
+check "shape: hosts of one group in two shades" \
+    $PY tests/tools/tuishades.py "$SOCK" j/algo-1-1 j/algo-2-1
+tm send-keys -t ui t
+see "shape: --timezone +02:00" "02:00:01.000 j/algo-1-1 step 71"
+tm send-keys -t ui r
+see "shape: r narrows to rank 0" "| rank 0 "
+check "shape: only rank 0's lines" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q -e 'rank one' -e 'step 71'"
+tm send-keys -t ui c
+see "shape: c: the rank in a column, the tag off" \
+    "j/algo-1-1 r0 rank zero says hello"
+tm send-keys -t ui r r c
+wait_gone "| rank "
+tm send-keys -t ui q
+see "shape: q" "rc=0"
+ui --from "$T/shape" --raw j
+see "shape: --raw" "> g  hosts 2"
+tm send-keys -t ui 1
+see "shape: --raw: escapes as received" "step 71#011loss"
+see "shape: --raw: every bar message" "epoch:  20%"
+tm send-keys -t ui q
+see "shape: --raw: q" "rc=0"
+ui --from "$T/shape" --include hello j
+see "shape: --include: the initial filter" "| selected by the command line"
+tm send-keys -t ui 1
+check "shape: --include: only the selected events" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q 'step 71'"
+tm send-keys -t ui f Enter
+wait_gone "| selected by the command line"
+see "shape: f, empty: every line again" "step 71"
+tm send-keys -t ui q
+see "shape: --include: q" "rc=0"
+
 # The spool (#20): every line of a job of 200,000 lines is in the UI, on
 # disk under TMPDIR (0600, removed on q, C-c and SIGTERM; kept with
 # --spool), and its first line is found by scrolling and by a search from
@@ -672,7 +743,7 @@ see "live status: requests and budget" "req/s, budget"
 see "live status: lag" "| lag "
 tm send-keys -t ui a
 see "live: all groups" "all groups, interleaved"
-see "live hostile: ESC visible" "^[[31;1mERROR"
+see "live hostile: non-SGR ESC visible" "^[[2J^[[Hscreen cleared"
 check "live hostile: no escape but SGR" only_sgr
 check "live hostile: no clipboard write" test -z "$(tm list-buffers)"
 # A stream whose host names no group is held, and counted in the header.

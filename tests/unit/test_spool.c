@@ -81,8 +81,9 @@ test_lines(void)
 	UNIT_STREQ(l->host, "algo-1", "host interned");
 	UNIT_MEMEQ(l->stream, l->stream_len, "s/2", 3, "stream kept");
 	UNIT_CHECK(spool_next(sp, 0, l->seq) == NULL, "end");
-	spool_mark(sp, 2, 3);
-	UNIT_CHECK(spool_prev(sp, SPOOL_ALL, 3)->mark == 3, "marked");
+	spool_mark(sp, 2, SPOOL_MARKS, 3);
+	spool_mark(sp, 2, 8, 8);
+	UNIT_CHECK(spool_prev(sp, SPOOL_ALL, 3)->mark == 11, "marked");
 	UNIT_CHECK(spool_dropped(sp) == 0 && spool_error(sp) == NULL,
 	    "nothing dropped");
 	dir = strdup(spool_dir(sp));

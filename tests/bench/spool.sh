@@ -1,0 +1,166 @@
+#!/bin/sh
+# Benchmark 6, the whole job in the UI (issue #20): a saved job of
+# SPOOL_LINES (10 million, about 1.2 GB) log lines from 64 hosts loaded
+# offline into the terminal UI, driven in a private tmux server (120x40)
+# as a user would: its peak RSS; Home on the all-groups view until the
+# job's first line is on the screen; a search from the end that matches
+# only that line; a redraw after PgUp. Times are from send-keys until
+# capture-pane shows the result (polled every 10 ms: the figures include
+# tmux's own latency). Beside it, in the same run: --output none over the
+# same job (the reading alone), and lnav -n (Debian's lnav, installed when
+# missing) against the UI on a job of a million lines.
+#
+#   ROWS=FILE CWDEMUX=BINARY sh tests/bench/spool.sh
+set -u
+: "${CWDEMUX:?set CWDEMUX to the binary}"
+: "${ROWS:?set ROWS to the table file}"
+PY=${PYTHON:-python3}
+LINES=${SPOOL_LINES:-10000000}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench-spool.XXXXXX")
+SOCK="cwdemux-bench-spool-$$"
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+if ! command -v lnav >/dev/null 2>&1; then
+	echo "installing Debian's lnav for the comparison"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y lnav >"$T/apt.log" 2>&1 ||
+	    { cat "$T/apt.log"; echo "spool: cannot install lnav" >&2; exit 1; }
+fi
+
+# job DIR LINES: a saved job whose first line (by time) is unique.
+job() {
+	$PY tests/tools/genjob.py "$1" --hosts 64 \
+	    --lines-per-host $(($2 / 64)) --layout plain --seed 9 >/dev/null
+	_j=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$1/truth.json")
+	_f=$(ls "$1/$_j"/algo-1-*)
+	$PY -c 'import sys
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[1], "wb").write(b"2024-06-01T00:00:00.000Z first-line-of-the-job\n" + data)' "$_f"
+	echo "$_j"
+}
+
+now() {
+	date +%s.%N
+}
+
+since() {
+	awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.3f", e - s }'
+}
+
+tm() {
+	tmux -L "$SOCK" "$@"
+}
+
+# until_screen TEXT [gone]: poll until the pane shows TEXT (or not).
+until_screen() {
+	_n=0
+	while [ "$_n" -lt 30000 ]; do
+		if tm capture-pane -p -t b | grep -qF -- "$1"; then
+			[ "${2:-}" != gone ] && return 0
+		else
+			[ "${2:-}" = gone ] && return 0
+		fi
+		sleep 0.01
+		_n=$((_n + 1))
+	done
+	echo "spool bench: timed out waiting for $1" >&2
+	tm capture-pane -p -t b >&2
+	exit 1
+}
+
+# ui DIR JOB: cwdemux's UI over a saved job; its pid in $PID, the seconds
+# until everything is read in $LOAD.
+ui() {
+	tm kill-server 2>/dev/null
+	rm -f "$T/pid"
+	tm -f /dev/null new-session -d -s b -x 120 -y 40 \
+	    "env -i PATH='$PATH' HOME='$T' LANG=C.UTF-8 TERM=screen TMPDIR='$T' sh"
+	sleep 0.5
+	_s=$(now)
+	tm send-keys -t b "sh -c 'echo \$\$ >$T/pid; exec $CWDEMUX --from $1 $2'" Enter
+	until_screen "(all read)"
+	LOAD=$(since "$_s")
+	PID=$(cat "$T/pid")
+}
+
+peak_mb() {
+	awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"
+}
+
+echo "generating $LINES lines"
+JOB=$(job "$T/big" "$LINES")
+ui "$T/big" "$JOB"
+echo "UI loaded $LINES lines in $LOAD s"
+tm send-keys -t b a
+until_screen "all groups, interleaved"
+sleep 1
+_s=$(now)
+tm send-keys -t b Home
+until_screen "first-line-of-the-job"
+HOME_S=$(since "$_s")
+tm send-keys -t b End
+until_screen "first-line-of-the-job" gone
+sleep 1
+_s=$(now)
+tm send-keys -t b / first-line-of Enter
+until_screen "first-line-of-the-job"
+until_screen "searching " gone
+SEARCH_S=$(since "$_s")
+# Redraw: the median of 5 PgUp from the end of a settled screen.
+for _i in 1 2 3 4 5; do
+	tm send-keys -t b End
+	sleep 0.5
+	tm capture-pane -p -t b >"$T/before"
+	_s=$(now)
+	tm send-keys -t b PPage
+	_n=0
+	while tm capture-pane -p -t b | cmp -s - "$T/before"; do
+		_n=$((_n + 1))
+		[ "$_n" -lt 2000 ] || { echo "spool bench: PgUp drew nothing" >&2; exit 1; }
+		sleep 0.005
+	done
+	since "$_s"
+	echo
+done | sort -n | sed -n 3p >"$T/redraw"
+REDRAW_MS=$(awk '{ printf "%.0f", $1 * 1000 }' "$T/redraw")
+PEAK=$(peak_mb)
+SPOOLED=$(du -sm "$T"/cwdemux-spool.* | cut -f1)
+tm send-keys -t b q
+sleep 0.5
+echo "peak RSS $PEAK MB, spool $SPOOLED MB; Home $HOME_S s, search $SEARCH_S s, redraw $REDRAW_MS ms"
+
+_s=$(now)
+"$CWDEMUX" --from "$T/big" --output none "$JOB" 2>/dev/null
+NONE_S=$(since "$_s")
+echo "--output none: $NONE_S s"
+
+awk -v l="$LINES" -v p="$PEAK" -v sp="$SPOOLED" 'BEGIN {
+	printf "6 spool|peak RSS, %d lines in the UI|%.1f MB (spool %d MB on disk) vs 250 MB|%.2f|<= 250 MB: %s\n",
+	    l, p, sp, p / 250, (p <= 250 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v h="$HOME_S" 'BEGIN {
+	printf "6 spool|Home: the first line shown|%.3f s vs 0.2 s|%.2f|<= 0.2 s: %s\n",
+	    h, h / 0.2, (h <= 0.2 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v s="$SEARCH_S" 'BEGIN {
+	printf "6 spool|search from the end, first line|%.3f s vs 3 s|%.2f|<= 3 s: %s\n",
+	    s, s / 3, (s <= 3 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v r="$REDRAW_MS" 'BEGIN {
+	printf "6 spool|redraw after PgUp (median of 5)|%d ms vs 50 ms|%.2f|<= 50 ms: %s\n",
+	    r, r / 50, (r <= 50 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v u="$LOAD" -v n="$NONE_S" 'BEGIN {
+	printf "6 spool|load into the UI vs --output none|%.1f s vs %.1f s|%.2f|reported\n",
+	    u, n, u / n }' >>"$ROWS"
+
+echo "lnav beside the UI: a job of 1 million lines"
+rm -rf "$T/big"
+JOB=$(job "$T/m" 1000000)
+ui "$T/m" "$JOB"
+UI1=$LOAD
+tm send-keys -t b q
+sleep 0.5
+_s=$(now)
+HOME="$T" lnav -n "$T/m/$JOB"/* >/dev/null 2>&1
+LNAV=$(since "$_s")
+echo "1 M lines: UI $UI1 s, lnav -n $LNAV s"
+awk -v u="$UI1" -v n="$LNAV" 'BEGIN {
+	printf "6 spool|load 1 M lines: UI vs lnav -n|%.2f s vs %.2f s|%.2f|<= 1: %s\n",
+	    u, n, u / n, (u <= n ? "met" : "MISSED") }' >>"$ROWS"
