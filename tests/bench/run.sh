@@ -192,6 +192,9 @@ awk -v l="$lines" -v h="$held_bytes" -v r="$rss_kib" -v b="$rss_before_kib" \
 	    (m ? "met" : "MISSED")
 }' >>"$ROWS"
 
+echo "== 6. the whole job in the UI: 10 M lines offline (spool), lnav beside"
+sh tests/bench/spool.sh
+
 ENDED=$(date +%s)
 echo
 echo "== cwdemux benchmarks: ratio = cwdemux / baseline, same run ($(( (ENDED - BEGAN + 30) / 60 )) min, $(nproc) cores)"
