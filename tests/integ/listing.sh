@@ -59,6 +59,38 @@ AWS_ENDPOINT_URL=http://127.0.0.1:1 AWS_MAX_ATTEMPTS=1 "$CWDEMUX" --list \
 check "--list: SageMaker unreachable is an error" test $? -ne 0
 contains "--list: the failing call is named" "$T/down" "ListTrainingJobs"
 
+# With IAM checks on: without sagemaker:ListTrainingJobs, exit 3 naming
+# it; without sagemaker:DescribeTrainingJob, the jobs with "?" for groups
+# and a warning. (The checks are turned off again after.)
+$PY - "$MOTO_URL" >"$T/keys" <<'PYEOF'
+import json, sys
+import boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+for user, actions in (("nolist", ["logs:*"]), ("listonly", ["sagemaker:ListTrainingJobs"])):
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    print(key["AccessKeyId"], key["SecretAccessKey"])
+PYEOF
+curl -s -X POST -H 'Content-Type: text/plain' --data 0 \
+    "$MOTO_URL/moto-api/reset-auth" >/dev/null
+set -- $(cat "$T/keys")
+AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 "$CWDEMUX" --list >/dev/null 2>"$T/denied"
+check "--list without the permission: exit 3" test $? -eq 3
+contains "--list without the permission: names it" "$T/denied" \
+    "cwdemux needs the IAM permission sagemaker:ListTrainingJobs"
+AWS_ACCESS_KEY_ID=$3 AWS_SECRET_ACCESS_KEY=$4 "$CWDEMUX" --list hetero \
+    >"$T/nodesc" 2>"$T/nodesc.err"
+check "--list without DescribeTrainingJob: the jobs, groups unknown" test \
+    "$(awk 'NR > 1 { print $1, $NF }' "$T/nodesc" | tr '\n' ' ')" = "hetero-pt-b ? hetero-pt-a ? "
+contains "--list without DescribeTrainingJob: a warning naming the permission" \
+    "$T/nodesc.err" "sagemaker:DescribeTrainingJob"
+curl -s -X POST -H 'Content-Type: text/plain' --data 1000000 \
+    "$MOTO_URL/moto-api/reset-auth" >/dev/null
+
 # make install puts both scripts where bash-completion and zsh look.
 make -s install BUILD="$BUILD" DESTDIR="$T/root" PREFIX=/usr/local >/dev/null 2>"$T/make.err"
 check "make install: the bash script" test -s "$T/root/usr/local/share/bash-completion/completions/cwdemux"

@@ -30,6 +30,7 @@ mkdir -p "$T/logs/j/algo-1-1717243528" "$T/logs/j/algo-2-1717243536" \
 	printf '2024-06-01T12:00:02.200Z Epoch 1: 100%%|##########| 4/4 [00:04<00:00]\n'
 	printf '2024-06-01T12:00:02.300Z #033[32mINFO#033[0m saved #000000 colour\n'
 	printf '2024-06-01T12:00:02.400Z safe#015rm -rf ~\n'
+	printf '2024-06-01T12:00:02.500Z #033[2J#033[31mcleared?#033]0;title#007\n'
 } >"$T/logs/j/algo-2-1717243536/000000"
 {
 	printf '2024-06-01T12:00:00.200Z starting\n'
@@ -133,6 +134,12 @@ if script -qec true /dev/null >/dev/null 2>&1; then
 	check "NO_COLOR on a terminal: the log's colour codes taken out" \
 	    grep -q 'train_group algo-2 INFO saved' "$T/nc"
 	check "on a terminal: CR in text shown as ^M" grep -q 'safe^Mrm -rf' "$T/nc"
+	check "on a terminal: a decoded escape that is no colour is shown, not obeyed" \
+	    grep -q 'train_group algo-2 ^\[\[2Jcleared?#033\]0;title#007' "$T/nc"
+	TERM=xterm-256color script -qec \
+	    "'$CWDEMUX' --no-ui --color=always --from '$T/logs' j" /dev/null >"$T/tc" 2>&1
+	check "colour on a terminal: only colours are interpreted" \
+	    grep -q "$(printf 'algo-2\033\\[0m ^\\[\\[2J\033\\[0;31mcleared?#033')" "$T/tc"
 fi
 
 # The options' errors name the bad value, exit 2.
