@@ -104,6 +104,18 @@ uint64_t spool_last_seq(const struct spool *);
 #define SPOOL_ALL (-1)
 const struct spool_line *spool_prev(struct spool *, int group, uint64_t before);
 const struct spool_line *spool_next(struct spool *, int group, uint64_t after);
+/*
+ * Look at up to max held lines of group (or all) after after (or, back,
+ * before before: from is that seq, UINT64_MAX from the end) without
+ * caching them: fn gets each one's seq, mark and raw text (valid during
+ * the call) and returns nonzero to stop there. Returns the seq it stopped
+ * at (0: none), and sets *at to the last seq looked at (0: the walk
+ * reached the end).
+ */
+uint64_t
+spool_scan(struct spool *, int group, uint64_t from, int back, size_t max,
+    int (*fn)(void *arg, uint64_t seq, unsigned mark, const char *, size_t),
+    void *arg, uint64_t *at);
 /* The group and host of a held line, without reading it: 0, or -1. */
 int spool_peek(
     const struct spool *, uint64_t seq, unsigned *group, const char **host);

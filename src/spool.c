@@ -838,3 +838,81 @@ spool_next(struct spool *sp, int group, uint64_t after)
 	}
 	return (line_at(sp, i));
 }
+
+/*
+ * The text of line i, read through the window without copying when it is
+ * in it (else into scratch); NULL when it cannot be read.
+ */
+static const char *
+text_at(
+    struct spool *sp, uint64_t i, int back, struct buf *scratch, size_t *len)
+{
+	const struct ent *e = ent_at(sp, i);
+	unsigned char hdr[REC_HDR];
+	uint64_t off = e->off + REC_HDR;
+	uint32_t n;
+
+	if (read_at(sp, e->off, (char *)hdr, REC_HDR, back) != 0)
+		return (NULL);
+	memcpy(&n, hdr + 12, 4);
+	*len = n;
+	if (off >= sp->wbuf_off && off + n <= sp->wbuf_off + sp->wbuf.len)
+		return (sp->wbuf.data + (off - sp->wbuf_off));
+	if (off >= sp->win_off && off + n <= sp->win_off + sp->win_len &&
+	    (off >> SEG_BITS) == (sp->win_off >> SEG_BITS))
+		return (sp->win + (off - sp->win_off));
+	buf_reset(scratch);
+	if (read_at(sp, off, buf_reserve(scratch, (size_t)n + 1), n, back) != 0)
+		return (NULL);
+	return (scratch->data);
+}
+
+uint64_t
+spool_scan(struct spool *sp, int group, uint64_t from, int back, size_t max,
+    int (*fn)(void *, uint64_t, unsigned, const char *, size_t), void *arg,
+    uint64_t *at)
+{
+	struct buf scratch = BUF_INIT;
+	const char *s;
+	uint64_t i, found = 0;
+	size_t len, n;
+
+	*at = 0;
+	if (group >= 0 && (size_t)group >= sp->ngroups)
+		return (0);
+	for (n = 0; n < max; n++) {
+		/* The next line: as spool_prev() and spool_next() find it. */
+		if (back) {
+			if (from < 2 || sp->n == sp->first)
+				break;
+			i = from - 2 < sp->n - 1 ? from - 2 : sp->n - 1;
+			if (i < sp->first)
+				break;
+			if (group >= 0 &&
+			    (i = group_to(sp, (unsigned)group, i)) ==
+				UINT64_MAX)
+				break;
+		} else {
+			if (from == UINT64_MAX || from >= sp->n)
+				break;
+			i = from > sp->first ? from : sp->first;
+			if (group >= 0 &&
+			    (i = group_from(sp, (unsigned)group, i)) ==
+				UINT64_MAX)
+				break;
+		}
+		from = i + 1;
+		*at = from;
+		if ((s = text_at(sp, i, back, &scratch, &len)) == NULL)
+			continue;
+		if (fn(arg, i + 1, ent_at(sp, i)->mark, s, len)) {
+			found = i + 1;
+			break;
+		}
+	}
+	/* The end reached: no line is left to look at. */
+	if (found == 0 && n < max)
+		*at = 0;
+	buf_free(&scratch);
+	return (found);
+}

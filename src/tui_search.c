@@ -63,6 +63,51 @@ found(struct tui *t, uint64_t seq)
 	t->dirty |= DIRTY_BODY | DIRTY_STATUS;
 }
 
+/* A line the fast walk looked at: hidden lines do not match. */
+static int
+scanned(void *arg, uint64_t seq, unsigned mark, const char *s, size_t len)
+{
+	struct tui *t = arg;
+	size_t so, eo;
+
+	(void)seq;
+	if ((mark & TUI_MARK_SUPERSEDED) && !t->opt.raw_progress)
+		return (0);
+	if (t->selecting && (mark & TUI_MARK_UNSELECTED))
+		return (0);
+	return (tui_regex_find(&t->search, s, len, 0, &so, &eo));
+}
+
+/*
+ * Without a host, rank or filter narrowing the view, what hides a line is
+ * in the spool's index: the spool's own walk looks at each line without
+ * caching it, several times faster over millions of lines.
+ */
+static int
+fast_step(struct tui *t, int64_t until)
+{
+	struct tui_hunt *h = &t->hunt;
+	uint64_t seq, at;
+
+	for (;;) {
+		seq = spool_scan(t->spool, h->g, h->at, h->older, SEARCH_CHECK,
+		    scanned, t, &at);
+		if (seq != 0) {
+			found(t, seq);
+			return (0);
+		}
+		if (at == 0) {
+			h->on = 0;
+			tui_notice(t, 1, "no %s match for /%s/",
+			    h->older ? "older" : "newer", t->search.pattern);
+			return (0);
+		}
+		h->at = at;
+		if (clock_mono_ms() >= until)
+			return (1);
+	}
+}
+
 int
 tui_search_step(struct tui *t)
 {
@@ -74,6 +119,11 @@ tui_search_step(struct tui *t)
 
 	if (!h->on)
 		return (0);
+	if (t->host == NULL && t->rank < 0 && t->filter.re == NULL) {
+		if (!fast_step(t, until))
+			return (0);
+		goto progress;
+	}
 	for (;;) {
 		l = h->older ? tui_prev(t, h->g, h->at)
 			     : tui_next(t, h->g, h->at);
@@ -91,6 +141,7 @@ tui_search_step(struct tui *t)
 		if (++n % SEARCH_CHECK == 0 && clock_mono_ms() >= until)
 			break;
 	}
+progress:
 	tui_notice(t, 0, "searching %s for /%s/: %d%% (any key stops)",
 	    h->older ? "back" : "on", t->search.pattern, progress(t));
 	return (1);

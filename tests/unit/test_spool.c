@@ -94,6 +94,15 @@ test_lines(void)
 	free(dir);
 }
 
+static int
+is_rare0(void *arg, uint64_t seq, unsigned mark, const char *s, size_t len)
+{
+	(void)arg;
+	(void)seq;
+	(void)mark;
+	return (len == 6 && memcmp(s, "rare 0", 6) == 0);
+}
+
 /* Two groups far apart: walks follow links, or scan past gaps. */
 static void
 test_groups(void)
@@ -140,6 +149,24 @@ test_groups(void)
 	UNIT_CHECK(spool_index_bytes(sp) <= 16 * 65536 * 2 + 64,
 	    "16 bytes a line: %zu", spool_index_bytes(sp));
 	UNIT_CHECK(spool_prev(sp, 7, 100) == NULL, "no group 7");
+	/* The uncached walk: back from the end, in slices, as a search. */
+	{
+		uint64_t at = UINT64_MAX, got = 0;
+		int slices = 0;
+
+		while (got == 0 && at != 0) {
+			got = spool_scan(sp, SPOOL_ALL, at, 1, 4096, is_rare0,
+			    NULL, &at);
+			slices++;
+		}
+		UNIT_CHECK(got == 1 && slices == 25,
+		    "scan back: seq %llu in %d slices",
+		    (unsigned long long)got, slices);
+		got = spool_scan(sp, 0, 0, 0, 10, is_rare0, NULL, &at);
+		UNIT_CHECK(got == 1, "scan a group forward");
+		got = spool_scan(sp, 0, 1, 0, 10, is_rare0, NULL, &at);
+		UNIT_CHECK(got == 0 && at == 0, "scan to the end");
+	}
 	spool_free(sp);
 }
 
