@@ -26,7 +26,7 @@ ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 BUILD	?= build
 CC	?= cc
-PKGS	= libcurl openssl yajl libpcre2-8 ncursesw zlib
+PKGS	= libcurl openssl yajl libpcre2-8 ncursesw zlib libdeflate
 
 # Without the libraries the build would fail in the linker; say why now.
 ifeq ($(filter deps demo clean,$(MAKECMDGOALS)),)
@@ -44,7 +44,7 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 	  -DCWDEMUX_VERSION='"$(VERSION)"' \
 	  -DCWDEMUX_DATADIR='"$(DATADIR)"' -Iinclude $(PKG_CFLAGS)
-LIBS	= $(PKG_LIBS) -lm
+LIBS	= $(PKG_LIBS) -lm -pthread
 
 # make V=1 shows every command.
 ifeq ($(V),1)

@@ -49,6 +49,7 @@ struct options {
 	const char *job; /* JOB, or NULL; with --list, the PATTERN */
 	struct strlist from; /* --from */
 	int from_format; /* --from-format: enum logfile_format, 0 = auto */
+	int jobs; /* --jobs, 0: as many as the cores */
 	struct strlist rules; /* --rules */
 	struct strlist assign; /* --assign HOST=GROUP */
 	int no_default_rules;

@@ -114,6 +114,12 @@ void rules_match_event(
 int rules_match_error(
     struct rules *, const char *line, size_t len, struct rules_hit *hit);
 /* Nonzero when some error rule is loaded. */
+/*
+ * Could a marker or hostmap rule match anywhere in msg? 0 when every such
+ * rule needs a literal that msg lacks (nearly every event): classify can
+ * skip the event's lines.
+ */
+int rules_may_classify(const struct rules *, const char *msg, size_t len);
 int rules_have_errors(const struct rules *);
 /*
  * Zero when no error rule can match any line of s (it holds none of their

@@ -35,6 +35,12 @@ size_t source_files_count(const struct source_files *);
 /* Streams found but left out because their names lack the prefix. */
 size_t source_files_skipped(const struct source_files *);
 
+/*
+ * Read with a thread for reading, decompressing, parsing and merging, and
+ * the calling thread for the pipeline, when jobs is 2 or more and every
+ * input is a regular file (the output is the same either way).
+ */
+void source_files_set_jobs(struct source_files *, int jobs);
 /* Events fed to the pipeline so far. */
 unsigned long long source_files_events(const struct source_files *);
 /* Files that could not be read (or decompressed) during the run. */

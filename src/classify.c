@@ -503,6 +503,14 @@ classify_event(struct classify *c, struct host *self, const char *stream,
 	c->line = line;
 	c->job = self->job;
 	c->job_len = self->job_len;
+	if (!rules_may_classify(c->rules, msg, len)) {
+		/* No rule can match: only count the lines. */
+		for (lines = 1;
+		     (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; lines++)
+			p = nl + 1;
+		gather(c, self, line, msg, len);
+		return (lines);
+	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		rules_match_line(

@@ -26,6 +26,7 @@
 enum {
 	OPT_FROM = 256,
 	OPT_FROM_FORMAT,
+	OPT_JOBS,
 	OPT_OUTPUT,
 	OPT_EXPORT,
 	OPT_SUMMARY,
@@ -90,6 +91,7 @@ static const struct {
 static const struct option long_options[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"from-format", required_argument, NULL, OPT_FROM_FORMAT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"export", required_argument, NULL, OPT_EXPORT},
     {"summary", no_argument, NULL, OPT_SUMMARY},
@@ -157,6 +159,8 @@ cli_usage(void)
 	    "(repeatable)\n"
 	    "      --from-format F   export, tail, tail-short or json "
 	    "(sniffed)\n"
+	    "      --jobs N          threads for --from (default: the "
+	    "cores)\n"
 	    "      --log-group NAME  --stream-prefix PREFIX   other streams\n"
 	    "Choosing what to see (repeatable; not the export, unless "
 	    "--export-filtered)\n"
@@ -498,6 +502,21 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_FROM:
 		strlist_add(&o->from, arg);
 		break;
+	case OPT_JOBS: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno != 0 || end == arg || *end != '\0' || v < 1 ||
+		    v > 1024) {
+			xasprintf(cause,
+			    "--jobs %s: expected a number from 1 to 1024", arg);
+			return (-1);
+		}
+		o->jobs = (int)v;
+		break;
+	}
 	case OPT_FROM_FORMAT:
 		if ((o->from_format = logfile_format_parse(arg)) < 0) {
 			xasprintf(cause,

@@ -12,6 +12,14 @@
  * garbage are errors naming the file; members follow each other as in
  * gzip(1), and zero bytes after the last are ignored as gzip does.
  *
+ * A gzip file of moderate size (an export part) is instead read whole and
+ * inflated at once by libdeflate, which is two to three times as fast as
+ * zlib (measured on export parts: README, dependencies): its descriptor is
+ * closed at once and its bytes are handed out from memory. The pool caps
+ * the bytes so held; past the cap, and for large files, zlib streams. When
+ * libdeflate finds the data bad, zlib reads it again from the start, so a
+ * damaged file gives what it holds before the damage and zlib's reason.
+ *
  * Blocking calls (open() of a FIFO, read() of a pipe) run with the
  * signals' SA_RESTART off (see loop.h): an interrupted call asks stop().
  */
@@ -23,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "input.h"
@@ -32,10 +41,16 @@
 #define INPUT_RESERVE 32
 /* Compressed bytes read at once. */
 #define INPUT_GZ_BUF (32 * 1024)
+/* A gzip file is inflated whole when it is at most this large... */
+#define INPUT_WHOLE_MAX (16 * 1024 * 1024)
+/* ...and its text fits in what all inputs may hold so. */
+#define INPUT_WHOLE_BUDGET ((size_t)256 * 1024 * 1024)
 
 struct input_pool {
 	size_t max; /* descriptors lent at most */
 	size_t open; /* lent now */
+	size_t whole; /* bytes of files inflated whole, held now */
+	struct libdeflate_decompressor *ld;
 	struct input *head, *tail; /* open inputs, most recently read first */
 	int (*stop)(void);
 };
@@ -58,9 +73,12 @@ struct input {
 	int zinit;
 	int member_done; /* a gzip member ended; more bytes start another */
 	unsigned char *zbuf; /* compressed bytes */
+
+	char *text; /* KIND_WHOLE: the file inflated */
+	size_t text_len, text_pos;
 };
 
-enum { KIND_UNKNOWN, KIND_PLAIN, KIND_GZIP };
+enum { KIND_UNKNOWN, KIND_PLAIN, KIND_GZIP, KIND_WHOLE };
 
 struct input_pool *
 input_pool_new(size_t max_open, int (*stop)(void))
@@ -97,6 +115,8 @@ input_pool_new(size_t max_open, int (*stop)(void))
 void
 input_pool_free(struct input_pool *pool)
 {
+	if (pool != NULL && pool->ld != NULL)
+		libdeflate_free_decompressor(pool->ld);
 	free(pool);
 }
 
@@ -184,6 +204,9 @@ input_free(struct input *in)
 	if (in->zinit)
 		inflateEnd(&in->z);
 	free(in->zbuf);
+	if (in->text != NULL)
+		in->pool->whole -= in->text_len;
+	free(in->text);
 	free(in->path);
 	free(in);
 }
@@ -393,12 +416,158 @@ gz_read(struct input *in, char *buf, size_t size, char **cause)
 	}
 }
 
+/* The next bytes of a file inflated whole. */
+static ssize_t
+whole_read(struct input *in, char *buf, size_t size)
+{
+	size_t n = in->text_len - in->text_pos;
+
+	if (n == 0)
+		return (0);
+	if (n > size)
+		n = size;
+	memcpy(buf, in->text + in->text_pos, n);
+	in->text_pos += n;
+	if (in->text_pos == in->text_len && in->text != NULL) {
+		/* Done with it: give the memory back now. */
+		in->pool->whole -= in->text_len;
+		free(in->text);
+		in->text = NULL;
+		in->text_len = in->text_pos = 0;
+	}
+	return ((ssize_t)n);
+}
+
+/* Start zlib on n compressed bytes at zbuf (the rest is in the file). */
+static void
+gz_start(struct input *in, size_t n)
+{
+	memset(&in->z, 0, sizeof in->z);
+	in->z.next_in = in->zbuf;
+	in->z.avail_in = (uInt)n;
+	if (inflateInit2(&in->z, 15 + 16) != Z_OK)
+		xalloc_failed("inflateInit2");
+	in->zinit = 1;
+	in->kind = KIND_GZIP;
+}
+
+/*
+ * Inflate the gzip members in data[0..len-1] with libdeflate into
+ * in->text: 0, or -1 when the data is bad (or too large to hold).
+ */
+static int
+inflate_whole(struct input *in, const unsigned char *data, size_t len)
+{
+	struct input_pool *pool = in->pool;
+	enum libdeflate_result rc;
+	size_t cap, used = 0, in_used, out_len;
+	uint32_t isize;
+
+	if (pool->ld == NULL &&
+	    (pool->ld = libdeflate_alloc_decompressor()) == NULL)
+		xalloc_failed("libdeflate_alloc_decompressor");
+	/* The last member's size is the file's last 4 bytes (mod 2^32). */
+	isize = (uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
+	    (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24;
+	cap = (size_t)isize + 1;
+	in->text = xmalloc(cap);
+	while (used < len) {
+		/* Zero bytes after the last member are padding (gzip). */
+		if (data[used] == 0) {
+			while (used < len && data[used] == 0)
+				used++;
+			if (used == len)
+				break;
+			goto bad;
+		}
+		rc = libdeflate_gzip_decompress_ex(pool->ld, data + used,
+		    len - used, in->text + in->text_len, cap - in->text_len,
+		    &in_used, &out_len);
+		if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
+			if (cap > INPUT_WHOLE_BUDGET / 2)
+				goto bad;
+			cap *= 2;
+			in->text = xreallocarray(in->text, cap, 1);
+			continue;
+		}
+		if (rc != LIBDEFLATE_SUCCESS)
+			goto bad;
+		used += in_used;
+		in->text_len += out_len;
+	}
+	pool->whole += in->text_len;
+	return (0);
+
+bad:
+	free(in->text);
+	in->text = NULL;
+	in->text_len = 0;
+	return (-1);
+}
+
+/*
+ * A gzip file small enough, and room in the pool's budget: read it whole
+ * (got bytes of it are in first) and inflate it with libdeflate. 1 when
+ * done, 0 to stream it with zlib instead (zbuf then holds what was read),
+ * or INPUT_ERROR or INPUT_STOPPED.
+ */
+static int
+try_whole(struct input *in, const char *first, size_t got, char **cause)
+{
+	struct stat sb;
+	unsigned char *data;
+	size_t len, want;
+	ssize_t n;
+
+	if (in->fd < 0 || fstat(in->fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size < 18 || (size_t)sb.st_size > INPUT_WHOLE_MAX ||
+	    in->pool->whole + (size_t)sb.st_size * 4 > INPUT_WHOLE_BUDGET)
+		return (0);
+	want = (size_t)sb.st_size;
+	data = xmalloc(want);
+	memcpy(data, first, got);
+	len = got;
+	while (len < want) {
+		if ((n = read_raw(in, data + len, want - len, cause)) < 0) {
+			free(data);
+			return ((int)n);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (inflate_whole(in, data, len) == 0) {
+		free(data);
+		close_fd(in);
+		in->eof = 1;
+		in->kind = KIND_WHOLE;
+		return (1);
+	}
+	/* zlib goes over the same bytes, and says what is wrong. */
+	in->zbuf = data;
+	while (!in->eof) {
+		char rest[4096];
+
+		if ((n = read_raw(in, rest, sizeof rest, cause)) < 0)
+			return ((int)n);
+		if (n > 0) {
+			data = xreallocarray(in->zbuf, len + (size_t)n, 1);
+			memcpy(data + len, rest, (size_t)n);
+			in->zbuf = data;
+			len += (size_t)n;
+		}
+	}
+	gz_start(in, len);
+	return (0);
+}
+
 /* The first bytes tell gzip from plain; they go to buf or to zbuf. */
 static ssize_t
 first_read(struct input *in, char *buf, size_t size, char **cause)
 {
 	size_t got = 0;
 	ssize_t n;
+	int rc;
 
 	/* What is read now must fit zbuf, should it be gzip. */
 	if (size > INPUT_GZ_BUF)
@@ -415,15 +584,15 @@ first_read(struct input *in, char *buf, size_t size, char **cause)
 		in->kind = KIND_PLAIN;
 		return ((ssize_t)got);
 	}
-	in->kind = KIND_GZIP;
-	in->zbuf = xmalloc(INPUT_GZ_BUF);
-	memcpy(in->zbuf, buf, got);
-	memset(&in->z, 0, sizeof in->z);
-	in->z.next_in = in->zbuf;
-	in->z.avail_in = (uInt)got;
-	if (inflateInit2(&in->z, 15 + 16) != Z_OK)
-		xalloc_failed("inflateInit2");
-	in->zinit = 1;
+	if ((rc = try_whole(in, buf, got, cause)) < 0)
+		return (rc);
+	if (rc == 1)
+		return (whole_read(in, buf, size));
+	if (in->zbuf == NULL) {
+		in->zbuf = xmalloc(INPUT_GZ_BUF);
+		memcpy(in->zbuf, buf, got);
+		gz_start(in, got);
+	}
 	return (gz_read(in, buf, size, cause));
 }
 
@@ -435,6 +604,8 @@ input_read(struct input *in, char *buf, size_t size, char **cause)
 		return (first_read(in, buf, size, cause));
 	case KIND_PLAIN:
 		return (read_raw(in, buf, size, cause));
+	case KIND_WHOLE:
+		return (whole_read(in, buf, size));
 	default:
 		return (gz_read(in, buf, size, cause));
 	}

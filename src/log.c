@@ -4,6 +4,7 @@
  * a message clears it first. While the terminal UI runs, messages are
  * held in a list and printed when it ends.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int debug_on;
 static int status_shown; /* a status line is on stderr, without newline */
 
@@ -56,23 +58,25 @@ log_emit(const char *kind, const char *fmt, va_list ap)
 	char *msg;
 
 	xvasprintf(&msg, fmt, ap);
+	/* The offline reader's thread logs too (named files, --debug). */
+	pthread_mutex_lock(&log_lock);
 	if (strcmp(kind, "warning: ") == 0) {
 		warnings++;
 		free(last);
 		last = xstrdup(msg);
 	}
-	if (holding) {
+	if (holding)
 		hold_line(kind, msg);
-		free(msg);
-		return;
+	else {
+		/* A message takes the status line's place; it comes back
+		 * at the next update. */
+		if (status_shown) {
+			fputs("\r\033[K", stderr);
+			status_shown = 0;
+		}
+		fprintf(stderr, "cwdemux: %s%s\n", kind, msg);
 	}
-	/* A message takes the status line's place; it comes back at the
-	 * next update. */
-	if (status_shown) {
-		fputs("\r\033[K", stderr);
-		status_shown = 0;
-	}
-	fprintf(stderr, "cwdemux: %s%s\n", kind, msg);
+	pthread_mutex_unlock(&log_lock);
 	free(msg);
 }
 

@@ -35,8 +35,16 @@ static const char *const format_names[] = {
     [LOGFILE_JSON] = "json",
 };
 
-/* An event being built from lines. */
+/*
+ * An event being built from lines. Its message is used where it lies in
+ * the read buffer while it can be (one line, or lines that follow each
+ * other there), and copied to msg only when the buffer is refilled or
+ * the lines are not contiguous.
+ */
 struct slot {
+	const char *p; /* the message: in the read buffer, or msg.data */
+	size_t len;
+	int in_chunk;
 	struct buf msg;
 	struct buf stream; /* tail: the stream the line named */
 	int64_t ts;
@@ -63,6 +71,7 @@ struct logfile {
 	char *chunk; /* read buffer */
 	size_t chunk_size, pos, fill;
 	struct buf part; /* a line spanning reads */
+	int line_in_chunk; /* the line read_line() gave is in chunk */
 	int warned_long;
 
 	struct slot ev[2]; /* event being built, and the next one */
@@ -197,6 +206,52 @@ fill(struct logfile *lf)
 	return (0);
 }
 
+/* Copy a slot's message out of the read buffer. */
+static void
+slot_keep(struct slot *sl)
+{
+	if (!sl->in_chunk)
+		return;
+	buf_reset(&sl->msg);
+	buf_add(&sl->msg, sl->p, sl->len);
+	sl->p = sl->msg.data;
+	sl->in_chunk = 0;
+}
+
+/* Set a slot's message to n bytes at p (in the read buffer or not). */
+static void
+slot_set(struct slot *sl, const char *p, size_t n, int in_chunk)
+{
+	if (in_chunk) {
+		sl->p = p;
+		sl->len = n;
+		sl->in_chunk = 1;
+		return;
+	}
+	buf_reset(&sl->msg);
+	buf_add(&sl->msg, p, n);
+	sl->p = sl->msg.data;
+	sl->len = n;
+	sl->in_chunk = 0;
+}
+
+/* Add a line to a slot's message after a newline. */
+static void
+slot_append(struct slot *sl, const char *line, size_t n, int in_chunk)
+{
+	/* The next line of the buffer, right after this one's newline. */
+	if (sl->in_chunk && in_chunk && sl->p + sl->len + 1 == line &&
+	    sl->p[sl->len] == '\n') {
+		sl->len += 1 + n;
+		return;
+	}
+	slot_keep(sl);
+	buf_addc(&sl->msg, '\n');
+	buf_add(&sl->msg, line, n);
+	sl->p = sl->msg.data;
+	sl->len = sl->msg.len;
+}
+
 /*
  * The next line, without its newline: 1, or 0 at the end of the file, or
  * LOGFILE_STOPPED. A last line without a newline still counts; a line
@@ -212,6 +267,9 @@ read_line(struct logfile *lf, const char **line, size_t *len)
 	buf_reset(&lf->part);
 	for (;;) {
 		if (lf->pos == lf->fill) {
+			/* The buffer is about to be overwritten. */
+			slot_keep(&lf->ev[0]);
+			slot_keep(&lf->ev[1]);
 			if ((rc = fill(lf)) < 0)
 				return (rc);
 			if (rc == 0) {
@@ -227,6 +285,7 @@ read_line(struct logfile *lf, const char **line, size_t *len)
 			*len = (size_t)(nl - *line);
 			lf->pos += *len + 1;
 			*len -= *len > 0 && (*line)[*len - 1] == '\r';
+			lf->line_in_chunk = 1;
 			return (1);
 		}
 		if (nl != NULL)
@@ -246,6 +305,7 @@ read_line(struct logfile *lf, const char **line, size_t *len)
 	*line = lf->part.data;
 	*len = lf->part.len;
 	*len -= *len > 0 && (*line)[*len - 1] == '\r';
+	lf->line_in_chunk = 0;
 	return (1);
 }
 
@@ -375,8 +435,7 @@ start_event(struct logfile *lf, int i, const struct start *st, const char *line,
 {
 	struct slot *s = &lf->ev[i];
 
-	buf_reset(&s->msg);
-	buf_add(&s->msg, line + st->msg, n - st->msg);
+	slot_set(s, line + st->msg, n - st->msg, lf->line_in_chunk);
 	buf_reset(&s->stream);
 	if (st->stream_len > 0)
 		buf_add(&s->stream, line + st->stream, st->stream_len);
@@ -429,9 +488,9 @@ lines_next(struct logfile *lf, struct logfile_event *ev)
 		} else {
 			cont = lf->timestamped || lf->fmt == LOGFILE_TAIL;
 			if (cont && lf->have_cur &&
-			    lf->ev[lf->cur].msg.len + n < LOGFILE_LINE_MAX) {
-				buf_addc(&lf->ev[lf->cur].msg, '\n');
-				buf_add(&lf->ev[lf->cur].msg, line, n);
+			    lf->ev[lf->cur].len + n < LOGFILE_LINE_MAX) {
+				slot_append(&lf->ev[lf->cur], line, n,
+				    lf->line_in_chunk);
 				continue;
 			}
 			if (n == 0)
@@ -465,8 +524,8 @@ lines_next(struct logfile *lf, struct logfile_event *ev)
 	if (!lf->have_cur)
 		return (0);
 	ev->ts = lf->ev[lf->cur].ts;
-	ev->msg = lf->ev[lf->cur].msg.data;
-	ev->len = lf->ev[lf->cur].msg.len;
+	ev->msg = lf->ev[lf->cur].p;
+	ev->len = lf->ev[lf->cur].len;
 	ev->stream =
 	    lf->ev[lf->cur].stream.len > 0 ? lf->ev[lf->cur].stream.data : NULL;
 	ev->stream_len = lf->ev[lf->cur].stream.len;

@@ -264,6 +264,18 @@ open_files(const struct options *o, const char *prefix, char **cause)
 	return (sf);
 }
 
+/* --jobs, or the cores this process may run on. */
+static int
+jobs(const struct options *o)
+{
+	long n;
+
+	if (o->jobs > 0)
+		return (o->jobs);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return (n < 1 ? 1 : n > 1024 ? 1024 : (int)n);
+}
+
 /* The run read no event: say why, as far as the streams tell. */
 static void
 no_events_hint(const struct source_files *sf, const char *prefix)
@@ -665,6 +677,8 @@ run(const struct options *o, char **cause)
 		status = run_cloudwatch(o, p, prefix, cause);
 		goto out;
 	}
+	/* The UI runs on this thread between events: read on it too. */
+	source_files_set_jobs(sf, ui.tui != NULL ? 1 : jobs(o));
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
 	rc = source_files_run(sf, p, files_stop, cause);
 	if (rc == SINK_OK && !loop_signal())

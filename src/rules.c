@@ -70,7 +70,7 @@ struct rule {
 	enum rule_severity severity; /* error rules */
 	enum rule_role role;
 	int flags; /* RULE_OPEN, RULE_CONTINUE */
-	int filtered; /* error rules: runs only where litscan finds one */
+	int filtered; /* runs only where its kind's litscan finds one */
 };
 
 struct rules {
@@ -90,6 +90,12 @@ struct rules {
 		size_t *v;
 		size_t n, cap;
 	} kinds[RULE_ERROR + 1];
+	/* The same for marker and hostmap rules, which run on every line
+	 * and every event too (one litscan for each kind). */
+	struct litscan *kind_lits[RULE_ERROR + 1];
+	size_t kind_unfiltered[RULE_ERROR + 1];
+	/* Both kinds' literals: an event holding none needs no rule. */
+	struct litscan *classify_lits;
 	size_t nerror;
 	size_t nunfiltered; /* error rules litscan knows nothing of */
 	uint64_t digest; /* of every text loaded, in order */
@@ -113,6 +119,9 @@ rules_new(void)
 
 	rs = xcalloc(1, sizeof *rs);
 	rs->lits = litscan_new();
+	rs->kind_lits[RULE_MARKER] = litscan_new();
+	rs->kind_lits[RULE_HOSTMAP] = litscan_new();
+	rs->classify_lits = litscan_new();
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
 		xalloc_failed("PCRE2 match context");
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
@@ -141,6 +150,9 @@ rules_free(struct rules *rs)
 	for (i = 0; i <= RULE_ERROR; i++)
 		free(rs->kinds[i].v);
 	litscan_free(rs->lits);
+	litscan_free(rs->kind_lits[RULE_MARKER]);
+	litscan_free(rs->kind_lits[RULE_HOSTMAP]);
+	litscan_free(rs->classify_lits);
 	pcre2_jit_stack_free(rs->jit_stack);
 	pcre2_match_context_free(rs->mctx);
 	buf_free(&rs->group);
@@ -354,6 +366,61 @@ is_blank(char c)
 	return (c == ' ' || c == '\t');
 }
 
+/*
+ * The literal a pattern starts with, when every match must start so: the
+ * pattern has no '|' outside a group, and the literal ends before the
+ * first character with a meaning (and before a quantified last one).
+ * litscan gives up on patterns it does not follow (a recursion such as
+ * the host maps' (?&map)); their leading literal still spares the work.
+ */
+static int
+leading_literal(const char *p, size_t len, struct buf *lit)
+{
+	size_t i = p[0] == '^', depth = 0, j;
+	int in_class = 0;
+
+	for (j = 0; j < len; j++) {
+		if (p[j] == '\\')
+			j++;
+		else if (in_class)
+			in_class = p[j] != ']';
+		else if (p[j] == '[')
+			in_class = 1;
+		else if (p[j] == '(')
+			depth++;
+		else if (p[j] == ')' && depth > 0)
+			depth--;
+		else if (p[j] == '|' && depth == 0)
+			return (-1);
+	}
+	for (j = i; j < len && strchr("\\.[](){}*+?^$|", p[j]) == NULL; j++)
+		;
+	if (j < len && strchr("*+?{", p[j]) != NULL && j > i)
+		j--;
+	if (j - i < LITSCAN_MIN)
+		return (-1);
+	buf_add(lit, p + i, j - i);
+	return (0);
+}
+
+/* Add a rule's literals to its kind's scanner: 0, or -1 for none. */
+static int
+add_literals(struct rules *rs, enum rule_kind kind, const char *p, size_t len)
+{
+	struct buf lit = BUF_INIT;
+	int rc = 0;
+
+	if (litscan_add(rs->kind_lits[kind], p, len) == 0)
+		litscan_add(rs->classify_lits, p, len);
+	else if (leading_literal(p, len, &lit) == 0) {
+		litscan_add(rs->kind_lits[kind], lit.data, lit.len);
+		litscan_add(rs->classify_lits, lit.data, lit.len);
+	} else
+		rc = -1;
+	buf_free(&lit);
+	return (rc);
+}
+
 /* Note rule i under its kind; lines run only the rules of one kind. */
 static void
 kind_add(struct rules *rs, enum rule_kind kind, size_t i)
@@ -423,6 +490,9 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 		r.filtered = litscan_add(rs->lits, line + i, len - i) == 0;
 		rs->nerror++;
 		rs->nunfiltered += !r.filtered;
+	} else if (rs->kind_lits[r.kind] != NULL) {
+		r.filtered = add_literals(rs, r.kind, line + i, len - i) == 0;
+		rs->kind_unfiltered[r.kind] += !r.filtered;
 	}
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
@@ -709,14 +779,24 @@ static void
 match_kind(struct rules *rs, enum rule_kind kind, const char *s, size_t len,
     rules_hit_fn fn, void *arg)
 {
+	struct litscan *lits = rs->kind_lits[kind];
 	struct rules_hit hit;
 	struct rule *r;
 	PCRE2_SIZE *ov;
 	size_t i, start;
-	int n;
+	int n, lit = -1; /* a literal of the kind is in s: not asked yet */
 
+	/* Nearly no line holds a marker: one scan spares PCRE2 the rest. */
+	if (lits != NULL && rs->kinds[kind].n > 0 &&
+	    rs->kind_unfiltered[kind] == 0 &&
+	    !(lit = litscan_any(lits, s, len)))
+		return;
 	for (i = 0; i < rs->kinds[kind].n; i++) {
 		r = &rs->v[rs->kinds[kind].v[i]];
+		if (r->filtered && lit < 0)
+			lit = litscan_any(lits, s, len);
+		if (r->filtered && !lit)
+			continue;
 		for (start = 0, n = 0;
 		     n < RULES_MAX_MATCHES && rule_exec(rs, r, s, len, start);
 		     n++) {
@@ -744,6 +824,17 @@ rules_match_event(
     struct rules *rs, const char *msg, size_t len, rules_hit_fn fn, void *arg)
 {
 	match_kind(rs, RULE_HOSTMAP, msg, len, fn, arg);
+}
+
+int
+rules_may_classify(const struct rules *rs, const char *msg, size_t len)
+{
+	if (rs->kind_unfiltered[RULE_MARKER] > 0 ||
+	    rs->kind_unfiltered[RULE_HOSTMAP] > 0)
+		return (1);
+	if (rs->kinds[RULE_MARKER].n == 0 && rs->kinds[RULE_HOSTMAP].n == 0)
+		return (0);
+	return (litscan_any(rs->classify_lits, msg, len));
 }
 
 int

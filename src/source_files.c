@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "feed.h"
 #include "idset.h"
 #include "input.h"
 #include "log.h"
@@ -45,10 +47,10 @@ struct fstream {
 	char **paths;
 	size_t npaths, cap;
 	struct logfile *lf;
-	struct stream *st; /* the pipeline's handle for name, or NULL */
-	struct stream *last; /* the stream the last named event went to */
+	uint32_t sid; /* the number of name, or NO_SID */
+	uint32_t last; /* the stream the last named event went to, or NO_SID */
 	struct logfile_event ev; /* the event at the head of this source */
-	struct stream *ev_st; /* its stream */
+	uint32_t ev_sid; /* its stream */
 	/* A file that names a stream for each event, read whole. */
 	struct sub *subs;
 	size_t nsubs;
@@ -57,7 +59,7 @@ struct fstream {
 
 /* The events of one stream of a file read whole, in the file's order. */
 struct sub {
-	struct stream *st;
+	uint32_t sid;
 	struct lev {
 		int64_t ts;
 		size_t off, len; /* in the file's text */
@@ -78,7 +80,22 @@ struct source_files {
 	unsigned long long dropped; /* events read twice, output once */
 	struct buf idkey; /* stream and id of the event being looked at */
 	unsigned long long events; /* fed to the pipeline */
+	int jobs; /* threads to use */
+
+	/*
+	 * The reader numbers the streams it meets (sids), so that it never
+	 * touches the pipeline: in a threaded run that is the main thread's.
+	 */
+	struct {
+		char *name;
+		size_t len;
+		int told; /* the consumer has its name */
+	} * sids;
+	uint32_t nsids, sids_cap;
+	struct strmap *sid_of; /* name -> sid + 1 */
 };
+
+#define NO_SID UINT32_MAX
 
 static int
 is_hex(const char *s, size_t n)
@@ -373,6 +390,8 @@ source_files_new(const char *const *paths, size_t n, const char *prefix,
 	sf->prefix = prefix != NULL ? xstrdup(prefix) : NULL;
 	sf->format = format;
 	sf->ids = idset_new();
+	sf->sid_of = strmap_new();
+	sf->jobs = 1;
 	for (i = 0; i < n; i++) {
 		if (strcmp(paths[i], "-") == 0) {
 			memset(&sb, 0, sizeof sb);
@@ -432,6 +451,10 @@ source_files_free(struct source_files *sf)
 	strmap_free(sf->seen);
 	idset_free(sf->ids);
 	buf_free(&sf->idkey);
+	for (i = 0; i < sf->nsids; i++)
+		free(sf->sids[i].name);
+	free(sf->sids);
+	strmap_free(sf->sid_of);
 	free(sf->prefix);
 	free(sf);
 }
@@ -539,32 +562,50 @@ heap_push(struct heap *h, int64_t ts, size_t i, size_t j)
 	heap_up(h, h->n - 1);
 }
 
-/* The pipeline's stream of the event at the head of fs, or NULL to skip. */
-static struct stream *
-event_stream(struct source_files *sf, struct fstream *fs, struct pipeline *p)
+/* The number of the stream named name, given on first sight. */
+static uint32_t
+sid_get(struct source_files *sf, const char *name, size_t len)
+{
+	void *v;
+
+	if ((v = strmap_get(sf->sid_of, name, len)) != NULL)
+		return ((uint32_t)((uintptr_t)v - 1));
+	if (sf->nsids == sf->sids_cap) {
+		sf->sids_cap = sf->sids_cap == 0 ? 64 : sf->sids_cap * 2;
+		sf->sids =
+		    xreallocarray(sf->sids, sf->sids_cap, sizeof *sf->sids);
+	}
+	sf->sids[sf->nsids].name = xmemdup(name, len);
+	sf->sids[sf->nsids].len = len;
+	sf->sids[sf->nsids].told = 0;
+	strmap_put(sf->sid_of, name, len, (void *)(uintptr_t)(sf->nsids + 1));
+	return (sf->nsids++);
+}
+
+/* The stream of the event at the head of fs, or NO_SID to skip it. */
+static uint32_t
+event_sid(struct source_files *sf, struct fstream *fs)
 {
 	const struct logfile_event *ev = &fs->ev;
-	const char *name;
-	size_t len;
+	size_t plen;
 
 	if (ev->stream == NULL) {
-		if (fs->st == NULL)
-			fs->st = pipeline_stream(p, fs->name, strlen(fs->name));
-		return (fs->st);
+		if (fs->sid == NO_SID)
+			fs->sid = sid_get(sf, fs->name, strlen(fs->name));
+		return (fs->sid);
 	}
-	if (fs->last != NULL) {
-		name = pipeline_stream_name(fs->last, &len);
-		if (len == ev->stream_len && memcmp(name, ev->stream, len) == 0)
-			return (fs->last);
-	}
-	if (sf->prefix != NULL &&
-	    (ev->stream_len < strlen(sf->prefix) ||
-		memcmp(ev->stream, sf->prefix, strlen(sf->prefix)) != 0)) {
+	if (fs->last != NO_SID && sf->sids[fs->last].len == ev->stream_len &&
+	    memcmp(sf->sids[fs->last].name, ev->stream, ev->stream_len) == 0)
+		return (fs->last);
+	plen = sf->prefix != NULL ? strlen(sf->prefix) : 0;
+	if (plen > 0 &&
+	    (ev->stream_len < plen ||
+		memcmp(ev->stream, sf->prefix, plen) != 0)) {
 		if (strmap_get(sf->skipped, ev->stream, ev->stream_len) == NULL)
 			strmap_put(sf->skipped, ev->stream, ev->stream_len, sf);
-		return (NULL);
+		return (NO_SID);
 	}
-	fs->last = pipeline_stream(p, ev->stream, ev->stream_len);
+	fs->last = sid_get(sf, ev->stream, ev->stream_len);
 	return (fs->last);
 }
 
@@ -576,12 +617,9 @@ event_stream(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 static int
 new_id(struct source_files *sf, struct fstream *fs)
 {
-	const char *name;
-	size_t len;
-
-	name = pipeline_stream_name(fs->ev_st, &len);
 	buf_reset(&sf->idkey);
-	buf_add(&sf->idkey, name, len);
+	buf_add(
+	    &sf->idkey, sf->sids[fs->ev_sid].name, sf->sids[fs->ev_sid].len);
 	buf_addc(&sf->idkey, '\0');
 	buf_add(&sf->idkey, fs->ev.id, fs->ev.id_len);
 	return (idset_add(sf->ids, sf->idkey.data, sf->idkey.len, fs->ev.ts));
@@ -593,7 +631,7 @@ new_id(struct source_files *sf, struct fstream *fs)
  * passed over. A file that failed is named now, once.
  */
 static int
-advance(struct source_files *sf, struct fstream *fs, struct pipeline *p)
+advance(struct source_files *sf, struct fstream *fs)
 {
 	char *failed;
 	int rc;
@@ -607,7 +645,7 @@ advance(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 		}
 		if (rc != 1)
 			return (rc);
-		if ((fs->ev_st = event_stream(sf, fs, p)) == NULL)
+		if ((fs->ev_sid = event_sid(sf, fs)) == NO_SID)
 			continue;
 		if (fs->ev.id != NULL && !new_id(sf, fs)) {
 			sf->dropped++;
@@ -617,19 +655,19 @@ advance(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 	}
 }
 
-/* The sub of fs for stream st, made on first sight. */
+/* The sub of fs for stream sid, made on first sight. */
 static struct sub *
-sub_of(struct fstream *fs, struct stream *st)
+sub_of(struct fstream *fs, uint32_t sid)
 {
 	size_t i;
 
 	/* Few streams per file, and mostly the same as the last one. */
 	for (i = fs->nsubs; i > 0; i--)
-		if (fs->subs[i - 1].st == st)
+		if (fs->subs[i - 1].sid == sid)
 			return (&fs->subs[i - 1]);
 	fs->subs = xreallocarray(fs->subs, fs->nsubs + 1, sizeof *fs->subs);
 	memset(&fs->subs[fs->nsubs], 0, sizeof fs->subs[0]);
-	fs->subs[fs->nsubs].st = st;
+	fs->subs[fs->nsubs].sid = sid;
 	return (&fs->subs[fs->nsubs++]);
 }
 
@@ -640,14 +678,14 @@ sub_of(struct fstream *fs, struct stream *st)
  * Returns 0, or LOGFILE_STOPPED.
  */
 static int
-load(struct source_files *sf, struct fstream *fs, struct pipeline *p)
+load(struct source_files *sf, struct fstream *fs)
 {
 	struct sub *sub;
 	struct lev *e;
 	int rc;
 
 	do {
-		sub = sub_of(fs, fs->ev_st);
+		sub = sub_of(fs, fs->ev_sid);
 		if (sub->n == sub->cap) {
 			sub->cap = sub->cap == 0 ? 64 : sub->cap * 2;
 			sub->v =
@@ -658,7 +696,7 @@ load(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 		e->off = fs->text.len;
 		e->len = fs->ev.len;
 		buf_add(&fs->text, fs->ev.msg, fs->ev.len);
-	} while ((rc = advance(sf, fs, p)) == 1);
+	} while ((rc = advance(sf, fs)) == 1);
 	logfile_close(fs->lf);
 	fs->lf = NULL;
 	return (rc);
@@ -666,15 +704,14 @@ load(struct source_files *sf, struct fstream *fs, struct pipeline *p)
 
 /* Put source i into the heap after its first event: 0, or stop. */
 static int
-start_source(
-    struct source_files *sf, size_t i, struct heap *h, struct pipeline *p)
+start_source(struct source_files *sf, size_t i, struct heap *h)
 {
 	struct fstream *fs = sf->v[i];
 	size_t j;
 	int rc;
 
-	if ((rc = advance(sf, fs, p)) == 1 && fs->ev.stream != NULL) {
-		if ((rc = load(sf, fs, p)) < 0)
+	if ((rc = advance(sf, fs)) == 1 && fs->ev.stream != NULL) {
+		if ((rc = load(sf, fs)) < 0)
 			return (rc);
 		for (j = 0; j < fs->nsubs; j++)
 			heap_push(h, fs->subs[j].v[0].ts, i, j + 1);
@@ -689,9 +726,67 @@ start_source(
 	return (rc);
 }
 
-/* Hand the event at the top of the heap to the pipeline and refill. */
+/*
+ * Where merged events go: straight into the pipeline (one thread), or
+ * into batches for the main thread (feed.h).
+ */
+struct out {
+	struct source_files *sf;
+	struct pipeline *p; /* one thread */
+	struct stream **st; /* sid -> the pipeline's stream, made on use */
+	size_t nst;
+	struct feed *feed; /* threaded */
+	struct feed_batch *batch; /* being filled */
+	char **cause;
+};
+
+/* The pipeline's stream for sid (one thread, or the main thread's). */
+static struct stream *
+out_stream(struct out *o, uint32_t sid, const char *name, size_t len)
+{
+	size_t n;
+
+	if (sid >= o->nst) {
+		n = o->nst == 0 ? 64 : o->nst;
+		while (n <= sid)
+			n *= 2;
+		o->st = xreallocarray(o->st, n, sizeof *o->st);
+		memset(o->st + o->nst, 0, (n - o->nst) * sizeof *o->st);
+		o->nst = n;
+	}
+	if (o->st[sid] == NULL)
+		o->st[sid] = pipeline_stream(o->p, name, len);
+	return (o->st[sid]);
+}
+
+/* One merged event: SINK_OK, or what the pipeline said, or stop. */
 static enum sink_status
-pop(struct source_files *sf, struct heap *h, struct pipeline *p, char **cause)
+deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len)
+{
+	struct source_files *sf = o->sf;
+
+	sf->events++;
+	if (o->feed == NULL)
+		return (pipeline_event(o->p,
+		    out_stream(o, sid, sf->sids[sid].name, sf->sids[sid].len),
+		    ts, msg, len, o->cause));
+	if (!sf->sids[sid].told) {
+		feed_add_name(
+		    o->batch, sid, sf->sids[sid].name, sf->sids[sid].len);
+		sf->sids[sid].told = 1;
+	}
+	feed_add(o->batch, sid, ts, msg, len);
+	if (feed_full(o->batch)) {
+		feed_put(o->feed, o->batch);
+		if ((o->batch = feed_empty(o->feed)) == NULL)
+			return (SINK_CLOSED);
+	}
+	return (SINK_OK);
+}
+
+/* Hand the event at the top of the heap on, and refill. */
+static enum sink_status
+pop(struct source_files *sf, struct heap *h, struct out *o)
 {
 	struct fstream *fs = sf->v[h->v[0].i];
 	struct sub *sub;
@@ -699,20 +794,18 @@ pop(struct source_files *sf, struct heap *h, struct pipeline *p, char **cause)
 	enum sink_status rc;
 	int more;
 
-	sf->events++;
 	if (h->v[0].j > 0) {
 		sub = &fs->subs[h->v[0].j - 1];
 		e = &sub->v[sub->next++];
-		rc = pipeline_event(
-		    p, sub->st, e->ts, fs->text.data + e->off, e->len, cause);
+		rc =
+		    deliver(o, sub->sid, e->ts, fs->text.data + e->off, e->len);
 		if ((more = sub->next < sub->n))
 			h->v[0].ts = sub->v[sub->next].ts;
 	} else {
-		rc = pipeline_event(
-		    p, fs->ev_st, fs->ev.ts, fs->ev.msg, fs->ev.len, cause);
+		rc = deliver(o, fs->ev_sid, fs->ev.ts, fs->ev.msg, fs->ev.len);
 		if (rc != SINK_OK)
 			return (rc);
-		if ((more = advance(sf, fs, p)) == LOGFILE_STOPPED)
+		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)
 			return (SINK_OK);
 		if (more)
 			h->v[0].ts = fs->ev.ts;
@@ -727,9 +820,12 @@ pop(struct source_files *sf, struct heap *h, struct pipeline *p, char **cause)
 	return (rc);
 }
 
-enum sink_status
-source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
-    char **cause)
+/*
+ * The merge: every source's first event into the heap, then the earliest
+ * event out, until none is left or stop() says so (stop may be NULL).
+ */
+static enum sink_status
+merge(struct source_files *sf, struct out *o, int (*stop)(void))
 {
 	struct heap h = {NULL, 0, 0};
 	struct input_pool *pool;
@@ -742,16 +838,17 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 				     : bufsize;
 	pool = input_pool_new(0, stop);
 	for (i = 0; i < sf->n; i++) {
+		sf->v[i]->sid = sf->v[i]->last = NO_SID;
 		sf->v[i]->lf = logfile_open(sf->v[i]->name, sf->v[i]->paths,
 		    sf->v[i]->npaths, bufsize, pool, sf->format);
-		if (start_source(sf, i, &h, p) == LOGFILE_STOPPED)
+		if (start_source(sf, i, &h) == LOGFILE_STOPPED)
 			goto out;
 	}
-	while (h.n > 0 && !stop()) {
+	while (h.n > 0 && (stop == NULL || !stop())) {
 		/* Ids of events well behind the merge cannot come again. */
 		if (++popped % 65536 == 0)
 			idset_prune(sf->ids, h.v[0].ts - ID_WINDOW_MS);
-		if ((rc = pop(sf, &h, p, cause)) != SINK_OK)
+		if ((rc = pop(sf, &h, o)) != SINK_OK)
 			goto out;
 	}
 	if (sf->dropped > 0)
@@ -766,5 +863,110 @@ out:
 	}
 	input_pool_free(pool);
 	free(h.v);
+	return (rc);
+}
+
+/* The reader's thread: the merge into batches. */
+static void *
+reader_main(void *arg)
+{
+	struct out *o = arg;
+
+	if ((o->batch = feed_empty(o->feed)) != NULL) {
+		merge(o->sf, o, NULL);
+		if (o->batch != NULL)
+			feed_put(o->feed, o->batch);
+	}
+	feed_close(o->feed);
+	return (NULL);
+}
+
+/* Can the reader run in a thread of its own? Regular files only: a FIFO
+ * or standard input blocks where only the main thread sees signals. */
+static int
+threadable(const struct source_files *sf)
+{
+	struct stat sb;
+	size_t i, j;
+
+	if (sf->jobs < 2 || sf->n == 0)
+		return (0);
+	for (i = 0; i < sf->n; i++)
+		for (j = 0; j < sf->v[i]->npaths; j++)
+			if (strcmp(sf->v[i]->paths[j], "-") == 0 ||
+			    stat(sf->v[i]->paths[j], &sb) != 0 ||
+			    !S_ISREG(sb.st_mode))
+				return (0);
+	return (1);
+}
+
+/* The main thread's part of a threaded run: the batches into the pipeline. */
+static enum sink_status
+consume(struct out *o, int (*stop)(void), char **cause)
+{
+	struct out main_side;
+	struct feed_batch *b;
+	struct feed_event *e;
+	struct feed_name *nm;
+	enum sink_status rc = SINK_OK;
+	size_t i;
+
+	memset(&main_side, 0, sizeof main_side);
+	main_side.p = o->p;
+	while (rc == SINK_OK && (b = feed_take(o->feed)) != NULL) {
+		for (i = 0; i < b->nnames; i++) {
+			nm = &b->names[i];
+			out_stream(&main_side, nm->sid, b->text.data + nm->off,
+			    nm->len);
+		}
+		for (i = 0; rc == SINK_OK && i < b->n; i++) {
+			e = &b->ev[i];
+			rc = pipeline_event(o->p, main_side.st[e->sid], e->ts,
+			    b->text.data + e->off, e->len, cause);
+		}
+		feed_give_back(o->feed, b);
+		if (stop())
+			break;
+	}
+	feed_stop(o->feed);
+	free(main_side.st);
+	return (rc);
+}
+
+void
+source_files_set_jobs(struct source_files *sf, int jobs)
+{
+	sf->jobs = jobs;
+}
+
+enum sink_status
+source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
+    char **cause)
+{
+	struct out o;
+	pthread_t reader;
+	enum sink_status rc;
+
+	memset(&o, 0, sizeof o);
+	o.sf = sf;
+	o.p = p;
+	o.cause = cause;
+	if (!threadable(sf)) {
+		rc = merge(sf, &o, stop);
+		free(o.st);
+		return (rc);
+	}
+	o.feed = feed_new(4);
+	if (pthread_create(&reader, NULL, reader_main, &o) != 0) {
+		/* No thread to be had: the same run on this one. */
+		feed_free(o.feed);
+		o.feed = NULL;
+		rc = merge(sf, &o, stop);
+		free(o.st);
+		return (rc);
+	}
+	rc = consume(&o, stop, cause);
+	pthread_join(reader, NULL);
+	feed_free(o.feed);
 	return (rc);
 }

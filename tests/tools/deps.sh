@@ -12,6 +12,7 @@ pkg:yajl:libyajl-dev
 pkg:libpcre2-8:libpcre2-dev
 pkg:ncursesw:libncurses-dev
 pkg:zlib:zlib1g-dev
+pkg:libdeflate:libdeflate-dev
 cmd:cc:gcc
 cmd:make:make
 cmd:pkg-config:pkg-config
