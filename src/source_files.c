@@ -32,8 +32,8 @@
 #include "xmalloc.h"
 
 /* Read buffers share this budget, within per-stream bounds. */
-#define READ_BUDGET (64 * 1024 * 1024)
-#define READ_MIN (16 * 1024)
+#define READ_BUDGET (32 * 1024 * 1024)
+#define READ_MIN (4 * 1024)
 #define READ_MAX (256 * 1024)
 /*
  * A duplicate (the same eventId in two files, or twice in one) comes out
@@ -283,7 +283,7 @@ add_path(struct source_files *sf, const char *path, const char *rel,
 	}
 	base = strrchr(path, '/');
 	base = base == NULL ? path : base + 1;
-	if (!named && source_files_stream_name(base) == NULL) {
+	if (!named && is_part(base, strlen(base))) {
 		/* A part file: one source with the others in its directory. */
 		dir = dir_of(path);
 		add_file(sf, stream, dir, path, sb);
