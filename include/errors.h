@@ -87,6 +87,9 @@ void errors_free(struct errors *);
  * errors object lives (classify's names are).
  */
 void errors_event(struct errors *, struct out_event *ev);
+/* The same, when the caller knows whether an error rule may match (may:
+ * 0 no, 1 perhaps, -1 unknown: errors scans for itself). */
+void errors_event_known(struct errors *, struct out_event *ev, int may);
 /* End of input: close open tracebacks at their last line. */
 void errors_finish(struct errors *);
 

@@ -120,6 +120,11 @@ int rules_match_error(
  * skip the event's lines.
  */
 int rules_may_classify(const struct rules *, const char *msg, size_t len);
+/*
+ * Could a marker, hostmap or error rule match anywhere in msg? One scan
+ * for all three kinds; 0 (nearly every event) means none can.
+ */
+int rules_may_match(const struct rules *, const char *msg, size_t len);
 int rules_have_errors(const struct rules *);
 /*
  * Zero when no error rule can match any line of s (it holds none of their

@@ -492,6 +492,20 @@ gather(struct classify *c, struct host *self, uint64_t line, const char *msg,
 }
 
 uint64_t
+classify_plain_event(struct classify *c, struct host *self, uint64_t line,
+    const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len, *nl;
+	uint64_t lines;
+
+	for (lines = 1; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	     lines++)
+		p = nl + 1;
+	gather(c, self, line, msg, len);
+	return (lines);
+}
+
+uint64_t
 classify_event(struct classify *c, struct host *self, const char *stream,
     uint64_t line, const char *msg, size_t len)
 {
@@ -503,14 +517,8 @@ classify_event(struct classify *c, struct host *self, const char *stream,
 	c->line = line;
 	c->job = self->job;
 	c->job_len = self->job_len;
-	if (!rules_may_classify(c->rules, msg, len)) {
-		/* No rule can match: only count the lines. */
-		for (lines = 1;
-		     (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; lines++)
-			p = nl + 1;
-		gather(c, self, line, msg, len);
-		return (lines);
-	}
+	if (!rules_may_classify(c->rules, msg, len))
+		return (classify_plain_event(c, self, line, msg, len));
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		rules_match_line(

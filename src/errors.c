@@ -550,6 +550,12 @@ line_do(struct errors *es, struct out_event *ev, struct hstat *h,
 void
 errors_event(struct errors *es, struct out_event *ev)
 {
+	errors_event_known(es, ev, -1);
+}
+
+void
+errors_event_known(struct errors *es, struct out_event *ev, int may)
+{
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl, *line;
 	struct sstate *st = NULL;
 	struct origin o, prev;
@@ -564,7 +570,9 @@ errors_event(struct errors *es, struct out_event *ev)
 	h->c.events++;
 	h->group->c.events++;
 	/* Nearly every event: no traceback around, no error rule can match. */
-	if (es->active == 0 && !rules_may_error(es->rules, ev->msg, ev->len))
+	if (es->active == 0 &&
+	    (may == 0 ||
+		(may < 0 && !rules_may_error(es->rules, ev->msg, ev->len))))
 		return;
 	memset(&o, 0, sizeof o);
 	o.stream = ev->stream;

@@ -30,6 +30,11 @@ struct pipeline {
 	int nopen; /* sinks not closed */
 	int assigned; /* a host got its group during this event */
 	int64_t since, until; /* the window: since <= ts < until; -1: open */
+	struct rules *rules;
+	/* The event being added, and whether any rule may match it (one
+	 * scan for classify and, if it is released at once, errors). */
+	const char *cur_msg;
+	int cur_may;
 };
 
 static void
@@ -75,7 +80,8 @@ to_sinks(void *arg, const struct out_event *released, char **cause)
 	int i;
 
 	rankmap_event(p->ranks, &ev);
-	errors_event(p->errors, &ev);
+	errors_event_known(p->errors, &ev,
+	    ev.msg == p->cur_msg && p->cur_msg != NULL ? p->cur_may : -1);
 	for (i = 0; i < p->nsinks; i++) {
 		if (p->sinks[i].closed)
 			continue;
@@ -92,6 +98,7 @@ pipeline_new(struct rules *rules, enum store_order order, size_t hold_limit)
 	struct pipeline *p;
 
 	p = xcalloc(1, sizeof *p);
+	p->rules = rules;
 	p->classify = classify_new(rules, on_assigned, p);
 	p->errors = errors_new(rules);
 	p->ranks = rankmap_new();
@@ -162,8 +169,14 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 	uint64_t lines;
 	enum sink_status rc;
 
-	lines = classify_event(p->classify, store_stream_host(st),
-	    store_stream_name(st), store_stream_lines(st) + 1, msg, len);
+	p->cur_may = rules_may_match(p->rules, msg, len);
+	if (p->cur_may)
+		lines = classify_event(p->classify, store_stream_host(st),
+		    store_stream_name(st), store_stream_lines(st) + 1, msg,
+		    len);
+	else
+		lines = classify_plain_event(p->classify, store_stream_host(st),
+		    store_stream_lines(st) + 1, msg, len);
 	store_stream_add_lines(st, lines);
 	if (p->assigned) {
 		p->assigned = 0;
@@ -175,7 +188,10 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 	if ((p->since >= 0 && ts < p->since) ||
 	    (p->until >= 0 && ts >= p->until))
 		return (SINK_OK);
-	return (store_add(p->store, st, ts, msg, len, cause));
+	p->cur_msg = msg;
+	rc = store_add(p->store, st, ts, msg, len, cause);
+	p->cur_msg = NULL;
+	return (rc);
 }
 
 enum sink_status

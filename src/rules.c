@@ -96,6 +96,8 @@ struct rules {
 	size_t kind_unfiltered[RULE_ERROR + 1];
 	/* Both kinds' literals: an event holding none needs no rule. */
 	struct litscan *classify_lits;
+	/* Those and the error rules' literals. */
+	struct litscan *all_lits;
 	size_t nerror;
 	size_t nunfiltered; /* error rules litscan knows nothing of */
 	uint64_t digest; /* of every text loaded, in order */
@@ -122,6 +124,7 @@ rules_new(void)
 	rs->kind_lits[RULE_MARKER] = litscan_new();
 	rs->kind_lits[RULE_HOSTMAP] = litscan_new();
 	rs->classify_lits = litscan_new();
+	rs->all_lits = litscan_new();
 	if ((rs->mctx = pcre2_match_context_create(NULL)) == NULL)
 		xalloc_failed("PCRE2 match context");
 	pcre2_set_match_limit(rs->mctx, RULES_MATCH_LIMIT);
@@ -153,6 +156,7 @@ rules_free(struct rules *rs)
 	litscan_free(rs->kind_lits[RULE_MARKER]);
 	litscan_free(rs->kind_lits[RULE_HOSTMAP]);
 	litscan_free(rs->classify_lits);
+	litscan_free(rs->all_lits);
 	pcre2_jit_stack_free(rs->jit_stack);
 	pcre2_match_context_free(rs->mctx);
 	buf_free(&rs->group);
@@ -410,11 +414,13 @@ add_literals(struct rules *rs, enum rule_kind kind, const char *p, size_t len)
 	struct buf lit = BUF_INIT;
 	int rc = 0;
 
-	if (litscan_add(rs->kind_lits[kind], p, len) == 0)
+	if (litscan_add(rs->kind_lits[kind], p, len) == 0) {
 		litscan_add(rs->classify_lits, p, len);
-	else if (leading_literal(p, len, &lit) == 0) {
+		litscan_add(rs->all_lits, p, len);
+	} else if (leading_literal(p, len, &lit) == 0) {
 		litscan_add(rs->kind_lits[kind], lit.data, lit.len);
 		litscan_add(rs->classify_lits, lit.data, lit.len);
+		litscan_add(rs->all_lits, lit.data, lit.len);
 	} else
 		rc = -1;
 	buf_free(&lit);
@@ -488,6 +494,8 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 	}
 	if (r.kind == RULE_ERROR) {
 		r.filtered = litscan_add(rs->lits, line + i, len - i) == 0;
+		if (r.filtered)
+			litscan_add(rs->all_lits, line + i, len - i);
 		rs->nerror++;
 		rs->nunfiltered += !r.filtered;
 	} else if (rs->kind_lits[r.kind] != NULL) {
@@ -835,6 +843,18 @@ rules_may_classify(const struct rules *rs, const char *msg, size_t len)
 	if (rs->kinds[RULE_MARKER].n == 0 && rs->kinds[RULE_HOSTMAP].n == 0)
 		return (0);
 	return (litscan_any(rs->classify_lits, msg, len));
+}
+
+int
+rules_may_match(const struct rules *rs, const char *msg, size_t len)
+{
+	if (rs->kind_unfiltered[RULE_MARKER] > 0 ||
+	    rs->kind_unfiltered[RULE_HOSTMAP] > 0 || rs->nunfiltered > 0)
+		return (1);
+	if (rs->kinds[RULE_MARKER].n == 0 && rs->kinds[RULE_HOSTMAP].n == 0 &&
+	    rs->nerror == 0)
+		return (0);
+	return (litscan_any(rs->all_lits, msg, len));
 }
 
 int

@@ -15,53 +15,8 @@ trap 'exit 130' INT TERM
 BEGAN=$(date +%s)
 : >"$ROWS"
 
-# row BENCH WHAT FIGURES RATIO TARGET: one line of the table.
-row() {
-	printf '%s|%s|%s|%s|%s\n' "$@" >>"$ROWS"
-}
-
-# best CMD...: the fastest of three runs, in seconds.
-best() {
-	_best=""
-	for _i in 1 2 3; do
-		_s=$(date +%s.%N)
-		"$@" >/dev/null
-		_e=$(date +%s.%N)
-		_t=$(awk -v s="$_s" -v e="$_e" 'BEGIN { printf "%.4f", e - s }')
-		if [ -z "$_best" ] || awk -v t="$_t" -v b="$_best" 'BEGIN { exit !(t < b) }'; then
-			_best=$_t
-		fi
-	done
-	echo "$_best"
-}
-
-echo "== 1. pipeline: --from over a generated job (64 hosts), baseline cat"
-$PY tests/tools/genjob.py "$T/job" --hosts 64 --lines-per-host 50000 \
-    --layout plain --seed 3 >/dev/null
-JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/job/truth.json")
-EVENTS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/job/truth.json")
-MB=$(du -sm "$T/job/$JOB" | cut -f1)
-CAT=$(best sh -c "cat '$T/job/$JOB'/* >/dev/null")
-printf '%-8s %10s %12s %10s\n' mode seconds events/s "x cat"
-printf '%-8s %10.3f %12s %10s\n' cat "$CAT" - 1.00
-for mode in lines json export; do
-	case $mode in
-	lines) args="" ;;
-	json) args="--output json" ;;
-	export) args="--export $T/out" ;;
-	esac
-	# shellcheck disable=SC2086
-	S=$(best "$CWDEMUX" --from "$T/job" $args "$JOB")
-	awk -v m="$mode" -v s="$S" -v n="$EVENTS" -v c="$CAT" \
-	    'BEGIN { printf "%-8s %10.3f %12.0f %10.1f\n", m, s, n / s, s / c }'
-	awk -v m="$mode" -v s="$S" -v n="$EVENTS" -v c="$CAT" -v mb="$MB" 'BEGIN {
-		r = s / c
-		printf "1 pipeline|%s, time vs cat|%.2f s (%.2f M events/s) vs %.3f s (%d MB)|%.1f|<= 3: %s; 1 M/s: %s\n",
-		    m, s, n / s / 1e6, c, mb, r, (r <= 3 ? "met" : "MISSED"),
-		    (n / s >= 1e6 ? "met" : "MISSED")
-	}' >>"$ROWS"
-done
-echo "($EVENTS events, $MB MB)"
+# Benchmark 1: the offline path against cat, a mawk prefixer and zcat.
+sh tests/bench/offline.sh
 
 echo "== 2. response parsing: 1 MB GetLogEvents pages, baseline bare yajl"
 # The same events twice: non-ASCII escaped as \uXXXX (as moto and Python
