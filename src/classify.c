@@ -238,6 +238,9 @@ assign(struct classify *c, struct host *h, const char *name, size_t len,
 	struct buf b1 = BUF_INIT, b2 = BUF_INIT, b3 = BUF_INIT;
 	struct group *g;
 
+	/* A line that ended in CR LF (a live event keeps the CR). */
+	if (len > 0 && name[len - 1] == '\r')
+		len--;
 	if (len == 0 || utf8_width(name, len) > CLASSIFY_GROUP_MAX) {
 		if (!h->warned_bad_name++)
 			log_warn("host %s: %s group name from %s ignored",
