@@ -910,6 +910,7 @@ consume(struct out *o, int (*stop)(void), char **cause)
 	struct feed_name *nm;
 	enum sink_status rc = SINK_OK;
 	size_t i;
+	int stopped = 0;
 
 	memset(&main_side, 0, sizeof main_side);
 	main_side.p = o->p;
@@ -919,13 +920,16 @@ consume(struct out *o, int (*stop)(void), char **cause)
 			out_stream(&main_side, nm->sid, b->text.data + nm->off,
 			    nm->len);
 		}
-		for (i = 0; rc == SINK_OK && i < b->n; i++) {
+		/* A signal stops the run after the event it came in, as
+		 * with one thread. */
+		for (i = 0; rc == SINK_OK && i < b->n && !(stopped = stop());
+		     i++) {
 			e = &b->ev[i];
 			rc = pipeline_event(o->p, main_side.st[e->sid], e->ts,
 			    b->text.data + e->off, e->len, cause);
 		}
 		feed_give_back(o->feed, b);
-		if (stop())
+		if (stopped)
 			break;
 	}
 	feed_stop(o->feed);
