@@ -165,6 +165,9 @@ size_t tui_line_of(const char *msg, size_t len, size_t off);
  */
 const char *tui_shown(struct tui *, const char *s, size_t len, int strip_tag,
     size_t *out_len, struct mpi_tag *tag, int *tagged);
+/* What names an MPI rank's error after its host: " rank 3", with
+ * " (host unknown)" when the launcher did not place it; "" for others. */
+void tui_error_rank(const struct errors_entry *, char *, size_t);
 /* The time of day of ms in the --timezone zone, "hh:mm:ss.mmm". */
 #define TUI_CLOCK_LEN 12
 void tui_clock(int64_t ms, char out[TUI_CLOCK_LEN + 1]);

@@ -538,6 +538,7 @@ failure_row(struct tui *t, int y, int draw)
 	const struct errors_entry *e = NULL;
 	const char *reason = NULL;
 	size_t n, cols;
+	char rank[48];
 
 	if (t->opt.errors != NULL) {
 		e = errors_first(t->opt.errors);
@@ -553,6 +554,8 @@ failure_row(struct tui *t, int y, int draw)
 		textn(t, e->group, e->group_len, ROLE_MARK);
 		text(t, " ", ROLE_MARK);
 		textn(t, e->host, e->host_len, ROLE_MARK);
+		tui_error_rank(e, rank, sizeof rank);
+		text(t, rank, ROLE_MARK);
 		text(t, "  ", ROLE_MARK);
 		textn(t, e->summary, e->summary_len, ROLE_MARK);
 	} else

@@ -46,7 +46,7 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 {
 	const struct errors_entry *o;
 	size_t i, nth = 0, all = 0;
-	char ts[32];
+	char ts[32], rank[48];
 
 	for (i = 0; i < t->nerr; i++) {
 		o = errors_at(t->opt.errors, i);
@@ -56,9 +56,10 @@ error_notice(struct tui *t, const char *what, const struct errors_entry *e)
 		nth += o->id <= e->id;
 	}
 	tui_clock(e->timestamp, ts);
-	tui_notice(t, 0, "%s%s %zu/%zu: %s %.*s %.*s %.*s", what,
+	tui_error_rank(e, rank, sizeof rank);
+	tui_notice(t, 0, "%s%s %zu/%zu: %s %.*s %.*s%s %.*s", what,
 	    *what != '\0' ? ", error" : "error", nth, all, ts,
-	    (int)e->group_len, e->group, (int)e->host_len, e->host,
+	    (int)e->group_len, e->group, (int)e->host_len, e->host, rank,
 	    (int)e->summary_len, e->summary);
 }
 

@@ -4,6 +4,7 @@
  * the message on the last line (tui_state.h).
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,16 @@ tui_shown(struct tui *t, const char *s, size_t len, int strip_tag,
 	}
 	*out_len = len;
 	return (s);
+}
+
+void
+tui_error_rank(const struct errors_entry *e, char *s, size_t size)
+{
+	if (!e->ranked)
+		snprintf(s, size, "%s", "");
+	else
+		snprintf(s, size, " rank %u%s", e->rank,
+		    e->rank_placed ? "" : " (host unknown)");
 }
 
 void

@@ -624,6 +624,20 @@ wait_gone "| selected by the command line"
 see "shape: f, empty: every line again" "step 71"
 tm send-keys -t ui q
 see "shape: --include: q" "rc=0"
+# An MPI job (as ranks.sh's): rank 11 runs on algo-3 (the tags guess
+# algo-2) and fails; the header and ! name the rank on its real host.
+$PY tests/tools/genjob.py "$T/mpi" --layout plain --seed 6 --mpi-workers \
+    --groups data_group:ml.c5.18xlarge:1,train_group:ml.p3dn.24xlarge:2 \
+    --lines-per-host 400 --fail-rank 11 >/dev/null
+ui --from "$T/mpi" "$(jq_get "$T/mpi/truth.json" job)"
+see "mpi: the first failure names the rank and its host" \
+    "algo-3 rank 11  torch.cuda.OutOfMemoryError"
+tm send-keys -t ui '!'
+see "mpi: ! names the rank" "algo-3 rank 11 torch.cuda.OutOfMemoryError"
+tm send-keys -t ui r
+see "mpi: r narrows to a rank" "| rank 0 "
+tm send-keys -t ui q
+see "mpi: q" "rc=0"
 
 # The spool (#20): every line of a job of 200,000 lines is in the UI, on
 # disk under TMPDIR (0600, removed on q, C-c and SIGTERM; kept with
