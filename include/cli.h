@@ -79,6 +79,7 @@ struct options {
 	enum color_when color;
 	size_t hold_limit; /* bytes */
 	int no_follow;
+	int live_tail; /* --live-tail (CWDEMUX_LIVE_TAIL); --no-live-tail */
 	const char *log_group; /* --log-group */
 	const char *stream_prefix; /* --stream-prefix, default "JOB/" */
 	const char *profile; /* --profile */

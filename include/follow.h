@@ -25,6 +25,7 @@
 
 #include "aws.h"
 #include "pipeline.h"
+#include "reconcile.h"
 #include "source.h"
 
 struct follow_options {
@@ -63,6 +64,20 @@ follow_step(struct follow *, int64_t now, int64_t *deadline, char **cause);
 
 /* Look back the whole window now, in every batch (the job ended). */
 void follow_sweep_now(struct follow *);
+/* How late an event may be ingested and still be read (ms). */
+int64_t follow_window(const struct follow *);
+/*
+ * From now on an event goes out only when reconcile says Live Tail has not
+ * shown it (source_live.h); the table is borrowed.
+ */
+void follow_set_reconcile(struct follow *, struct reconcile *);
+/* Ask every batch now (Live Tail sampled a second). */
+void follow_poll_now(struct follow *);
+/*
+ * While Live Tail is live, every batch looks back its window once every
+ * pace_ms instead of polling at its own pace; 0 returns to that.
+ */
+void follow_set_pace(struct follow *, int64_t pace_ms);
 /*
  * Every batch finished a look-back that began at or after t (monotonic
  * ms), and nothing is out or in hand.
@@ -78,6 +93,8 @@ size_t follow_streams(const struct follow *);
 size_t follow_behind(const struct follow *);
 /* The SOURCE_ERROR was AccessDenied: GetLogEvents may still be allowed. */
 int follow_denied(const struct follow *);
+/* A query naming the stream came to its end (its history is out). */
+int follow_stream_read(const struct follow *, const char *name, size_t len);
 /* The FilterLogEvents budget now, calls a second. */
 double follow_rate(const struct follow *);
 /* A FilterLogEvents answer came, throttled or not: the rate adapts. */

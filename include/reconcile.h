@@ -12,9 +12,10 @@
  * message length beside it; two events are taken for one only when all
  * three agree.
  *
- * Entries are forgotten by reconcile_prune(): a Live Tail copy once the
- * backstop will not read its timestamp again; a backstop copy once Live
- * Tail can no longer bring it (it pushes within seconds of ingestion).
+ * Entries are forgotten by reconcile_prune(), by the time their latest
+ * unmatched copy came: a Live Tail copy once the backstop will not read it
+ * again; a backstop copy once Live Tail can no longer bring it (it pushes
+ * within seconds of ingestion).
  *
  * Ownership: nothing given is kept.
  */
@@ -43,10 +44,10 @@ int reconcile_add(struct reconcile *, enum reconcile_source, const char *stream,
     int64_t now_ms);
 
 /*
- * Forget Live Tail copies of events stamped before live_ts and backstop
- * copies added before poll_ms (monotonic).
+ * Forget the unmatched Live Tail copies that came before live_ms and the
+ * backstop copies that came before poll_ms (monotonic ms, as now_ms).
  */
-void reconcile_prune(struct reconcile *, int64_t live_ts, int64_t poll_ms);
+void reconcile_prune(struct reconcile *, int64_t live_ms, int64_t poll_ms);
 
 /* Keys held (events one source has and the other not yet). */
 size_t reconcile_count(const struct reconcile *);

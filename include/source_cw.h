@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "aws.h"
+#include "livetail.h"
 #include "pipeline.h"
 #include "sagemaker.h"
 #include "source.h"
@@ -40,6 +41,7 @@ struct source_cw_options {
 	const char *prefix; /* streams whose names start with it */
 	const char *job; /* for DescribeTrainingJob, or NULL */
 	int follow;
+	int live_tail; /* following: Live Tail beside FilterLogEvents */
 	int64_t since; /* ms since the epoch, or -1: from the start */
 	int64_t until; /* ms since the epoch (events before it), or -1 */
 	double get_rate; /* GetLogEvents calls per second (once) */
@@ -89,8 +91,16 @@ struct source_cw_stats {
 	uint64_t events; /* read */
 	double rate; /* the budget now, calls a second (of the API in use) */
 	int ended; /* the job was seen to end */
+	enum livetail_state live_tail; /* LIVETAIL_OFF without --live-tail */
+	uint64_t live_events; /* of events, those Live Tail released */
 };
 void source_cw_stats(const struct source_cw *, struct source_cw_stats *);
+
+/*
+ * Live Tail on or off (the UI's key): -1 when it cannot be (not asked for
+ * with --live-tail, refused, or the job has ended).
+ */
+int source_cw_set_live_tail(struct source_cw *, int on);
 
 /* The job's state, and a one-line summary of the run. */
 enum source_job source_cw_job(const struct source_cw *);

@@ -41,6 +41,7 @@ struct tui_info {
 	size_t held; /* streams whose host's group is not known yet */
 	uint64_t requests, throttled, retries;
 	double rate; /* the request budget now, calls a second */
+	const char *live_tail; /* Live Tail's word for the header, or NULL */
 };
 
 struct tui_options {
@@ -61,6 +62,9 @@ struct tui_options {
 	void (*info)(void *arg, struct tui_info *info);
 	/* Hosts seen in a group (the pipeline knows); may be NULL. */
 	int (*hosts)(void *arg, const char *group, size_t len);
+	/* The L key: Live Tail on or off; what to tell the user. May be
+	 * NULL. */
+	const char *(*live_tail)(void *arg);
 	void *arg;
 };
 

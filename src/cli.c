@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -37,6 +38,8 @@ enum {
 	OPT_COLOR,
 	OPT_HOLD_LIMIT,
 	OPT_NO_FOLLOW,
+	OPT_LIVE_TAIL,
+	OPT_NO_LIVE_TAIL,
 	OPT_LOG_GROUP,
 	OPT_STREAM_PREFIX,
 	OPT_PROFILE,
@@ -102,6 +105,8 @@ static const struct option long_options[] = {
     {"color", optional_argument, NULL, OPT_COLOR},
     {"hold-limit", required_argument, NULL, OPT_HOLD_LIMIT},
     {"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+    {"live-tail", no_argument, NULL, OPT_LIVE_TAIL},
+    {"no-live-tail", no_argument, NULL, OPT_NO_LIVE_TAIL},
     {"log-group", required_argument, NULL, OPT_LOG_GROUP},
     {"stream-prefix", required_argument, NULL, OPT_STREAM_PREFIX},
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -155,6 +160,8 @@ cli_usage(void)
 	    "  -s, --since WHEN      events from 10m, 2h, 1d, 1w ago, or a "
 	    "time\n"
 	    "      --until WHEN      events before then (same forms)\n"
+	    "      --live-tail       lines within 1 s by Live Tail (billed)  "
+	    "--no-live-tail\n"
 	    "      --from PATH       logs on disk, not CloudWatch "
 	    "(repeatable)\n"
 	    "      --from-format F   export, tail, tail-short or json "
@@ -602,6 +609,12 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_NO_FOLLOW:
 		o->no_follow = 1;
 		break;
+	case OPT_LIVE_TAIL:
+		o->live_tail = 1;
+		break;
+	case OPT_NO_LIVE_TAIL:
+		o->live_tail = 0;
+		break;
 	case OPT_LOG_GROUP:
 		o->log_group = arg;
 		break;
@@ -728,6 +741,33 @@ check_list(int argc, char **argv, struct options *o, char **cause)
 	return (0);
 }
 
+/* CWDEMUX_LIVE_TAIL turns Live Tail on unless an option says otherwise. */
+static int
+live_tail_default(int *on, char **cause)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	static const char *const no[] = {"", "0", "false", "no", "off"};
+	const char *v = getenv("CWDEMUX_LIVE_TAIL");
+	size_t i;
+
+	*on = 0;
+	if (v == NULL)
+		return (0);
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (strcasecmp(v, yes[i]) == 0) {
+			*on = 1;
+			return (0);
+		}
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return (0);
+	xasprintf(cause,
+	    "CWDEMUX_LIVE_TAIL=%s: expected 1, true, yes or on (or 0, false, "
+	    "no, off)",
+	    v);
+	return (-1);
+}
+
 int
 cli_parse(int argc, char **argv, struct options *o, char **cause)
 {
@@ -740,6 +780,8 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	o->grace_ms = -1;
 	o->scrollback = SPOOL_DEFAULT_CACHE;
 	o->spool_limit = SPOOL_DEFAULT_LIMIT;
+	if (live_tail_default(&o->live_tail, cause) != 0)
+		return (-1);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(

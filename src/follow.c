@@ -30,6 +30,7 @@
 #include "follow.h"
 #include "idset.h"
 #include "log.h"
+#include "reconcile.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -94,6 +95,8 @@ struct follow {
 	char *error;
 	int64_t warned_at;
 	uint64_t events;
+	int64_t pace_ms; /* Live Tail is live: every batch at this pace */
+	struct reconcile *reconcile; /* shared with Live Tail, or NULL */
 };
 
 static struct batch *new_batch(struct follow *, int);
@@ -334,7 +337,8 @@ begin_query(struct follow *f, struct batch *b, int64_t now)
 {
 	b->sweeping = now >= b->next_sweep;
 	if (b->sweeping)
-		b->next_sweep = now + f->opt.sweep_ms;
+		b->next_sweep =
+		    now + (f->pace_ms > 0 ? f->pace_ms : f->opt.sweep_ms);
 	b->nq = b->n;
 	b->start_time = query_start(f, b, b->sweeping);
 	/* FilterLogEvents' endTime is inclusive, --until is not. */
@@ -429,6 +433,8 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 	else if ((b->idle_ms *= 2) > f->opt.idle_max_ms)
 		b->idle_ms = f->opt.idle_max_ms;
 	b->next_poll = now + (b->fresh ? f->opt.poll_ms : b->idle_ms);
+	if (f->pace_ms > 0)
+		b->next_poll = now + f->pace_ms;
 }
 
 /* One event of the page in hand: out, unless seen or not ours. */
@@ -449,12 +455,19 @@ release_event(struct follow *f, struct batch *b, const struct cwlogs_event *ev,
 	if (!idset_add(fs->ids, cwlogs_str(&b->page, ev->id), ev->id_len,
 		ev->timestamp))
 		return (SINK_OK);
-	rc = pipeline_event(f->pipeline, fs->st, ev->timestamp,
-	    cwlogs_str(&b->page, ev->msg), ev->msg_len, cause);
+	rc = SINK_OK;
+	/* Live Tail may have shown it already. */
+	if (f->reconcile == NULL ||
+	    reconcile_add(f->reconcile, RECONCILE_POLL, fs->name,
+		strlen(fs->name), ev->timestamp, cwlogs_str(&b->page, ev->msg),
+		ev->msg_len, clock_mono_ms())) {
+		rc = pipeline_event(f->pipeline, fs->st, ev->timestamp,
+		    cwlogs_str(&b->page, ev->msg), ev->msg_len, cause);
+		f->events++;
+	}
 	if (fs->anchor == NONE || ev->timestamp > fs->anchor)
 		fs->anchor = ev->timestamp;
 	b->fresh = 1;
-	f->events++;
 	prune(f, fs);
 	return (rc);
 }
@@ -539,6 +552,40 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 	return (SOURCE_MORE);
 }
 
+int64_t
+follow_window(const struct follow *f)
+{
+	return (f->opt.window_ms);
+}
+
+void
+follow_set_reconcile(struct follow *f, struct reconcile *r)
+{
+	f->reconcile = r;
+}
+
+void
+follow_poll_now(struct follow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nb; i++)
+		f->b[i]->next_poll = 0;
+}
+
+void
+follow_set_pace(struct follow *f, int64_t pace_ms)
+{
+	size_t i;
+
+	if (f->pace_ms > 0 && pace_ms == 0)
+		for (i = 0; i < f->nb; i++)
+			if (f->b[i]->next_poll >
+			    clock_mono_ms() + f->opt.poll_ms)
+				f->b[i]->next_poll = 0;
+	f->pace_ms = pace_ms;
+}
+
 void
 follow_sweep_now(struct follow *f)
 {
@@ -596,6 +643,14 @@ follow_behind(const struct follow *f)
 		for (j = 0; j < f->b[i]->n; j++)
 			behind += !f->b[i]->v[j]->read;
 	return (behind);
+}
+
+int
+follow_stream_read(const struct follow *f, const char *name, size_t len)
+{
+	const struct fstream *fs = strmap_get(f->names, name, len);
+
+	return (fs != NULL && fs->read);
 }
 
 double

@@ -411,6 +411,24 @@ want_ui(const struct options *o)
 	    strcmp(term, "dumb") != 0);
 }
 
+/* Live Tail in the header: what it is doing, if it was asked for. */
+static const char *
+live_tail_word(enum livetail_state st)
+{
+	switch (st) {
+	case LIVETAIL_CONNECTING:
+		return ("live tail: starting");
+	case LIVETAIL_LIVE:
+		return ("LIVE");
+	case LIVETAIL_WAITING:
+		return ("live tail: reconnecting");
+	case LIVETAIL_REFUSED:
+		return ("live tail refused");
+	default:
+		return (NULL);
+	}
+}
+
 static void
 ui_info(void *arg, struct tui_info *info)
 {
@@ -433,6 +451,27 @@ ui_info(void *arg, struct tui_info *info)
 	info->requests = as->requests;
 	info->throttled = as->throttled;
 	info->retries = as->retries;
+	info->live_tail = live_tail_word(st.live_tail);
+}
+
+/* The L key. */
+static const char *
+ui_live_tail(void *arg)
+{
+	struct ui_ctx *c = arg;
+	struct source_cw_stats st;
+	int on;
+
+	if (c->src == NULL)
+		return ("Live Tail: not reading CloudWatch");
+	source_cw_stats(c->src, &st);
+	on = st.live_tail == LIVETAIL_OFF;
+	if (source_cw_set_live_tail(c->src, on) != 0)
+		return (st.live_tail == LIVETAIL_REFUSED
+			? "Live Tail was refused (see the warning)"
+			: "Live Tail: not while reading a finished job");
+	return (on ? "Live Tail on (AWS bills it per session-minute)"
+		   : "Live Tail off: following by polling alone");
 }
 
 static int
@@ -466,6 +505,7 @@ ui_open(const struct options *o, char **cause)
 	to.errors = pipeline_errors(ui.p);
 	to.info = ui_info;
 	to.hosts = ui_hosts;
+	to.live_tail = ui_live_tail;
 	to.arg = &ui;
 	if ((ui.tui = tui_new(&to, cause)) == NULL)
 		return (-1);
@@ -535,6 +575,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.prefix = prefix != NULL ? prefix : "";
 	so.job = o->stream_prefix == NULL ? o->job : NULL;
 	so.follow = !o->no_follow;
+	so.live_tail = o->live_tail;
 	/* Progress goes to a terminal that is not also showing the output. */
 	so.progress =
 	    isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && ui.tui == NULL;

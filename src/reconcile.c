@@ -17,7 +17,7 @@ struct slot {
 	int64_t ts;
 	uint32_t len; /* the message's length (cut to 32 bits) */
 	int32_t balance; /* > 0: live copies unmatched; < 0: polled */
-	int64_t added; /* monotonic ms of the latest polled copy */
+	int64_t added; /* monotonic ms the latest unmatched copy came */
 };
 
 struct reconcile {
@@ -77,7 +77,7 @@ find(const struct reconcile *r, uint64_t hash, int64_t ts, uint32_t len)
 
 /* Move the slots that keep a balance and pass keep() into size slots. */
 static void
-rebuild(struct reconcile *r, size_t size, int64_t live_ts, int64_t poll_ms)
+rebuild(struct reconcile *r, size_t size, int64_t live_ms, int64_t poll_ms)
 {
 	struct slot *old = r->slots, *s;
 	size_t i, n = r->size;
@@ -88,7 +88,7 @@ rebuild(struct reconcile *r, size_t size, int64_t live_ts, int64_t poll_ms)
 	for (i = 0; i < n; i++) {
 		s = &old[i];
 		if (s->hash == 0 || s->balance == 0 ||
-		    (s->balance > 0 && s->ts < live_ts) ||
+		    (s->balance > 0 && s->added < live_ms) ||
 		    (s->balance < 0 && s->added < poll_ms))
 			continue;
 		*find(r, s->hash, s->ts, s->len) = *s;
@@ -126,13 +126,12 @@ reconcile_add(struct reconcile *r, enum reconcile_source src,
 	}
 	if (s->balance != INT32_MAX && s->balance != INT32_MIN)
 		s->balance += step;
-	if (src == RECONCILE_POLL)
-		s->added = now;
+	s->added = now;
 	return (1);
 }
 
 void
-reconcile_prune(struct reconcile *r, int64_t live_ts, int64_t poll_ms)
+reconcile_prune(struct reconcile *r, int64_t live_ms, int64_t poll_ms)
 {
 	size_t size = INITIAL_SIZE;
 	size_t i, keep = 0;
@@ -141,13 +140,13 @@ reconcile_prune(struct reconcile *r, int64_t live_ts, int64_t poll_ms)
 	for (i = 0; i < r->size; i++) {
 		s = &r->slots[i];
 		if (s->hash != 0 && s->balance != 0 &&
-		    !(s->balance > 0 && s->ts < live_ts) &&
+		    !(s->balance > 0 && s->added < live_ms) &&
 		    !(s->balance < 0 && s->added < poll_ms))
 			keep++;
 	}
 	while (size < keep * 4)
 		size *= 2;
-	rebuild(r, size, live_ts, poll_ms);
+	rebuild(r, size, live_ms, poll_ms);
 }
 
 size_t

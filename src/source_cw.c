@@ -25,6 +25,7 @@
 #include "log.h"
 #include "sagemaker.h"
 #include "source_cw.h"
+#include "source_live.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -79,6 +80,7 @@ struct source_cw {
 	struct budget get; /* GetLogEvents calls */
 	struct follow *follow; /* the FilterLogEvents reader, or NULL */
 	int getlog; /* FilterLogEvents was denied: GetLogEvents instead */
+	struct source_live *live; /* following: Live Tail beside it */
 	int swept; /* following: the look-back after the grace was asked */
 	unsigned in_flight;
 	int64_t warned_at; /* last "retrying later" warning */
@@ -106,10 +108,13 @@ on_answer(void *arg, const char *operation, int throttled)
 		budget_answer(&s->get, throttled, now);
 }
 
+static struct stream *live_stream(void *, const char *, size_t);
+
 struct source_cw *
 source_cw_new(
     struct aws *aws, struct pipeline *p, const struct source_cw_options *opt)
 {
+	struct source_live_options lo;
 	struct follow_options fo;
 	struct source_cw *s;
 
@@ -145,6 +150,17 @@ source_cw_new(
 	fo.rate = s->opt.filter_rate;
 	fo.window_ms = s->opt.late_window_ms;
 	s->follow = follow_new(aws, p, &fo);
+	if (s->opt.follow) {
+		memset(&lo, 0, sizeof lo);
+		lo.log_group = s->opt.log_group;
+		lo.prefix = s->opt.prefix;
+		lo.window_ms = follow_window(s->follow);
+		lo.stream = live_stream;
+		lo.arg = s;
+		s->live = source_live_new(aws, p, s->follow, &lo);
+		if (s->opt.live_tail)
+			source_live_set(s->live, 1);
+	}
 	return (s);
 }
 
@@ -164,6 +180,7 @@ source_cw_free(struct source_cw *s)
 	free(s->v);
 	follow_free(s->follow);
 	aws_on_answer(s->aws, NULL, NULL);
+	source_live_free(s->live);
 	strmap_free(s->known);
 	free(s->list_token);
 	free(s->job_line);
@@ -340,6 +357,23 @@ add_stream(struct source_cw *s, const char *name)
 	s->v[s->n++] = cs;
 	if (s->listed)
 		log_debug("new stream %s", name);
+}
+
+/* A stream Live Tail shows before the listing found it. */
+static struct stream *
+live_stream(void *arg, const char *name, size_t len)
+{
+	struct source_cw *s = arg;
+	struct cwstream *cs;
+	char *copy;
+
+	if ((cs = strmap_get(s->known, name, len)) == NULL) {
+		copy = xstrndup(name, len);
+		add_stream(s, copy);
+		free(copy);
+		cs = strmap_get(s->known, name, len);
+	}
+	return (cs->st);
 }
 
 static int
@@ -726,8 +760,9 @@ show_status(struct source_cw *s, int64_t now)
 		    (unsigned long long)aws_stats(s->aws)->throttled);
 	else
 		log_status(
-		    "cwdemux: following %s: %zu streams, %llu events%s%s",
-		    s->opt.job != NULL ? s->opt.job : s->opt.prefix, st.streams,
+		    "cwdemux: following %s%s: %zu streams, %llu events%s%s",
+		    s->opt.job != NULL ? s->opt.job : s->opt.prefix,
+		    st.live_tail == LIVETAIL_LIVE ? " LIVE" : "", st.streams,
 		    (unsigned long long)st.events,
 		    s->job_line != NULL ? ", " : "",
 		    s->job_line != NULL ? s->job_line : "");
@@ -758,19 +793,27 @@ step_getlog(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 }
 
 /*
- * FilterLogEvents denied before it read anything: say so and read with
- * GetLogEvents, which needs the streams listed. 0, or -1 when it read
- * already (switching would read events twice).
+ * FilterLogEvents denied before it (or Live Tail) read anything: say so
+ * and read with GetLogEvents, which needs the streams listed. 0, or -1
+ * when it read already (switching would read events twice).
  */
 static int
 fall_back(struct source_cw *s, char **cause)
 {
-	if (!follow_denied(s->follow) || follow_events(s->follow) > 0)
+	if (!follow_denied(s->follow) || follow_events(s->follow) > 0 ||
+	    (s->live != NULL && source_live_events(s->live) > 0))
 		return (-1);
 	log_warn(
 	    "%s; reading stream by stream with GetLogEvents instead", *cause);
 	free(*cause);
 	*cause = NULL;
+	/* Live Tail needs FilterLogEvents beside it, to be exact. */
+	if (s->live != NULL && source_live_state(s->live) != LIVETAIL_OFF &&
+	    source_live_state(s->live) != LIVETAIL_REFUSED)
+		log_warn("Live Tail needs FilterLogEvents as its backstop: "
+			 "following by GetLogEvents alone");
+	source_live_free(s->live);
+	s->live = NULL;
 	follow_free(s->follow);
 	s->follow = NULL;
 	s->getlog = 1;
@@ -782,7 +825,18 @@ static enum source_status
 step_filter(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 {
 	enum source_status st;
+	enum sink_status rc;
 
+	if (s->live != NULL) {
+		/* Live Tail is billed by the minute: not past the job. */
+		if (s->ended_at != 0)
+			source_live_set(s->live, 0);
+		rc = source_live_step(s->live, now, deadline, cause);
+		if (rc == SINK_ERROR)
+			return (SOURCE_OUTPUT_ERROR);
+		if (rc == SINK_CLOSED)
+			return (SOURCE_CLOSED);
+	}
 	st = follow_step(s->follow, now, deadline, cause);
 	if (st == SOURCE_ERROR && fall_back(s, cause) == 0)
 		return (SOURCE_MORE);
@@ -843,10 +897,14 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 	memset(st, 0, sizeof *st);
 	st->streams = s->n;
 	st->ended = s->ended_at != 0;
+	if (s->live != NULL) {
+		st->live_tail = source_live_state(s->live);
+		st->live_events = source_live_events(s->live);
+	}
 	if (s->follow != NULL) {
 		st->streams = follow_streams(s->follow);
 		st->behind = follow_behind(s->follow);
-		st->events = follow_events(s->follow);
+		st->events = follow_events(s->follow) + st->live_events;
 		st->rate = follow_rate(s->follow);
 		return;
 	}
@@ -856,10 +914,20 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 	st->rate = s->get.rate;
 }
 
+int
+source_cw_set_live_tail(struct source_cw *s, int on)
+{
+	if (s->live == NULL || s->ended_at != 0 ||
+	    source_live_state(s->live) == LIVETAIL_REFUSED)
+		return (-1);
+	source_live_set(s->live, on);
+	return (0);
+}
+
 const char *
 source_cw_summary(struct source_cw *s)
 {
-	char *line, *job = NULL;
+	char *line, *job = NULL, *live = NULL;
 	int64_t secs = (clock_mono_ms() - s->started_at) / 1000;
 	const struct aws_stats *as;
 	struct source_cw_stats st;
@@ -871,14 +939,22 @@ source_cw_summary(struct source_cw *s)
 		    s->desc.ngroups == 1 ? "" : "s");
 	source_cw_stats(s, &st);
 	as = aws_stats(s->aws);
+	if (s->live != NULL &&
+	    (s->opt.live_tail || source_live_stats(s->live)->sessions > 0))
+		xasprintf(&live, " (%llu by Live Tail in %llu session%s)",
+		    (unsigned long long)st.live_events,
+		    (unsigned long long)source_live_stats(s->live)->sessions,
+		    source_live_stats(s->live)->sessions == 1 ? "" : "s");
 	xasprintf(&line,
-	    "%s%zu stream%s, %llu events in %lld:%02lld; %llu requests, "
+	    "%s%zu stream%s, %llu events%s in %lld:%02lld; %llu requests, "
 	    "%llu throttled",
 	    job != NULL ? job : "", st.streams, st.streams == 1 ? "" : "s",
-	    (unsigned long long)st.events, (long long)(secs / 60),
-	    (long long)(secs % 60), (unsigned long long)as->requests,
+	    (unsigned long long)st.events, live != NULL ? live : "",
+	    (long long)(secs / 60), (long long)(secs % 60),
+	    (unsigned long long)as->requests,
 	    (unsigned long long)as->throttled);
 	free(job);
+	free(live);
 	free(s->summary);
 	s->summary = line;
 	return (line);

@@ -65,6 +65,7 @@ static const char *const help_text[] = {
     "  Home  g      the oldest line kept",
     "  End  G       the newest line, following again",
     "  p  Space     pause / resume following",
+    "  L            Live Tail on / off (billed by AWS per minute)",
     "  /            search (regex); empty clears",
     "  n  N         next older / newer match",
     "  f  F         show only / hide lines matching a regex; empty:",
@@ -630,6 +631,10 @@ draw_header(struct tui *t, int draw)
 		}
 		if (t->info.done)
 			text(t, " (all read)", ROLE_HEADER);
+		if (t->info.live_tail != NULL) {
+			text(t, "  ", ROLE_HEADER);
+			text(t, t->info.live_tail, ROLE_HEADER);
+		}
 	}
 	if (t->info.held > 0) {
 		snprintf(s, sizeof s, "  %zu stream%s held (group unknown)",

@@ -355,6 +355,10 @@ view_key(struct tui *t, int k)
 	case 't':
 		t->timestamps = !t->timestamps;
 		break;
+	case 'L':
+		if (t->opt.live_tail != NULL)
+			tui_notice(t, 0, "%s", t->opt.live_tail(t->opt.arg));
+		break;
 	case 'w':
 		t->wrap = !t->wrap;
 		break;

@@ -1,78 +1,98 @@
 #!/bin/sh
-# Live Tail against the fault proxy's emulator (tests/tools/livetailemu.py),
-# through cwdemux's own session driver (tests/tools/livetaildump): every
-# way a session ends (reset mid-frame, a bad CRC, SessionTimeoutException,
-# SessionStreamingException, an error message, a stall) is followed by a
-# gap and a new session; nothing of a broken frame is shown, nothing twice,
-# nothing of another job; refusals are a warning.
+# cwdemux --live-tail following a running job whose events reach moto
+# through the fault proxy, so its Live Tail emulator pushes them: every
+# event exactly once against the ground truth, with Live Tail healthy and
+# 1,000 identical events in one millisecond (sampled to 500 by Live Tail,
+# the rest found by the backstop); with sessions that time out, are reset
+# mid-frame and fail a CRC while most seconds are sampled; and with Live
+# Tail refused at the start (polling alone, after a warning).
 . tests/integ/lib.sh
 . tests/integ/moto.sh
-. tests/integ/proxy.sh
-DUMP_PID="" WRITER_PID=""
-GROUP=/aws/sagemaker/TrainingJobs
+moto_start
+mkdir "$T/home"
 
-dump() {
-	env -i PATH="$PATH" HOME="$T" AWS_ACCESS_KEY_ID=testing \
+. tests/integ/proxy.sh
+. tests/integ/live.sh
+trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+
+# live_follow NAME EXTRA-STEP SIMJOB-ARGS...: follow job NAME with
+# --live-tail while simjob writes it through the proxy; EXTRA-STEP runs
+# once simjob is done, before the job ends.
+live_follow() {
+	_name=$1 _extra=$2
+	shift 2
+	rm -f "$T/ready"
+	curl -s -X POST -d 'InProgress:Training' \
+	    "$PROXY_URL/proxy-control/job-status" >/dev/null
+	$PY tests/tools/simjob.py "$PROXY_URL" "$T/$_name" --ready-file "$T/ready" \
+	    --job "$_name" "$@" >/dev/null &
+	SIM_PID=$!
+	wait_for "$T/ready"
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
 	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-	    AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$PROXY_URL" \
-	    "$BUILD/tools/livetaildump" "$@"
+	    timeout 300 "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+	    --live-tail --grace 2s --status-interval 1s --output json "$_name" \
+	    >"$T/$_name.jsonl" 2>"$T/$_name.err" &
+	CW_PID=$!
+	wait "$SIM_PID"
+	SIM_PID=""
+	$_extra
+	curl -s -X POST -d Completed:Completed \
+	    "$PROXY_URL/proxy-control/job-status" >/dev/null
+	wait "$CW_PID"
+	_rc=$?
+	CW_PID=""
+	return $_rc
 }
 
-# until_line FILE TEXT: wait (at most 60 s) for a line holding TEXT.
-until_line() {
-	for _i in $(seq 600); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+identical() {
+	$PY tests/tools/ltident.py "$PROXY_URL" "$T/healthy" 1000
+	# Until the backstop has read them too (at most its pace, 30 s).
+	_want=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/healthy/truth.json")
+	for _i in $(seq 900); do
+		[ "$(wc -l <"$T/healthy.jsonl")" -ge "$_want" ] && break
 		$PY -c 'import time; time.sleep(0.1)'
 	done
-	return 1
 }
 
-moto_start
-trap 'kill $DUMP_PID $WRITER_PID 2>/dev/null; proxy_stop; moto_stop; rm -rf "$T"' EXIT
-proxy_start --live-script reset@1.5,corrupt@1.5,timeout@1.5,streaming@1.5,error@1.5,stall@1.5
-$PY tests/tools/ltwriter.py "$PROXY_URL" lt-job 0 >/dev/null
-dump "$GROUP" lt-job/ 90 7 >"$T/out" 2>"$T/err" &
-DUMP_PID=$!
-until_line "$T/err" "state LIVE"
-$PY tests/tools/ltwriter.py "$PROXY_URL" lt-job 90 --other >"$T/truth" &
-WRITER_PID=$!
-wait "$DUMP_PID"
-kill -TERM "$WRITER_PID"
-wait "$WRITER_PID"
-DUMP_PID="" WRITER_PID=""
-sed -i 1d "$T/truth"
+proxy_start --job-status InProgress:Training@0
+live_follow healthy identical --hosts 4 --rate 20 --duration 6 --seed 11
+check "healthy: exit 0" test $? -eq 0
+check "healthy: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/healthy" "$T/healthy.jsonl"
+check "healthy: 1,000 identical events, 1,000 times" test \
+    "$(grep -c 'the same line, many times in one millisecond' "$T/healthy.jsonl")" -eq 1000
+contains "healthy: Live Tail brought them" "$T/healthy.err" "by Live Tail in 1 session)"
+check "healthy: most by Live Tail" $PY - "$T/healthy.err" <<'PYEOF'
+import re, sys
+m = re.search(r"(\d+) events \((\d+) by Live Tail", open(sys.argv[1]).read())
+assert m and int(m.group(2)) * 2 > int(m.group(1)), m and m.groups()
+PYEOF
+curl -s "$PROXY_URL/proxy-control/live" >"$T/live.json"
+check "healthy: a sampled second" $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["sampled_updates"] >= 1' "$T/live.json"
+proxy_stop
 
-check "seven sessions" test "$(grep -c '^state LIVE' "$T/err")" -eq 7
-check "six gaps" test "$(grep -c '^gap' "$T/err")" -eq 6
-contains "reset" "$T/err" "Connection reset by peer; trying again in"
-contains "bad CRC" "$T/err" "event stream: message CRC 0x"
-contains "exception" "$T/err" "the session ended: SessionStreamingException: Internal error in the stream"
-contains "error message" "$T/err" "the session ended: InternalFailure: The stream failed"
-contains "stall" "$T/err" "Less than 1 bytes/sec transferred the last 10 seconds"
-check "a timeout is no warning" test "$(grep -c '^state WAITING: ' "$T/err")" -eq 5
-check "events shown" test -s "$T/out"
-check "nothing twice" test -z "$(sort "$T/out" | uniq -d)"
-check "nothing of another job" test -z "$(grep -v '^lt-job/' "$T/out")"
-sort "$T/truth" >"$T/truth.sorted"
-sort "$T/out" >"$T/out.sorted"
-check "only what was written" test -z "$(comm -13 "$T/truth.sorted" "$T/out.sorted")"
-sed -n 's/.* session [0-9]* withheld //p' "$T/proxy.log" |
-    $PY -c 'import json,sys; [print(m) for l in sys.stdin for m in json.loads(l)]' >"$T/withheld"
-check "broken updates held events" test -s "$T/withheld"
-check "nothing of a broken update" test -z "$(sed 's/^[^ ]* [0-9]* //' "$T/out" | grep -xF -f "$T/withheld")"
+# Sessions that end three ways while most seconds are sampled.
+proxy_start --job-status InProgress:Training@0 --live-sample 30 \
+    --live-script timeout@3,reset@3,corrupt@3
+live_follow broken true --hosts 6 --rate 15 --duration 14 --seed 12
+check "broken: exit 0" test $? -eq 0
+# Recovered events come late (out of their stream's order): a multiset.
+check "broken: every event once" \
+    $PY tests/tools/checkonce.py "$T/broken" "$T/broken.jsonl"
+contains "broken: the reset is said" "$T/broken.err" "Connection reset by peer; trying again in"
+contains "broken: the bad CRC is said" "$T/broken.err" "event stream: message CRC"
+contains "broken: four sessions" "$T/broken.err" "by Live Tail in 4 sessions)"
+proxy_stop
 
-# Refusals: a warning, and no session.
-curl -s -X POST -d '{"fail": {"StartLiveTail": "400:AccessDeniedException:User is not authorized to perform: logs:StartLiveTail"}}' \
+# Refused: a warning, then polling alone, as exact.
+proxy_start --job-status InProgress:Training@0
+curl -s -X POST -d '{"fail": {"StartLiveTail": "400:AccessDeniedException:not authorized to perform logs:StartLiveTail"}}' \
     "$PROXY_URL/proxy-control/config" >/dev/null
-dump "$GROUP" lt-job/ 20 >"$T/out" 2>"$T/err"
-contains "access denied" "$T/err" "state REFUSED: Live Tail refused: StartLiveTail: AccessDeniedException: User is not authorized to perform: logs:StartLiveTail (cwdemux needs the IAM permission logs:StartLiveTail); following by polling alone"
-curl -s -X POST -d '{"fail": {"StartLiveTail": "400:LimitExceededException:too many sessions"}}' \
-    "$PROXY_URL/proxy-control/config" >/dev/null
-dump "$GROUP" lt-job/ 2 >"$T/out" 2>"$T/err"
-contains "session quota" "$T/err" "state WAITING: Live Tail: StartLiveTail: LimitExceededException: too many sessions; trying again in"
-check "quota retried slowly" test "$(sed -n 's/.*trying again in \([0-9]*\) s$/\1/p' "$T/err")" -ge 15
-curl -s -X POST -d '{"fail": {"DescribeLogGroups": "400:AccessDeniedException:no"}}' \
-    "$PROXY_URL/proxy-control/config" >/dev/null
-dump "$GROUP" lt-job/ 20 >"$T/out" 2>"$T/err"
-contains "no DescribeLogGroups" "$T/err" "(cwdemux needs the IAM permission logs:DescribeLogGroups); following by polling alone"
+live_follow refused true --hosts 3 --rate 10 --duration 4 --seed 13
+check "refused: exit 0" test $? -eq 0
+check "refused: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/refused" "$T/refused.jsonl"
+contains "refused: a warning" "$T/refused.err" "Live Tail refused: StartLiveTail: AccessDeniedException"
+contains "refused: polling alone" "$T/refused.err" "following by polling alone"
 finish

@@ -70,17 +70,17 @@ test_prune(void)
 {
 	struct reconcile *r = reconcile_new();
 
-	add(r, LIVE, "j/a", 100, "old", 0);
-	add(r, LIVE, "j/a", 200, "new", 0);
+	add(r, LIVE, "j/a", 100, "old", 100);
+	add(r, LIVE, "j/a", 200, "new", 3000);
 	add(r, POLL, "j/a", 150, "p-early", 1000);
 	add(r, POLL, "j/a", 50, "p-late", 5000);
-	reconcile_prune(r, 150, 2000);
+	reconcile_prune(r, 2000, 2000);
 	UNIT_CHECK(
 	    reconcile_count(r) == 2, "count %zu, want 2", reconcile_count(r));
 	UNIT_CHECK(add(r, POLL, "j/a", 200, "new", 0) == 0,
-	    "a live copy after the horizon is kept");
+	    "a live copy that came after live_ms is kept");
 	UNIT_CHECK(add(r, POLL, "j/a", 100, "old", 0) == 1,
-	    "one before it is forgotten");
+	    "one that came before it is forgotten");
 	UNIT_CHECK(add(r, LIVE, "j/a", 50, "p-late", 0) == 0,
 	    "a polled copy added after poll_ms is kept");
 	UNIT_CHECK(add(r, LIVE, "j/a", 150, "p-early", 0) == 1,
@@ -97,7 +97,7 @@ test_grow_and_shrink(void)
 
 	for (i = 0; i < 100000; i++) {
 		snprintf(msg, sizeof msg, "line %d", i);
-		shown += add(r, LIVE, "j/a", i, msg, 0);
+		shown += add(r, LIVE, "j/a", i, msg, i);
 	}
 	UNIT_CHECK(shown == 100000, "%d of 100000 shown", shown);
 	reconcile_prune(r, 90000, 0);
