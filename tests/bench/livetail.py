@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Benchmark 6, Live Tail: latency from ingestion, backstop requests, CPU
+and memory of `cwdemux --live-tail` beside plain polling, in the same run
+on the same job.
+
+    livetail.py --cwdemux BIN --live-proxy URL --poll-proxy URL --workdir DIR
+                --streams N --rate EV/S --duration S [--batch-interval MS]
+                [--warmup S] [--drain S] [--job NAME]
+
+tests/tools/simjob.py writes N streams through the live proxy (so that its
+Live Tail emulator sees them ingested, tests/tools/livetailemu.py), each
+message stamped "@<epoch ms> " just before its PutLogEvents call. Two
+cwdemux follow the job at once with --output json: one with --live-tail
+through the live proxy, one without through the poll proxy (both in front
+of the same moto), so each one's requests are counted apart. The latency
+of an event is its arrival in a tool's output minus its stamp; events
+stamped in the first --warmup seconds are left out; an event that never
+arrives counts as infinitely late.
+
+Prints one JSON object: for "live" and "poll", events delivered (distinct,
+duplicates apart), latency median and p99 (ms), requests per minute by
+operation while writing, CPU% and peak RSS; and Live Tail's own figures
+(sessions, updates, sampled updates) from the proxy.  With --check, the
+live tool's output must equal the ground truth (tests/tools/checkonce.py:
+recovered events may come out of their stream's order).
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from follow import (Reader, cpu_seconds, latency, now_ms, peak_rss_kb,  # noqa: E402
+                    proxy, requests_by_op, stamp_of, wait_file)
+
+
+def tee(pipe, keep):
+    """The lines of pipe, also written to keep (a file, or None)."""
+    for line in pipe:
+        if keep is not None:
+            keep.write(line)
+            keep.flush()
+        yield line
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cwdemux", required=True)
+    ap.add_argument("--live-proxy", required=True)
+    ap.add_argument("--poll-proxy", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--streams", type=int, required=True)
+    ap.add_argument("--rate", type=float, required=True)
+    ap.add_argument("--duration", type=float, required=True)
+    ap.add_argument("--batch-interval", type=int, default=200)
+    ap.add_argument("--warmup", type=float, default=5)
+    ap.add_argument("--drain", type=float, default=60)
+    ap.add_argument("--job")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    job = args.job or "bench-live-%d" % args.streams
+    out = os.path.join(args.workdir, job)
+    os.makedirs(out, exist_ok=True)
+    ready = os.path.join(out, "ready")
+    home = os.path.join(args.workdir, "home")
+    os.makedirs(home, exist_ok=True)
+    procs = []
+    tools = {}
+    try:
+        sim = subprocess.Popen(
+            [sys.executable, "tests/tools/simjob.py", args.live_proxy, out,
+             "--job", job, "--hosts", str(args.streams), "--rate", str(args.rate),
+             "--duration", str(args.duration), "--batch-interval",
+             str(args.batch_interval), "--stamp-writes", "--ready-file", ready,
+             "--seed", "9"], stdout=subprocess.DEVNULL)
+        procs.append(sim)
+        if not wait_file(ready, 300):
+            sys.stderr.write("livetail: simjob did not start\n")
+            return 1
+        env = {"PATH": os.environ["PATH"], "HOME": home,
+               "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_EC2_METADATA_DISABLED": "true"}
+        for url in (args.live_proxy, args.poll_proxy):
+            proxy(url, "reset-stats", post=True)
+        live0 = proxy(args.live_proxy, "live")
+        t0 = now_ms()
+        for name, url, extra in (("live", args.live_proxy, ["--live-tail"]),
+                                 ("poll", args.poll_proxy, [])):
+            p = subprocess.Popen(
+                [args.cwdemux, "--region", "us-east-1", "--endpoint-url", url,
+                 "--output", "json"] + extra + [job], stdout=subprocess.PIPE,
+                stderr=open(os.path.join(out, name + ".err"), "wb"), env=env)
+            procs.append(p)
+            keep = None
+            if args.check and name == "live":
+                keep = open(os.path.join(out, "live.jsonl"), "wb")
+            r = Reader(tee(p.stdout, keep))
+            r.start()
+            tools[name] = {"proc": p, "reader": r, "cpu0": cpu_seconds(p.pid)}
+        if sim.wait() != 0:
+            sys.stderr.write("livetail: simjob failed\n")
+            return 1
+        t1 = now_ms()
+        for t in tools.values():
+            t["cpu1"] = cpu_seconds(t["proc"].pid)
+            t["rss"] = peak_rss_kb(t["proc"].pid)
+        # simjob's writes go through the live proxy too: not cwdemux's.
+        stats = {name: {op: n for op, n in requests_by_op(proxy(url, "stats")).items()
+                        if not op.startswith(("Put", "Create"))}
+                 for name, url in (("live", args.live_proxy), ("poll", args.poll_proxy))}
+        live1 = proxy(args.live_proxy, "live")
+        with open(os.path.join(out, "truth.json")) as f:
+            written = json.load(f)["events"]
+        end = time.monotonic() + args.drain
+        while time.monotonic() < end and any(
+                t["reader"].lines < written and t["proc"].poll() is None
+                for t in tools.values()):
+            time.sleep(0.1)
+        since = t0 + args.warmup * 1000
+        with open(os.path.join(out, "truth.events.jsonl"), "rb") as f:
+            want = sum(1 for line in f if stamp_of(line) >= since)
+        minutes = (t1 - t0) / 60000
+        result = {"streams": args.streams, "rate": args.rate, "written": written,
+                  "seconds": round((t1 - t0) / 1000, 1),
+                  "live_tail": {k: live1.get(k, 0) - live0.get(k, 0) for k in
+                                ("sessions", "updates", "events", "sampled_updates",
+                                 "dropped_by_sampling")}}
+        for name, t in tools.items():
+            r = latency(t["reader"], since, want)
+            r.update({
+                "delivered": t["reader"].lines,
+                "requests_per_min": {op: round(n / minutes, 1)
+                                     for op, n in stats[name].items()},
+                "cpu_percent": round(100 * (t["cpu1"] - t["cpu0"]) / ((t1 - t0) / 1000), 2),
+                "peak_rss_kb": t["rss"]})
+            result[name] = r
+        if args.check:
+            tools["live"]["proc"].send_signal(signal.SIGTERM)
+            tools["live"]["proc"].wait(timeout=30)
+            tools["live"]["reader"].join(timeout=10)
+            chk = subprocess.run([sys.executable, "tests/tools/checkonce.py",
+                                  out, os.path.join(out, "live.jsonl")],
+                                 capture_output=True, text=True)
+            result["exact"] = chk.returncode == 0
+            if chk.returncode != 0:
+                sys.stderr.write(chk.stdout[-2000:] + chk.stderr[-2000:])
+        print(json.dumps(result))
+        return 0
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
