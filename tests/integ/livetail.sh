@@ -85,6 +85,57 @@ contains "broken: the bad CRC is said" "$T/broken.err" "event stream: message CR
 contains "broken: four sessions" "$T/broken.err" "by Live Tail in 4 sessions)"
 proxy_stop
 
+# The UI: the header says LIVE; the L key switches Live Tail off and on.
+SOCK="cwdemux-livetail-$$"
+tm() {
+	tmux -L "$SOCK" "$@"
+}
+# see TEXT [ABSENT]: the pane shows TEXT (with ABSENT: no longer shows it)
+# within 60 s.
+see() {
+	for _i in $(seq 600); do
+		if tm capture-pane -p -t ui | grep -qF -- "$1"; then
+			[ -z "$2" ] && return 0
+		elif [ -n "$2" ]; then
+			return 0
+		fi
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	return 1
+}
+proxy_start --job-status InProgress:Training@0
+rm -f "$T/ready"
+$PY tests/tools/simjob.py "$PROXY_URL" "$T/ui" --ready-file "$T/ready" \
+    --job ui --hosts 2 --rate 5 --duration 600 --seed 14 >/dev/null &
+SIM_PID=$!
+wait_for "$T/ready"
+trap 'tm kill-server 2>/dev/null; stop_all; moto_stop; rm -rf "$T"' EXIT
+tm -f /dev/null new-session -d -s ui -x 120 -y 30 \
+    "env -i PATH='$PATH' HOME='$T/home' LANG=C.UTF-8 TERM=screen \
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_EC2_METADATA_DISABLED=true $CWDEMUX --region us-east-1 \
+    --endpoint-url $PROXY_URL --live-tail ui 2>$T/ui.err; sleep 600"
+check "UI: the header says LIVE" see "  LIVE"
+tm send-keys -t ui L
+check "UI: L turns it off" see "Live Tail off: following by polling alone"
+check "UI: LIVE is gone" see "  LIVE" absent
+tm send-keys -t ui L
+check "UI: L turns it on again" see "Live Tail on (AWS bills it per session-minute)"
+check "UI: LIVE again" see "  LIVE"
+# The proxy sees the first session gone when a write to it fails.
+check "UI: two sessions, one open" $PY - "$PROXY_URL" <<'PYEOF'
+import json, sys, time, urllib.request
+for _ in range(300):
+    d = json.load(urllib.request.urlopen(sys.argv[1] + "/proxy-control/live"))
+    if (d["sessions"], d["open"]) == (2, 1):
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit("sessions %d, open %d" % (d["sessions"], d["open"]))
+PYEOF
+tm send-keys -t ui q
+tm kill-server 2>/dev/null
+stop_all
+
 # Refused: a warning, then polling alone, as exact.
 proxy_start --job-status InProgress:Training@0
 curl -s -X POST -d '{"fail": {"StartLiveTail": "400:AccessDeniedException:not authorized to perform logs:StartLiveTail"}}' \
