@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark 6, Live Tail: latency from ingestion, backstop requests, CPU
+"""Benchmark 7, Live Tail: latency from ingestion, backstop requests, CPU
 and memory of `cwdemux --live-tail` beside plain polling, in the same run
 on the same job.
 
