@@ -3,7 +3,7 @@
  * can be scrolled, searched and exported in constant memory (as lnav
  * indexes files rather than holding them). Each released event is split
  * into its lines; each line is appended to the spool's files as a record
- * (time, stream, length, the raw bytes), and memory holds only an index
+ * (time, stream, length, carrier, the raw bytes), and memory holds only an index
  * of 16 bytes a line: where its record is, its group and host, its mark,
  * and links to the next and previous lines of its group. No curses here.
  *
@@ -40,10 +40,12 @@ struct spool_line {
 	int64_t ts; /* ms since the epoch */
 	const char *host; /* interned, NUL-terminated, raw bytes */
 	const char *stream; /* interned */
+	const char *via; /* the host whose stream carried it, or NULL */
 	const char *text; /* len raw bytes, then a NUL */
 	size_t len;
 	uint32_t host_len;
 	uint32_t stream_len;
+	uint32_t via_len;
 	unsigned group; /* index, see spool_group_name() */
 	unsigned cont : 1; /* continues the previous line's event */
 	unsigned mark : 4; /* free for marking lines; 0 when added */
@@ -61,10 +63,12 @@ struct spool;
 struct spool *spool_new(const struct spool_options *, char **cause);
 void spool_free(struct spool *);
 
-/* Add one event, one line per '\n'-separated part. */
+/* Add one event, one line per '\n'-separated part; via (NULL: none) is
+ * the host whose stream carried it when that is not host (an MPI rank's
+ * output forwarded by the master). */
 void spool_add(struct spool *, const char *group, size_t group_len,
     const char *host, size_t host_len, const char *stream, size_t stream_len,
-    int64_t ts, const char *msg, size_t len);
+    const char *via, size_t via_len, int64_t ts, const char *msg, size_t len);
 /* Write out what is buffered (a quiet moment); lines stay readable. */
 void spool_flush(struct spool *);
 /* Why the spool stopped keeping lines (a write failed), or NULL. */

@@ -3,8 +3,8 @@
  *
  * Files are segments of at most seg_max bytes (an eighth of the disk
  * budget, within 64 kB and 256 MB), so the budget is kept by unlinking
- * the oldest segment whole. A record is 16 bytes of header (time, stream
- * index, length) and the line's raw bytes; records never straddle two
+ * the oldest segment whole. A record is 20 bytes of header (time, stream
+ * index, length, the carrier host's index or UINT32_MAX) and the line's raw bytes; records never straddle two
  * segments. A line's place is a 40-bit logical offset: the segment's
  * number above SEG_BITS, the offset in it below.
  *
@@ -39,7 +39,7 @@
 #define SEGS_MAX ((uint64_t)1 << (40 - SEG_BITS))
 #define CHUNK_BITS 16
 #define CHUNK ((uint64_t)1 << CHUNK_BITS)
-#define REC_HDR 16
+#define REC_HDR 20
 #define WIN_SIZE ((size_t)256 << 10)
 #define WBUF_SIZE ((size_t)256 << 10)
 /* Indexes past these are shared by every later host or group. */
@@ -449,7 +449,7 @@ ent_new(struct spool *sp)
 
 static void
 add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
-    int64_t ts, const char *text, size_t len, int cont)
+    uint32_t via, int64_t ts, const char *text, size_t len, int cont)
 {
 	struct sgroup *g = &sp->groups[gi];
 	uint64_t rec = REC_HDR + len, off;
@@ -476,6 +476,7 @@ add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &stream, 4);
 	memcpy(hdr + 12, &len32, 4);
+	memcpy(hdr + 16, &via, 4);
 	buf_add(&sp->wbuf, hdr, REC_HDR);
 	buf_add(&sp->wbuf, text, len);
 	s->size += rec;
@@ -509,20 +510,23 @@ add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
 void
 spool_add(struct spool *sp, const char *group, size_t group_len,
     const char *host, size_t host_len, const char *stream, size_t stream_len,
-    int64_t ts, const char *msg, size_t len)
+    const char *via, size_t via_len, int64_t ts, const char *msg, size_t len)
 {
 	const char *p = msg, *end = msg + len, *nl;
 	unsigned gi = group_index(sp, group, group_len);
-	uint32_t hi, si;
+	uint32_t hi, si, vi = UINT32_MAX;
 	int cont = 0;
 
 	hi = name_index(sp->names, &sp->hosts, &sp->host_lens, &sp->nhosts,
 	    &sp->hosts_cap, host, host_len, HOSTS_MAX);
 	si = name_index(sp->stream_names, &sp->streams, &sp->stream_lens,
 	    &sp->nstreams, &sp->streams_cap, stream, stream_len, UINT32_MAX);
+	if (via != NULL)
+		vi = name_index(sp->names, &sp->hosts, &sp->host_lens,
+		    &sp->nhosts, &sp->hosts_cap, via, via_len, HOSTS_MAX);
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		add_line(sp, gi, hi, si, ts, p,
+		add_line(sp, gi, hi, si, vi, ts, p,
 		    (size_t)((nl != NULL ? nl : end) - p), cont);
 		cont = 1;
 		if (nl == NULL)
@@ -717,7 +721,7 @@ line_at(struct spool *sp, uint64_t i)
 	struct cslot *c = &sp->cache[i % sp->ncache];
 	const struct ent *e = ent_at(sp, i);
 	unsigned char hdr[REC_HDR];
-	uint32_t len, stream;
+	uint32_t len, stream, via;
 	int back = i < sp->last_read;
 
 	sp->last_read = i;
@@ -728,6 +732,7 @@ line_at(struct spool *sp, uint64_t i)
 	memcpy(&c->l.ts, hdr, 8);
 	memcpy(&stream, hdr + 8, 4);
 	memcpy(&len, hdr + 12, 4);
+	memcpy(&via, hdr + 16, 4);
 	if (c->cap < (size_t)len + 1) {
 		c->cap = (size_t)len + 1;
 		free(c->text);
@@ -743,6 +748,10 @@ line_at(struct spool *sp, uint64_t i)
 	c->l.text = c->text;
 	c->l.len = len;
 	c->l.host = host_name(sp, e->host, &c->l.host_len);
+	c->l.via = NULL;
+	c->l.via_len = 0;
+	if (via != UINT32_MAX)
+		c->l.via = host_name(sp, via, &c->l.via_len);
 	if (stream < sp->nstreams) {
 		c->l.stream = sp->streams[stream];
 		c->l.stream_len = sp->stream_lens[stream];

@@ -382,10 +382,16 @@ tui_event(void *state, const struct out_event *ev, char **cause)
 {
 	struct tui *t = state;
 	uint64_t first = spool_last_seq(t->spool) + 1, last, line;
+	int forwarded;
 
 	(void)cause;
+	/* A placed rank's line: under its host, carried by the master. */
+	forwarded = ev->ranked && ev->rank_placed && ev->via != NULL &&
+	    (ev->via_len != ev->host_len ||
+		memcmp(ev->via, ev->host, ev->host_len) != 0);
 	spool_add(t->spool, ev->group, ev->group_len, ev->host, ev->host_len,
-	    ev->stream, ev->stream_len, ev->timestamp, ev->msg, ev->len);
+	    ev->stream, ev->stream_len, forwarded ? ev->via : NULL,
+	    forwarded ? ev->via_len : 0, ev->timestamp, ev->msg, ev->len);
 	last = spool_last_seq(t->spool);
 	mark_lines(t, ev, first, last);
 	if (t->opt.selection != NULL && !selection_keep(t->opt.selection, ev))

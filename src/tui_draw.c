@@ -296,6 +296,12 @@ line_cells(struct tui *t, const struct spool_line *l, int tag, size_t max)
 		: ROLE_HOST,
 	    t->cells.cols + 40);
 	text(t, " ", ROLE_TEXT);
+	/* Forwarded through the master's stream (an MPI rank's output). */
+	if (l->via != NULL) {
+		text(t, "via ", ROLE_TIME);
+		textn(t, l->via, l->via_len, ROLE_TIME);
+		text(t, " ", ROLE_TEXT);
+	}
 	s = tui_shown(t, l->text, l->len, 0, &n, &mt, &tagged);
 	if (t->rank_column && tagged) {
 		snprintf(r, sizeof r, "r%u ", mt.rank);

@@ -634,6 +634,8 @@ see "mpi: the first failure names the rank and its host" \
     "algo-3 rank 11  torch.cuda.OutOfMemoryError"
 tm send-keys -t ui '!'
 see "mpi: ! names the rank" "algo-3 rank 11 torch.cuda.OutOfMemoryError"
+see "mpi: a rank's line under its real host, via the master" \
+    "algo-3 via algo-1 "
 tm send-keys -t ui r
 see "mpi: r narrows to a rank" "| rank 0 "
 tm send-keys -t ui q

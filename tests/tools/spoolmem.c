@@ -128,7 +128,8 @@ main(int argc, char **argv)
 			bytes += n;
 		}
 		spool_add(sp, group, strlen(group), host, strlen(host), stream,
-		    strlen(stream), 1717243531000 + (int64_t)i, msg, len);
+		    strlen(stream), NULL, 0, 1717243531000 + (int64_t)i, msg,
+		    len);
 		held += nl;
 	}
 	for (seq = UINT64_MAX; (l = spool_prev(sp, SPOOL_ALL, seq)) != NULL;

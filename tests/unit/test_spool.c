@@ -31,8 +31,8 @@ open_spool(const char *dir, uint64_t limit, size_t cache)
 static void
 add(struct spool *sp, const char *group, const char *host, const char *msg)
 {
-	spool_add(sp, group, strlen(group), host, strlen(host), "s/1", 3, 1000,
-	    msg, strlen(msg));
+	spool_add(sp, group, strlen(group), host, strlen(host), "s/1", 3, NULL,
+	    0, 1000, msg, strlen(msg));
 }
 
 static int
@@ -60,14 +60,15 @@ test_lines(void)
 	struct stat st;
 
 	add(sp, "train", "algo-1", "one\ntwo\n");
-	spool_add(
-	    sp, "train", 5, "algo-1", 6, "s/2", 3, 5, raw, sizeof raw - 1);
+	spool_add(sp, "train", 5, "algo-1", 6, "s/2", 3, "algo-9", 6, 5, raw,
+	    sizeof raw - 1);
 	UNIT_CHECK(spool_groups(sp) == 1, "one group");
 	UNIT_CHECK(spool_group_lines(sp, 0) == 4, "three lines + 1: %llu",
 	    (unsigned long long)spool_group_lines(sp, 0));
 	/* Read from the write buffer, then from the file. */
 	l = spool_next(sp, 0, 0);
 	UNIT_MEMEQ(l->text, l->len, "one", 3, "first line");
+	UNIT_CHECK(l->via == NULL, "no carrier");
 	UNIT_CHECK(l->cont == 0 && l->seq == 1, "first starts an event");
 	spool_flush(sp);
 	l = spool_next(sp, 0, l->seq);
@@ -80,6 +81,7 @@ test_lines(void)
 	UNIT_CHECK(l->mark == 0 && l->ts == 5, "mark 0, time kept");
 	UNIT_STREQ(l->host, "algo-1", "host interned");
 	UNIT_MEMEQ(l->stream, l->stream_len, "s/2", 3, "stream kept");
+	UNIT_MEMEQ(l->via, l->via_len, "algo-9", 6, "carrier kept");
 	UNIT_CHECK(spool_next(sp, 0, l->seq) == NULL, "end");
 	spool_mark(sp, 2, SPOOL_MARKS, 3);
 	spool_mark(sp, 2, 8, 8);
@@ -155,13 +157,13 @@ test_groups(void)
 		int slices = 0;
 
 		while (got == 0 && at != 0) {
-			got = spool_scan(sp, SPOOL_ALL, at, 1, 4096, is_rare0,
-			    NULL, &at);
+			got = spool_scan(
+			    sp, SPOOL_ALL, at, 1, 4096, is_rare0, NULL, &at);
 			slices++;
 		}
 		UNIT_CHECK(got == 1 && slices == 25,
-		    "scan back: seq %llu in %d slices",
-		    (unsigned long long)got, slices);
+		    "scan back: seq %llu in %d slices", (unsigned long long)got,
+		    slices);
 		got = spool_scan(sp, 0, 0, 0, 10, is_rare0, NULL, &at);
 		UNIT_CHECK(got == 1, "scan a group forward");
 		got = spool_scan(sp, 0, 1, 0, 10, is_rare0, NULL, &at);
