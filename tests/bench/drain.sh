@@ -14,6 +14,8 @@
 #
 # Also cwdemux's GetLogEvents reader once per size (FilterLogEvents denied
 # by the proxy), to say where, if anywhere, it is the better tool.
+# cwdemux runs with --raw --raw-progress: messages as CloudWatch holds
+# them, as aws logs tail prints them, so both are checked byte for byte.
 # Appends rows "BENCH|WHAT|FIGURES|RATIO|TARGET" to ROWS.
 set -u
 : "${CWDEMUX:?set CWDEMUX to the binary}"
@@ -75,7 +77,7 @@ print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.even
 	: >"$T/cwdemux.runs"
 	: >"$T/tail.runs"
 	for i in $(seq "$RUNS"); do
-		one cwdemux lines "$CWDEMUX" --no-follow --region us-east-1 \
+		one cwdemux lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
 		    --endpoint-url "$PROXY_URL" "$JOB" >>"$T/cwdemux.runs"
 		one tail tail /usr/bin/aws --endpoint-url "$PROXY_URL" logs tail \
 		    "$GROUP" --log-stream-name-prefix "$JOB/" --since "$SINCE" \
@@ -98,7 +100,7 @@ print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.even
 	# uses when FilterLogEvents is denied), once: is it ever the better
 	# tool?
 	proxy_start --prefix-fix --page-cap 1048576 --deny FilterLogEvents
-	set -- $(one getlog lines "$CWDEMUX" --no-follow --region us-east-1 \
+	set -- $(one getlog lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
 	    --endpoint-url "$PROXY_URL" "$JOB") $(median cwdemux)
 	echo "   getlog  $1 $2 $3 $4 $5"
 	awk -v s="$NSTREAMS x $events" -v gw="$1" -v gc="$2" -v gq="$4" \
@@ -123,7 +125,7 @@ moto_start || exit 1
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null || exit 1
 proxy_start --prefix-fix --page-cap 8192 --rate FilterLogEvents=5 \
     --throttle 0.1 --ops FilterLogEvents --seed 5
-set -- $(one cwdemux lines "$CWDEMUX" --no-follow --region us-east-1 \
+set -- $(one cwdemux lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
     --endpoint-url "$PROXY_URL" "$JOB")
 WALL=$1 OK=$5
 STATS=$(curl -s "$PROXY_URL/proxy-control/stats")

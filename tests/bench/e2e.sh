@@ -99,10 +99,10 @@ run() {
 
 echo "== 3. end to end against moto: $NSTREAMS streams, $EVENTS events, --no-follow"
 printf '%-12s %8s %8s %8s %8s  %s\n' tool wall-s cpu-s rss-MB requests "all events"
-run cwdemux lines "$CWDEMUX" --no-follow --region us-east-1 \
+run cwdemux lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
     --endpoint-url "$PROXY_URL" "$JOB"
 # The same with the FilterLogEvents ceiling lifted: what moto allows.
-run fast lines "$CWDEMUX" --no-follow --region us-east-1 \
+run fast lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
     --endpoint-url "$PROXY_URL" --filter-rate 100 "$JOB"
 run tail tail /usr/bin/aws --endpoint-url "$PROXY_URL" logs tail "$GROUP" \
     --log-stream-name-prefix "$JOB/" --since "$SINCE" --format detailed \
