@@ -167,7 +167,11 @@ def main():
                             ("reset mid-frame", "")):
         s = Reader(logs, arn, JOB + "/")
         s.start()
-        s.join(20)
+        # A broken update must carry events: write until the session ends.
+        deadline = time.monotonic() + 20
+        while s.is_alive() and time.monotonic() < deadline:
+            put(logs, JOB + "/algo-1-1", ["during %s" % name], t0)
+            s.join(0.3)
         err = s.error
         text = "%s %r" % (type(err).__name__, err)
         ok = err is not None and want_text in text

@@ -28,10 +28,11 @@ applies to the n-th session started (later sessions run clean):
     timeout@S      SessionTimeoutException S seconds in (as at 3 hours)
     streaming@S    SessionStreamingException S seconds in
     error@S        a `:message-type error` message S seconds in, then close
-    reset@S        the update due S seconds in is cut halfway and the TCP
-                   connection reset (RST)
-    corrupt@S      the update due S seconds in has a wrong message CRC (the
-                   stream goes on, as a flipped bit on a path would)
+    reset@S        the first update from S seconds in that carries events is
+                   cut halfway and the TCP connection reset (RST)
+    corrupt@S      the first update from S seconds in that carries events
+                   has a wrong message CRC (the stream goes on, as a
+                   flipped bit on a path would)
     stall@S        from S seconds in, nothing more is sent; the connection
                    stays open until the client leaves
 
@@ -345,6 +346,14 @@ def serve(handler, hub, req, stop, log):
             if stop.wait(max(0.0, t0 + tick - time.monotonic())):
                 return
             elapsed = time.monotonic() - t0
+            if kind in ("reset", "corrupt") and elapsed >= at:
+                # Nothing to lose yet: wait for an update that has some.
+                events, sampled = hub.take(session, tick)
+                if not events:
+                    send(event_frame("sessionUpdate", {
+                        "sessionMetadata": {"sampled": sampled},
+                        "sessionResults": events}))
+                    continue
             if kind != "ok" and elapsed >= at:
                 hub.count("faults")
                 log("session %d fault %s at %.1f s" % (session.number, kind, elapsed))
@@ -368,7 +377,6 @@ def serve(handler, hub, req, stop, log):
                         if client_left(handler.connection):
                             return
                     return
-                events, sampled = hub.take(session, tick)
                 data = event_frame("sessionUpdate", {
                     "sessionMetadata": {"sampled": sampled}, "sessionResults": events})
                 # A test checks that none of these reach the output.
