@@ -97,6 +97,12 @@ struct source_cw_stats {
 void source_cw_stats(const struct source_cw *, struct source_cw_stats *);
 
 /*
+ * The run ends, however: what the source holds back (Live Tail's events
+ * waiting for their stream's history) goes to the pipeline now.
+ */
+enum sink_status source_cw_release(struct source_cw *, char **cause);
+
+/*
  * Live Tail on or off (the UI's key): -1 when it cannot be (not asked for
  * with --live-tail, refused, or the job has ended).
  */

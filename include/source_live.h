@@ -63,6 +63,12 @@ void source_live_set(struct source_live *, int on);
 enum sink_status source_live_step(
     struct source_live *, int64_t now, int64_t *deadline, char **cause);
 
+/*
+ * The run ends (the job is read, or it was interrupted): the events still
+ * waiting for their stream's history go out now, in order of arrival.
+ */
+enum sink_status source_live_release(struct source_live *, char **cause);
+
 enum livetail_state source_live_state(const struct source_live *);
 /* Events Live Tail released (the backstop's are follow_events()). */
 uint64_t source_live_events(const struct source_live *);

@@ -566,6 +566,8 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	struct source_cw *src = NULL;
 	struct aws_stack a;
 	enum loop_status ls;
+	enum sink_status rc;
+	char *held = NULL;
 	int status = EXIT_USAGE;
 
 	if (aws_stack_open(o, &a, cause) != 0)
@@ -597,6 +599,19 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	}
 	ls =
 	    loop_run(a.http, a.aws, src, ui.tui != NULL ? &hooks : NULL, cause);
+	/* Nothing read is dropped, however the run ended. */
+	if (ls != LOOP_CLOSED && ls != LOOP_OUTPUT_ERROR) {
+		rc = source_cw_release(src, &held);
+		if (rc == SINK_CLOSED)
+			ls = LOOP_CLOSED;
+		else if (rc == SINK_ERROR && ls != LOOP_ERROR) {
+			free(*cause);
+			*cause = held;
+			held = NULL;
+			ls = LOOP_OUTPUT_ERROR;
+		}
+		free(held);
+	}
 	if (ls == LOOP_CLOSED) {
 		status = EXIT_OK;
 		goto out;

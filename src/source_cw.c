@@ -914,6 +914,14 @@ source_cw_stats(const struct source_cw *s, struct source_cw_stats *st)
 	st->rate = s->get.rate;
 }
 
+enum sink_status
+source_cw_release(struct source_cw *s, char **cause)
+{
+	if (s->live == NULL)
+		return (SINK_OK);
+	return (source_live_release(s->live, cause));
+}
+
 int
 source_cw_set_live_tail(struct source_cw *s, int on)
 {

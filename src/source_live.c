@@ -109,12 +109,13 @@ hold(struct source_live *sl, struct stream *st, const char *stream, size_t slen,
 
 /* Release, in order, the held events whose stream's history is out. */
 static void
-release_held(struct source_live *sl, int64_t now)
+release_held(struct source_live *sl, int64_t now, int all)
 {
 	struct held *h;
 	size_t i, kept = 0;
 	uintptr_t n;
-	int all = sl->held_bytes > HELD_MAX_BYTES;
+
+	all |= sl->held_bytes > HELD_MAX_BYTES;
 
 	for (i = 0; i < sl->nheld; i++) {
 		h = &sl->held[i];
@@ -258,7 +259,7 @@ source_live_step(
 		return (rc);
 	}
 	if (sl->nheld > 0)
-		release_held(sl, now);
+		release_held(sl, now, 0);
 	/* An update is a quiet moment: a reader sees it whole. */
 	if (sl->unflushed) {
 		sl->unflushed = 0;
@@ -276,6 +277,23 @@ source_live_step(
 	if (livetail_state(sl->lt) == LIVETAIL_LIVE &&
 	    (*deadline < 0 || sl->pruned_at + PRUNE_EVERY_MS < *deadline))
 		*deadline = sl->pruned_at + PRUNE_EVERY_MS;
+	return (SINK_OK);
+}
+
+enum sink_status
+source_live_release(struct source_live *sl, char **cause)
+{
+	enum sink_status rc;
+
+	if (sl->nheld > 0)
+		release_held(sl, clock_mono_ms(), 1);
+	if (sl->status != SINK_OK) {
+		rc = sl->status;
+		*cause = sl->cause;
+		sl->cause = NULL;
+		sl->status = SINK_OK;
+		return (rc);
+	}
 	return (SINK_OK);
 }
 

@@ -136,6 +136,41 @@ tm send-keys -t ui q
 tm kill-server 2>/dev/null
 stop_all
 
+# Interrupted while Live Tail's lines wait for their streams' history (the
+# backstop is throttled): they are written out, not dropped.
+proxy_start --job-status InProgress:Training@0 --rate FilterLogEvents=0.01
+rm -f "$T/ready"
+$PY tests/tools/simjob.py "$PROXY_URL" "$T/held" --ready-file "$T/ready" \
+    --job held --hosts 2 --rate 5 --duration 600 --seed 15 >/dev/null &
+SIM_PID=$!
+wait_for "$T/ready"
+env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+    "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" --live-tail \
+    --output json held >"$T/held.jsonl" 2>"$T/held.err" &
+CW_PID=$!
+check "held: Live Tail brought events" $PY - "$PROXY_URL" <<'PYEOF'
+import json, sys, time, urllib.request
+for _ in range(600):
+    if json.load(urllib.request.urlopen(sys.argv[1] + "/proxy-control/live"))["events"] >= 20:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit("no events pushed")
+PYEOF
+kill -STOP "$SIM_PID"
+curl -s "$PROXY_URL/proxy-control/live" >"$T/held-live.json"
+kill -TERM "$CW_PID"
+wait "$CW_PID"
+check "held: interrupted, exit 130" test $? -eq 130
+CW_PID=""
+kill -CONT "$SIM_PID"
+check "held: every event Live Tail brought is out" $PY -c '
+import json, sys
+pushed = json.load(open(sys.argv[1]))["events"]
+out = sum(1 for _ in open(sys.argv[2]))
+assert out >= pushed, (out, pushed)' "$T/held-live.json" "$T/held.jsonl"
+stop_all
+
 # Refused: a warning, then polling alone, as exact.
 proxy_start --job-status InProgress:Training@0
 curl -s -X POST -d '{"fail": {"StartLiveTail": "400:AccessDeniedException:not authorized to perform logs:StartLiveTail"}}' \
