@@ -64,8 +64,6 @@ follow_step(struct follow *, int64_t now, int64_t *deadline, char **cause);
 
 /* Look back the whole window now, in every batch (the job ended). */
 void follow_sweep_now(struct follow *);
-/* How late an event may be ingested and still be read (ms). */
-int64_t follow_window(const struct follow *);
 /*
  * From now on an event goes out only when reconcile says Live Tail has not
  * shown it (source_live.h); the table is borrowed.
@@ -83,6 +81,12 @@ void follow_set_pace(struct follow *, int64_t pace_ms);
  * ms), and nothing is out or in hand.
  */
 int follow_swept_since(const struct follow *, int64_t t);
+/*
+ * When the oldest of the batches' last complete look-backs began
+ * (monotonic ms; 0 when a batch has none yet): every event ingested before
+ * then, within the window, has been read.
+ */
+int64_t follow_swept_at(const struct follow *);
 
 /*
  * Events released; streams known (listed or found by the backlog); streams

@@ -41,7 +41,6 @@ typedef struct stream *(*source_live_stream_fn)(
 struct source_live_options {
 	const char *log_group;
 	const char *prefix; /* the job's streams start with it */
-	int64_t window_ms; /* the backstop's look-back window */
 	source_live_stream_fn stream;
 	void *arg;
 };

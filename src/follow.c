@@ -552,12 +552,6 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 	return (SOURCE_MORE);
 }
 
-int64_t
-follow_window(const struct follow *f)
-{
-	return (f->opt.window_ms);
-}
-
 void
 follow_set_reconcile(struct follow *f, struct reconcile *r)
 {
@@ -595,6 +589,28 @@ follow_sweep_now(struct follow *f)
 		f->b[i]->next_sweep = 0;
 		f->b[i]->next_poll = 0;
 	}
+}
+
+int64_t
+follow_swept_at(const struct follow *f)
+{
+	const struct batch *b;
+	int64_t at = INT64_MAX;
+	size_t i;
+
+	if (!f->backlog_done)
+		return (0);
+	for (i = 0; i < f->nb; i++) {
+		b = f->b[i];
+		if (b->n == 0 || b->backlog)
+			continue;
+		/* A stream that joined since was not in that look-back. */
+		if (b->nq < b->n)
+			return (0);
+		if (b->swept_at < at)
+			at = b->swept_at;
+	}
+	return (at == INT64_MAX ? 0 : at);
 }
 
 int

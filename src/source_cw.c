@@ -154,7 +154,6 @@ source_cw_new(
 		memset(&lo, 0, sizeof lo);
 		lo.log_group = s->opt.log_group;
 		lo.prefix = s->opt.prefix;
-		lo.window_ms = follow_window(s->follow);
 		lo.stream = live_stream;
 		lo.arg = s;
 		s->live = source_live_new(aws, p, s->follow, &lo);

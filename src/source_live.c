@@ -19,13 +19,12 @@
 #include "xmalloc.h"
 
 /*
- * A Live Tail copy is kept until the backstop cannot read it again: its
- * look-backs (every BACKSTOP_MS) reach a window back from when they run,
- * and an event arrives here after its timestamp; the margin covers a slow
- * query and a new stream's first read. A backstop copy is kept until Live
- * Tail, which pushes within seconds of ingestion, cannot bring it.
+ * A Live Tail copy is kept until every batch of the backstop has finished
+ * a look-back that began after the copy came (follow_swept_at()): the
+ * event was ingested before, so that look-back read it if it ever will,
+ * however far the backstop lags. A backstop copy is kept until Live Tail,
+ * which pushes within seconds of ingestion, cannot bring it.
  */
-#define LIVE_KEEP_MARGIN_MS (2 * SOURCE_LIVE_BACKSTOP_MS)
 #define POLL_KEEP_MS 60000
 #define PRUNE_EVERY_MS 1000
 /* Held beyond this, events go out without waiting for their history. */
@@ -48,7 +47,6 @@ struct source_live {
 	struct livetail *lt;
 	source_live_stream_fn stream;
 	void *arg;
-	int64_t keep_ms; /* how long a Live Tail copy is kept */
 	int64_t pruned_at;
 	uint64_t events;
 	int unflushed; /* events released since the last flush */
@@ -196,7 +194,6 @@ source_live_new(struct aws *aws, struct pipeline *p, struct follow *f,
 	sl->follow = f;
 	sl->stream = o->stream;
 	sl->arg = o->arg;
-	sl->keep_ms = o->window_ms + LIVE_KEEP_MARGIN_MS;
 	sl->status = SINK_OK;
 	sl->holding = strmap_new();
 	memset(&hooks, 0, sizeof hooks);
@@ -267,8 +264,8 @@ source_live_step(
 			return (rc);
 	}
 	if (sl->reconcile != NULL && now - sl->pruned_at >= PRUNE_EVERY_MS) {
-		reconcile_prune(
-		    sl->reconcile, now - sl->keep_ms, now - POLL_KEEP_MS);
+		reconcile_prune(sl->reconcile, follow_swept_at(sl->follow),
+		    now - POLL_KEEP_MS);
 		sl->pruned_at = now;
 	}
 	next = livetail_step(sl->lt, now);
