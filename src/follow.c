@@ -47,6 +47,7 @@ struct fstream {
 	struct idset *ids;
 	int64_t anchor; /* newest timestamp seen, or NONE */
 	int64_t floor; /* events older than this were forgotten */
+	int64_t swept; /* its anchor when its batch's last look-back began */
 	size_t kept; /* ids after the last prune */
 	int read; /* one query naming it came to its end */
 };
@@ -190,6 +191,7 @@ new_stream(struct follow *f, const char *name, size_t len, struct stream *st)
 	fs->ids = idset_new();
 	fs->anchor = NONE;
 	fs->floor = NONE;
+	fs->swept = NONE;
 	strmap_put(f->names, fs->name, len, fs);
 	f->nstreams++;
 	return (fs);
@@ -238,6 +240,20 @@ set_error(struct follow *f, const char *cause)
 		f->error = xstrdup(cause);
 }
 
+/*
+ * How far back a look-back must reach for stream fs: from its anchor as it
+ * was when the last look-back began. An event ingested since then is at
+ * most the window older than the stream's newest event at its ingestion,
+ * which is no older than that anchor; the anchor now may have run far
+ * ahead (a reader that caught up with a backlog) and would miss it.
+ */
+static int64_t
+reach(const struct fstream *fs)
+{
+	return (fs->swept != NONE && fs->swept < fs->anchor ? fs->swept
+							    : fs->anchor);
+}
+
 /* The startTime of a new query of b (-1: from the start). */
 static int64_t
 query_start(const struct follow *f, const struct batch *b, int sweep)
@@ -248,8 +264,8 @@ query_start(const struct follow *f, const struct batch *b, int sweep)
 	if (b->waiting || b->backlog)
 		t = NONE;
 	for (i = 0; i < b->n && t != NONE; i++)
-		if (b->v[i]->anchor < t)
-			t = b->v[i]->anchor;
+		if ((sweep ? reach(b->v[i]) : b->v[i]->anchor) < t)
+			t = sweep ? reach(b->v[i]) : b->v[i]->anchor;
 	t = t == NONE ? -1 : t - back;
 	if (f->opt.since >= 0 && t < f->opt.since)
 		t = f->opt.since;
@@ -335,12 +351,16 @@ ask(struct follow *f, struct batch *b)
 static void
 begin_query(struct follow *f, struct batch *b, int64_t now)
 {
+	size_t i;
+
 	b->sweeping = now >= b->next_sweep;
 	if (b->sweeping)
 		b->next_sweep =
 		    now + (f->pace_ms > 0 ? f->pace_ms : f->opt.sweep_ms);
 	b->nq = b->n;
 	b->start_time = query_start(f, b, b->sweeping);
+	for (i = 0; b->sweeping && i < b->n; i++)
+		b->v[i]->swept = b->v[i]->anchor;
 	/* FilterLogEvents' endTime is inclusive, --until is not. */
 	b->end_time = f->opt.until >= 0 ? f->opt.until - 1 : -1;
 	/*
@@ -365,7 +385,7 @@ prune(struct follow *f, struct fstream *fs)
 {
 	if (fs->anchor == NONE || idset_count(fs->ids) < 2 * fs->kept + 1024)
 		return;
-	fs->floor = fs->anchor - f->opt.window_ms - OVERLAP_MS;
+	fs->floor = reach(fs) - f->opt.window_ms - OVERLAP_MS;
 	idset_prune(fs->ids, fs->floor);
 	fs->kept = idset_count(fs->ids);
 }
