@@ -76,6 +76,8 @@ struct options {
 	int list; /* --list [PATTERN]: recent training jobs */
 	const char *status; /* --status with --list, or NULL */
 	const char *completion; /* --completion SHELL */
+	const char *filter_pattern; /* --filter-pattern: CloudWatch's syntax */
+	int tail; /* --tail N: the last N events of each stream; -1: off */
 	enum color_when color;
 	size_t hold_limit; /* bytes */
 	int no_follow;

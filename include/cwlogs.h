@@ -50,9 +50,15 @@ char *cwlogs_describe_streams_body(
     const char *group, const char *prefix, const char *token);
 char *cwlogs_get_events_body(const char *group, const char *stream,
     const char *token, int64_t start_time, int64_t end_time, int limit);
+/*
+ * GetLogEvents without startFromHead: the newest limit events of the
+ * stream in the window, and a forward token to go on from after them.
+ */
+char *cwlogs_tail_body(const char *group, const char *stream,
+    int64_t start_time, int64_t end_time, int limit);
 char *cwlogs_filter_body(const char *group, const char *prefix,
-    const char *const *streams, size_t nstreams, int64_t start_time,
-    int64_t end_time, const char *token, int limit);
+    const char *const *streams, size_t nstreams, const char *pattern,
+    int64_t start_time, int64_t end_time, const char *token, int limit);
 
 char *cwlogs_describe_groups_body(const char *prefix);
 /* StartLiveTail of one group's streams whose names begin with prefix. */

@@ -39,6 +39,7 @@ struct follow_options {
 	int64_t poll_ms; /* ask a busy batch again this soon */
 	int64_t idle_max_ms; /* longest back-off of a quiet batch */
 	int64_t sweep_ms; /* look back the whole window this often */
+	const char *filter_pattern; /* --filter-pattern, or NULL */
 };
 
 struct follow;

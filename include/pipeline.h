@@ -52,6 +52,17 @@ const char *pipeline_stream_name(const struct stream *, size_t *len);
 /* One event of a stream. */
 enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);
+/*
+ * An event read only to learn from (a stream's head, read unfiltered for
+ * its markers while --filter-pattern or --tail skip it): the rules see it
+ * and a host it places is placed, an MPI launcher's command line in it
+ * places ranks; it goes to no output. pipeline_learnt(), after a run of
+ * them, releases the events they allow (after the whole run, so that
+ * ranks are placed by a command line later in the same head).
+ */
+void
+pipeline_learn(struct pipeline *, struct stream *, const char *msg, size_t len);
+enum sink_status pipeline_learnt(struct pipeline *, char **cause);
 /* Nothing more for now: every sink writes out what it buffered. */
 enum sink_status pipeline_flush(struct pipeline *, char **cause);
 /* End of input: release what is held and finish every sink. */

@@ -26,5 +26,11 @@ void rankmap_free(struct rankmap *);
 
 /* Learn from one released event and place its rank (see sink.h). */
 void rankmap_event(struct rankmap *, struct out_event *ev);
+/*
+ * Learn from an event of host's stream that is read only to learn from
+ * (pipeline_learn()): a command line or a job map in a stream's head.
+ */
+void rankmap_learn(struct rankmap *, const char *host, size_t host_len,
+    const char *msg, size_t len);
 
 #endif

@@ -52,6 +52,9 @@ struct source_cw_options {
 	int64_t grace_ms; /* follow: reading on after the job ended; -1: 20 s */
 	int64_t list_interval_ms; /* follow: DescribeLogStreams again */
 	int64_t job_interval_ms; /* follow: DescribeTrainingJob again */
+	const char *filter_pattern; /* --filter-pattern, or NULL */
+	int tailing; /* --tail was given: */
+	int tail; /* the newest events read first, this many */
 };
 
 /* The job's state as last described. */

@@ -73,6 +73,8 @@ enum {
 	OPT_LIST,
 	OPT_STATUS,
 	OPT_COMPLETION,
+	OPT_FILTER_PATTERN,
+	OPT_TAIL,
 };
 
 /* Short options and the long ones they stand for. */
@@ -140,6 +142,8 @@ static const struct option long_options[] = {
     {"list", no_argument, NULL, OPT_LIST},
     {"status", required_argument, NULL, OPT_STATUS},
     {"completion", required_argument, NULL, OPT_COMPLETION},
+    {"filter-pattern", required_argument, NULL, OPT_FILTER_PATTERN},
+    {"tail", required_argument, NULL, OPT_TAIL},
     {NULL, 0, NULL, 0},
 };
 
@@ -160,6 +164,8 @@ cli_usage(void)
 	    "  -s, --since WHEN      events from 10m, 2h, 1d, 1w ago, or a "
 	    "time\n"
 	    "      --until WHEN      events before then (same forms)\n"
+	    "      --tail N          the last N events of each stream, "
+	    "then on\n"
 	    "      --live-tail       lines within 1 s by Live Tail (billed)  "
 	    "--no-live-tail\n"
 	    "      --from PATH       logs on disk, not CloudWatch "
@@ -176,6 +182,8 @@ cli_usage(void)
 	    "  -g, --group GLOB      only these groups     --host GLOB  "
 	    "these hosts\n"
 	    "      --rank N[-M]      only these MPI ranks\n"
+	    "      --filter-pattern P  CloudWatch filters first (its "
+	    "syntax)\n"
 	    "Output\n"
 	    "  -o, --output FORMAT   lines, json or none (and no terminal "
 	    "UI)\n"
@@ -414,6 +422,23 @@ parse_spool_limit(const char *arg, uint64_t *limit, char **cause)
 	return (0);
 }
 
+/* --tail: 0 to 10000 events (one GetLogEvents page at most). */
+static int
+parse_tail(const char *arg, int *tail, char **cause)
+{
+	char *end;
+	long v;
+
+	v = strtol(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || v > 10000) {
+		xasprintf(cause,
+		    "--tail %s: expected a number of events, 0 to 10000", arg);
+		return (-1);
+	}
+	*tail = (int)v;
+	return (0);
+}
+
 /* --status: a TrainingJobStatus, as SageMaker spells it. */
 static int
 parse_status(const char *arg, char **cause)
@@ -490,6 +515,18 @@ parse_option2(int c, const char *arg, struct options *o, char **cause)
 			return (-1);
 		o->status = arg;
 		break;
+	case OPT_FILTER_PATTERN:
+		/* CloudWatch's own limits: 0 to 1024 characters. */
+		if (*arg == '\0' || strlen(arg) > 1024) {
+			xasprintf(cause,
+			    "--filter-pattern: expected a pattern of 1 to 1024 "
+			    "characters");
+			return (-1);
+		}
+		o->filter_pattern = arg;
+		break;
+	case OPT_TAIL:
+		return (parse_tail(arg, &o->tail, cause));
 	case OPT_COMPLETION:
 		if (strcmp(arg, "bash") != 0 && strcmp(arg, "zsh") != 0) {
 			xasprintf(cause,
@@ -776,6 +813,7 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	memset(o, 0, sizeof *o);
 	o->hold_limit = DEFAULT_HOLD_LIMIT;
 	o->since = -1;
+	o->tail = -1;
 	o->until = -1;
 	o->grace_ms = -1;
 	o->scrollback = SPOOL_DEFAULT_CACHE;
@@ -839,6 +877,24 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 	}
 	if (o->export_filtered && o->export_dir == NULL) {
 		xasprintf(cause, "--export-filtered goes with --export DIR");
+		return (-1);
+	}
+	/* CloudWatch has no "the newest N events that match". */
+	if (o->filter_pattern != NULL && o->tail >= 0) {
+		xasprintf(cause,
+		    "--tail and --filter-pattern do not go together "
+		    "(CloudWatch "
+		    "cannot give the newest N events that match; use --tail "
+		    "with --include)");
+		return (-1);
+	}
+	/* Both ask CloudWatch; on disk, --include and | tail do the same. */
+	if (o->from.n > 0 && (o->filter_pattern != NULL || o->tail >= 0)) {
+		xasprintf(cause,
+		    "%s reads from CloudWatch: it does not go with --from "
+		    "(use %s)",
+		    o->filter_pattern != NULL ? "--filter-pattern" : "--tail",
+		    o->filter_pattern != NULL ? "--include" : "| tail");
 		return (-1);
 	}
 	if (o->output == OUTPUT_DEFAULT)

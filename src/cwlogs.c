@@ -86,9 +86,26 @@ cwlogs_get_events_body(const char *group, const char *stream, const char *token,
 }
 
 char *
+cwlogs_tail_body(const char *group, const char *stream, int64_t start_time,
+    int64_t end_time, int limit)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addc(&b, '{');
+	add_string(&b, "logGroupName", group);
+	add_string(&b, "logStreamName", stream);
+	buf_adds(&b, ",\"startFromHead\":false");
+	add_int(&b, "startTime", start_time);
+	add_int(&b, "endTime", end_time);
+	add_limit(&b, limit);
+	buf_addc(&b, '}');
+	return (buf_steal(&b));
+}
+
+char *
 cwlogs_filter_body(const char *group, const char *prefix,
-    const char *const *streams, size_t nstreams, int64_t start_time,
-    int64_t end_time, const char *token, int limit)
+    const char *const *streams, size_t nstreams, const char *pattern,
+    int64_t start_time, int64_t end_time, const char *token, int limit)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -105,6 +122,7 @@ cwlogs_filter_body(const char *group, const char *prefix,
 		buf_addc(&b, ']');
 	} else
 		add_string(&b, "logStreamNamePrefix", prefix);
+	add_string(&b, "filterPattern", pattern);
 	add_int(&b, "startTime", start_time);
 	add_int(&b, "endTime", end_time);
 	/* Ignored by AWS (always interleaved); moto lists stream by stream

@@ -341,7 +341,8 @@ ask(struct follow *f, struct batch *b)
 	    b->backlog && f->opt.prefix != NULL && *f->opt.prefix != '\0'
 		? f->opt.prefix
 		: NULL,
-	    names, b->nq, b->start_time, b->end_time, b->token, PAGE_LIMIT);
+	    names, b->nq, f->opt.filter_pattern, b->start_time, b->end_time,
+	    b->token, PAGE_LIMIT);
 	b->in_flight = 1;
 	aws_call(f->aws, SERVICE_LOGS, "FilterLogEvents", body, on_page, b);
 	free(body);

@@ -588,6 +588,9 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.get_rate = o->get_rate;
 	so.filter_rate = o->filter_rate;
 	so.late_window_ms = o->late_window_ms;
+	so.filter_pattern = o->filter_pattern;
+	so.tailing = o->tail >= 0;
+	so.tail = o->tail;
 	src = source_cw_new(a.aws, p, &so);
 	ui.src = src;
 	ui.aws = a.aws;

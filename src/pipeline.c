@@ -194,6 +194,28 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 	return (rc);
 }
 
+void
+pipeline_learn(
+    struct pipeline *p, struct stream *st, const char *msg, size_t len)
+{
+	const char *host;
+	size_t host_len;
+
+	(void)classify_event(p->classify, store_stream_host(st),
+	    store_stream_name(st), store_stream_lines(st) + 1, msg, len);
+	host = classify_host_name(store_stream_host(st), &host_len);
+	rankmap_learn(p->ranks, host, host_len, msg, len);
+}
+
+enum sink_status
+pipeline_learnt(struct pipeline *p, char **cause)
+{
+	if (!p->assigned)
+		return (SINK_OK);
+	p->assigned = 0;
+	return (store_release(p->store, cause));
+}
+
 enum sink_status
 pipeline_flush(struct pipeline *p, char **cause)
 {

@@ -185,6 +185,20 @@ learn(struct rankmap *rm, const struct out_event *ev)
 }
 
 void
+rankmap_learn(struct rankmap *rm, const char *host, size_t host_len,
+    const char *msg, size_t len)
+{
+	struct out_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.host = host;
+	ev.host_len = host_len;
+	ev.msg = msg;
+	ev.len = len;
+	learn(rm, &ev);
+}
+
+void
 rankmap_event(struct rankmap *rm, struct out_event *ev)
 {
 	struct mpi_tag tag;

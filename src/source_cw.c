@@ -5,6 +5,14 @@
  * that have not logged yet are watched too) and reading them, which the
  * FilterLogEvents engine (follow.h) does in both modes.
  *
+ * With --filter-pattern the FilterLogEvents engine asks CloudWatch for the
+ * matching events only, so the markers that place hosts would not come:
+ * every stream's head is read first, unfiltered, with GetLogEvents, and
+ * only learnt from (pipeline_learn()). With --tail N the streams known at
+ * the start are read with GetLogEvents from their newest N events on (the
+ * API's own way back from a stream's end), their heads learnt the same
+ * way; streams that appear later are read from their start.
+ *
  * Where FilterLogEvents is denied, the streams are read one by one with
  * GetLogEvents instead (one page in hand per stream, the next asked for
  * when the page is used up, within the request budget): --no-follow merges
@@ -34,6 +42,18 @@
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
 #define GET_IDLE_MS 2000 /* GetLogEvents, following: a stream at its end */
 #define GET_EVENTS_BUDGET 200000 /* events in hand over all streams */
+/* Events of a stream's head read for its markers: a host's start-up (the
+ * toolkit's dump comes within its first hundred events, or a few hundred
+ * after a long pip install). */
+#define HEAD_EVENTS 2000
+
+/* The head of a stream, read for its markers only. */
+enum head_state {
+	HEAD_NONE, /* not wanted */
+	HEAD_WANTED,
+	HEAD_OUT, /* the request is out */
+	HEAD_DONE,
+};
 
 struct cwstream {
 	struct source_cw *src;
@@ -49,6 +69,11 @@ struct cwstream {
 	int64_t next_poll; /* when to ask again (after a failure) */
 	int failures; /* server errors in a row */
 	int bad_answers; /* malformed answers in a row */
+	int first; /* it was there at the first listing */
+	int tail; /* its first page is its newest --tail events */
+	int tail_read; /* that page came (or the stream went away) */
+	enum head_state head;
+	int64_t head_poll; /* when to ask for the head again */
 };
 
 struct source_cw {
@@ -90,6 +115,7 @@ struct source_cw {
 	int list_failures;
 	uint64_t events;
 	int64_t started_at;
+	int unflushed; /* GetLogEvents released events since the last flush */
 	int64_t status_at; /* the status line was last drawn */
 	uint64_t status_events; /* events then */
 	char *summary;
@@ -141,6 +167,11 @@ source_cw_new(
 		    budget_quota("FilterLogEvents", aws_region(aws));
 	budget_init(&s->get, s->opt.get_rate, 1, s->started_at);
 	aws_on_answer(aws, on_answer, s);
+	/* Only GetLogEvents reads a stream back from its end. */
+	if (s->opt.tailing) {
+		s->getlog = 1;
+		return (s);
+	}
 	memset(&fo, 0, sizeof fo);
 	fo.log_group = s->opt.log_group;
 	fo.prefix = s->opt.prefix;
@@ -149,6 +180,7 @@ source_cw_new(
 	fo.until = s->opt.until;
 	fo.rate = s->opt.filter_rate;
 	fo.window_ms = s->opt.late_window_ms;
+	fo.filter_pattern = s->opt.filter_pattern;
 	s->follow = follow_new(aws, p, &fo);
 	if (s->opt.follow) {
 		memset(&lo, 0, sizeof lo);
@@ -350,6 +382,12 @@ add_stream(struct source_cw *s, const char *name)
 	cs->src = s;
 	cs->name = xstrdup(name);
 	cs->st = pipeline_stream(s->pipeline, name, strlen(name));
+	/* The streams there at the start show their tail; later ones are
+	 * new, all of them. */
+	cs->first = !s->listed;
+	cs->tail = s->opt.tailing && cs->first;
+	if (s->opt.filter_pattern != NULL || cs->tail)
+		cs->head = HEAD_WANTED;
 	if (s->follow != NULL)
 		follow_add_stream(s->follow, name, cs->st);
 	strmap_put(s->known, name, strlen(name), cs);
@@ -483,6 +521,7 @@ on_events(void *arg, const struct aws_result *r)
 	if (r->error == AWS_NOT_FOUND) {
 		/* The stream went away after it was listed. */
 		cs->caught_up = 1;
+		cs->tail_read = 1;
 		return;
 	}
 	if (r->error == AWS_THROTTLED ||
@@ -510,6 +549,10 @@ on_events(void *arg, const struct aws_result *r)
 	}
 	cs->bad_answers = 0;
 	cs->next = 0;
+	/* --tail 0: the newest event only gave the token to go on from. */
+	if (cs->tail && !cs->tail_read && s->opt.tail == 0)
+		cs->next = cs->page.n;
+	cs->tail_read = 1;
 	same = cs->page.next == NULL ||
 	    (cs->token != NULL && strcmp(cs->page.next, cs->token) == 0);
 	if (cs->page.next != NULL) {
@@ -568,13 +611,107 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 		cs->in_flight = 1;
 		s->in_flight++;
 		cs->asked_at = now;
-		body = cwlogs_get_events_body(s->opt.log_group, cs->name,
-		    cs->token, cs->token == NULL ? s->opt.since : -1,
-		    s->opt.until, page_limit(s));
+		if (cs->tail && !cs->tail_read)
+			body = cwlogs_tail_body(s->opt.log_group, cs->name,
+			    s->opt.since, s->opt.until,
+			    s->opt.tail > 0 ? s->opt.tail : 1);
+		else
+			body = cwlogs_get_events_body(s->opt.log_group,
+			    cs->name, cs->token,
+			    cs->token == NULL ? s->opt.since : -1, s->opt.until,
+			    page_limit(s));
 		aws_call(
 		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_events, cs);
 		free(body);
 	}
+}
+
+/* Heads: read unfiltered, for their markers only. */
+
+static void
+on_head(void *arg, const struct aws_result *r)
+{
+	struct cwstream *cs = arg;
+	struct source_cw *s = cs->src;
+	struct cwlogs_page page;
+	char *cause = NULL;
+	size_t i;
+
+	s->in_flight--;
+	cs->head = HEAD_DONE;
+	if (r->error == AWS_NOT_FOUND)
+		return;
+	if (r->error == AWS_THROTTLED || r->error == AWS_TRANSIENT) {
+		warn_retrying(s, r);
+		cs->head = HEAD_WANTED;
+		cs->head_poll = clock_mono_ms() + RETRY_LATER_MS;
+		return;
+	}
+	if (r->error != AWS_OK) {
+		set_error(s, r->cause);
+		return;
+	}
+	memset(&page, 0, sizeof page);
+	if (cwlogs_parse_events(r->body, r->len, &page, &cause) != 0) {
+		cs->head = HEAD_WANTED;
+		bad_answer(s, &cs->bad_answers, "GetLogEvents", cause);
+		cs->head_poll = clock_mono_ms() + cs->bad_answers * 1000;
+		return;
+	}
+	for (i = 0; i < page.n; i++)
+		pipeline_learn(s->pipeline, cs->st,
+		    cwlogs_str(&page, page.v[i].msg), page.v[i].msg_len);
+	cwlogs_page_free(&page);
+	if (pipeline_learnt(s->pipeline, &cause) == SINK_ERROR) {
+		set_error(s, cause);
+		free(cause);
+	}
+}
+
+/* Ask for the heads wanted, within the GetLogEvents budget. */
+static void
+request_heads(struct source_cw *s, int64_t now, int64_t *deadline)
+{
+	struct cwstream *cs;
+	char *body;
+	size_t i;
+
+	for (i = 0; i < s->n && s->in_flight < s->opt.max_in_flight; i++) {
+		cs = s->v[i];
+		if (cs->head != HEAD_WANTED)
+			continue;
+		if (cs->head_poll > now) {
+			if (*deadline < 0 || cs->head_poll < *deadline)
+				*deadline = cs->head_poll;
+			continue;
+		}
+		if (!budget_take(&s->get, now, deadline))
+			return;
+		cs->head = HEAD_OUT;
+		s->in_flight++;
+		body = cwlogs_get_events_body(
+		    s->opt.log_group, cs->name, NULL, -1, -1, HEAD_EVENTS);
+		aws_call(
+		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_head, cs);
+		free(body);
+	}
+}
+
+/*
+ * Heads still to read: of the streams there at the start (first), or of
+ * any stream.
+ */
+static int
+heads_pending(const struct source_cw *s, int first)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if ((s->v[i]->head == HEAD_WANTED ||
+			s->v[i]->head == HEAD_OUT) &&
+		    (!first || s->v[i]->first))
+			return (1);
+	return (0);
 }
 
 /*
@@ -594,9 +731,11 @@ release(struct source_cw *s, char **cause)
 		best = NULL;
 		for (i = 0; i < s->n; i++) {
 			cs = s->v[i];
-			/* Following, each stream goes at its own pace. */
+			/* Following, each stream goes at its own pace, but
+			 * the tails of the start come merged by time. */
 			if (!has_head(cs)) {
-				if (!cs->caught_up && !s->opt.follow)
+				if ((!cs->caught_up && !s->opt.follow) ||
+				    (cs->tail && !cs->tail_read))
 					return (SOURCE_MORE);
 				continue;
 			}
@@ -615,6 +754,7 @@ release(struct source_cw *s, char **cause)
 		if (rc == SINK_CLOSED)
 			return (SOURCE_CLOSED);
 		s->events++;
+		s->unflushed = 1;
 	}
 	return (SOURCE_DONE);
 }
@@ -727,8 +867,9 @@ ask_metadata(struct source_cw *s, int64_t now)
 	    s->error != NULL)
 		return;
 	/* A drain by FilterLogEvents needs no listing: the backlog's
-	 * answers name the streams. */
-	if (!s->opt.follow && !s->getlog)
+	 * answers name the streams (but filtered, only those with a match:
+	 * every stream's head is wanted). */
+	if (!s->opt.follow && !s->getlog && s->opt.filter_pattern == NULL)
 		return;
 	if (now < s->next_list && !list_due_at_end(s, now))
 		return;
@@ -780,9 +921,25 @@ step_getlog(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 
 	if (!s->listed)
 		return (SOURCE_MORE);
+	/* The tails wait for the heads: their hosts are placed first. */
+	request_heads(s, now, deadline);
+	if (heads_pending(s, 1))
+		return (SOURCE_MORE);
 	st = release(s, cause);
 	if (st == SOURCE_MORE || st == SOURCE_DONE) {
 		request_pages(s, now, deadline);
+	}
+	/* The quiet moments are when a reader must see it all. */
+	if ((st == SOURCE_MORE || st == SOURCE_DONE) && s->unflushed) {
+		s->unflushed = 0;
+		switch (pipeline_flush(s->pipeline, cause)) {
+		case SINK_ERROR:
+			return (SOURCE_OUTPUT_ERROR);
+		case SINK_CLOSED:
+			return (SOURCE_CLOSED);
+		case SINK_OK:
+			break;
+		}
 	}
 	if (st == SOURCE_DONE && s->opt.follow)
 		st = follow_finished(s, now) ? SOURCE_DONE : SOURCE_MORE;
@@ -799,9 +956,20 @@ step_getlog(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 static int
 fall_back(struct source_cw *s, char **cause)
 {
+	char *msg;
+
 	if (!follow_denied(s->follow) || follow_events(s->follow) > 0 ||
 	    (s->live != NULL && source_live_events(s->live) > 0))
 		return (-1);
+	if (s->opt.filter_pattern != NULL) {
+		xasprintf(&msg,
+		    "%s; --filter-pattern needs it (GetLogEvents cannot "
+		    "filter)",
+		    *cause);
+		free(*cause);
+		*cause = msg;
+		return (-1);
+	}
 	log_warn(
 	    "%s; reading stream by stream with GetLogEvents instead", *cause);
 	free(*cause);
@@ -826,6 +994,17 @@ step_filter(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 	enum source_status st;
 	enum sink_status rc;
 
+	/*
+	 * Filtered, the heads of the streams there at the start are read
+	 * first, so that what they say (groups, where MPI ranks ran) is
+	 * known when the matching events come; a later stream's events wait
+	 * for its head only as any event waits for its host's group.
+	 */
+	if (s->opt.filter_pattern != NULL) {
+		request_heads(s, now, deadline);
+		if (!s->listed || heads_pending(s, 1))
+			return (SOURCE_MORE);
+	}
 	if (s->live != NULL) {
 		/* Live Tail is billed by the minute: not past the job. */
 		if (s->ended_at != 0)
@@ -839,6 +1018,8 @@ step_filter(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 	st = follow_step(s->follow, now, deadline, cause);
 	if (st == SOURCE_ERROR && fall_back(s, cause) == 0)
 		return (SOURCE_MORE);
+	if (st == SOURCE_DONE && heads_pending(s, 0))
+		st = SOURCE_MORE;
 	if (st == SOURCE_MORE && s->opt.follow && follow_finished(s, now))
 		st = SOURCE_DONE;
 	if (st == SOURCE_DONE && s->describing)

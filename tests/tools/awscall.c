@@ -154,8 +154,8 @@ main(int argc, char **argv)
 			s.done = 0;
 			body = cwlogs_filter_body(argv[2],
 			    strcmp(argv[3], "-") == 0 ? NULL : argv[3],
-			    (const char *const *)argv + 4, (size_t)argc - 4, -1,
-			    -1, s.token, 0);
+			    (const char *const *)argv + 4, (size_t)argc - 4,
+			    NULL, -1, -1, s.token, 0);
 			aws_call(aws, SERVICE_LOGS, "FilterLogEvents", body,
 			    on_filter, &s);
 			free(body);

@@ -46,18 +46,32 @@ test_bodies(void)
 	    "\"limit\":10000}",
 	    "GetLogEvents body: the window on a token page too, limit capped");
 	free(b);
-	b = cwlogs_filter_body("g", NULL, streams, 2, 5, 9, NULL, 0);
+	b = cwlogs_filter_body("g", NULL, streams, 2, NULL, 5, 9, NULL, 0);
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamNames\":"
 	    "[\"j/algo-1-1\",\"j/\\\"q\\\"\"],\"startTime\":5,"
 	    "\"endTime\":9,\"interleaved\":true}",
 	    "FilterLogEvents body, named streams");
 	free(b);
-	b = cwlogs_filter_body("g", "j/", NULL, 0, -1, -1, "t", 100);
+	b = cwlogs_filter_body("g", "j/", NULL, 0, NULL, -1, -1, "t", 100);
 	UNIT_STREQ(b,
 	    "{\"logGroupName\":\"g\",\"logStreamNamePrefix\":\"j/\","
 	    "\"interleaved\":true,\"nextToken\":\"t\",\"limit\":100}",
 	    "FilterLogEvents body, prefix");
+	free(b);
+	b = cwlogs_filter_body(
+	    "g", "j/", NULL, 0, "\"Out of\" -DEBUG", 7, -1, NULL, 0);
+	UNIT_STREQ(b,
+	    "{\"logGroupName\":\"g\",\"logStreamNamePrefix\":\"j/\","
+	    "\"filterPattern\":\"\\\"Out of\\\" -DEBUG\",\"startTime\":7,"
+	    "\"interleaved\":true}",
+	    "FilterLogEvents body, a filter pattern");
+	free(b);
+	b = cwlogs_tail_body("g", "j/algo-1-1", 5, -1, 10);
+	UNIT_STREQ(b,
+	    "{\"logGroupName\":\"g\",\"logStreamName\":\"j/algo-1-1\","
+	    "\"startFromHead\":false,\"startTime\":5,\"limit\":10}",
+	    "GetLogEvents body, the tail");
 	free(b);
 	b = sagemaker_describe_body("job-1");
 	UNIT_STREQ(b, "{\"TrainingJobName\":\"job-1\"}", "DescribeTrainingJob");
