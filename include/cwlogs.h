@@ -62,7 +62,9 @@ char *cwlogs_filter_body(const char *group, const char *prefix,
 
 char *cwlogs_describe_groups_body(const char *prefix);
 /* StartLiveTail of one group's streams whose names begin with prefix. */
-char *cwlogs_live_tail_body(const char *group_arn, const char *prefix);
+/* StartLiveTail; pattern (--filter-pattern) may be NULL. */
+char *cwlogs_live_tail_body(
+    const char *group_arn, const char *prefix, const char *pattern);
 
 /*
  * Parse a GetLogEvents or FilterLogEvents answer, or the payload of a Live

@@ -14,7 +14,7 @@
  * Live Tail samples: an update marked sampled carries only 500 of that
  * second's events. Its events carry no event id.
  *
- * Ownership: livetail_new() copies the group and prefix and borrows aws
+ * Ownership: livetail_new() copies the group, prefix and pattern and borrows aws
  * and the hooks. The page given to the update hook is valid only during
  * the call.
  */
@@ -66,7 +66,7 @@ struct livetail_stats {
 struct livetail;
 
 struct livetail *livetail_new(struct aws *, const char *group,
-    const char *prefix, const struct livetail_hooks *);
+    const char *prefix, const char *pattern, const struct livetail_hooks *);
 /* Ends the session, without calling the hooks. */
 void livetail_free(struct livetail *);
 

@@ -41,6 +41,7 @@ typedef struct stream *(*source_live_stream_fn)(
 struct source_live_options {
 	const char *log_group;
 	const char *prefix; /* the job's streams start with it */
+	const char *filter_pattern; /* --filter-pattern, or NULL */
 	source_live_stream_fn stream;
 	void *arg;
 };

@@ -146,7 +146,8 @@ cwlogs_describe_groups_body(const char *prefix)
 }
 
 char *
-cwlogs_live_tail_body(const char *group_arn, const char *prefix)
+cwlogs_live_tail_body(
+    const char *group_arn, const char *prefix, const char *pattern)
 {
 	struct buf b = BUF_INIT;
 
@@ -154,7 +155,9 @@ cwlogs_live_tail_body(const char *group_arn, const char *prefix)
 	json_add_string(&b, group_arn, strlen(group_arn));
 	buf_adds(&b, "],\"logStreamNamePrefixes\":[");
 	json_add_string(&b, prefix, strlen(prefix));
-	buf_adds(&b, "]}");
+	buf_addc(&b, ']');
+	add_string(&b, "logEventFilterPattern", pattern);
+	buf_addc(&b, '}');
 	return (buf_steal(&b));
 }
 

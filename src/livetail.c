@@ -30,6 +30,7 @@ struct livetail {
 	struct aws *aws;
 	char *group;
 	char *prefix;
+	char *pattern; /* --filter-pattern, or NULL */
 	struct livetail_hooks hooks;
 	enum livetail_state state;
 	char *arn; /* the group's, once known */
@@ -49,7 +50,7 @@ struct livetail {
 
 struct livetail *
 livetail_new(struct aws *aws, const char *group, const char *prefix,
-    const struct livetail_hooks *hooks)
+    const char *pattern, const struct livetail_hooks *hooks)
 {
 	struct livetail *lt;
 
@@ -57,6 +58,7 @@ livetail_new(struct aws *aws, const char *group, const char *prefix,
 	lt->aws = aws;
 	lt->group = xstrdup(group);
 	lt->prefix = xstrdup(prefix);
+	lt->pattern = pattern != NULL ? xstrdup(pattern) : NULL;
 	lt->hooks = *hooks;
 	return (lt);
 }
@@ -83,6 +85,7 @@ livetail_free(struct livetail *lt)
 	free(lt->arn);
 	free(lt->group);
 	free(lt->prefix);
+	free(lt->pattern);
 	free(lt);
 }
 
@@ -402,7 +405,7 @@ livetail_step(struct livetail *lt, int64_t now)
 	}
 	lt->es = eventstream_new();
 	set_state(lt, LIVETAIL_CONNECTING, NULL);
-	body = cwlogs_live_tail_body(lt->arn, lt->prefix);
+	body = cwlogs_live_tail_body(lt->arn, lt->prefix, lt->pattern);
 	aws_stream(lt->aws, SERVICE_LOGS, "StartLiveTail", body,
 	    LIVETAIL_STALL_SECONDS, on_data, on_session_end, lt);
 	free(body);

@@ -186,6 +186,7 @@ source_cw_new(
 		memset(&lo, 0, sizeof lo);
 		lo.log_group = s->opt.log_group;
 		lo.prefix = s->opt.prefix;
+		lo.filter_pattern = s->opt.filter_pattern;
 		lo.stream = live_stream;
 		lo.arg = s;
 		s->live = source_live_new(aws, p, s->follow, &lo);

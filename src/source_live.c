@@ -201,7 +201,8 @@ source_live_new(struct aws *aws, struct pipeline *p, struct follow *f,
 	hooks.gap = on_gap;
 	hooks.state = on_state;
 	hooks.arg = sl;
-	sl->lt = livetail_new(aws, o->log_group, o->prefix, &hooks);
+	sl->lt = livetail_new(
+	    aws, o->log_group, o->prefix, o->filter_pattern, &hooks);
 	return (sl);
 }
 

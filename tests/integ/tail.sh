@@ -130,6 +130,28 @@ want = truth["hosts"][truth["streams"][new[0]["stream"]]]
 sys.exit(len(new) != 3 or any(e["group"] != want for e in new))' \
     "$T/gen/truth.json" "$T/tf.jsonl"
 
+# Following with Live Tail and a pattern: StartLiveTail gets it too (the
+# emulator logs it; it does not apply it), the backstop filters.
+curl -s -X POST -d InProgress:Training "$PROXY_URL/proxy-control/job-status" >/dev/null
+cw --live-tail --filter-pattern OutOfMemoryError --output json "$JOB" \
+    >"$T/lt.jsonl" 2>"$T/lt.err" &
+CW_PID=$!
+session_open() {
+	for _i in $(seq 600); do
+		grep -q 'session [0-9]* open pattern "OutOfMemoryError"' "$T/proxy.log" &&
+		    return 0
+		$PY -c 'import time; time.sleep(0.1)'
+	done
+	return 1
+}
+check "--live-tail --filter-pattern: StartLiveTail carries the pattern" session_open
+check "--live-tail --filter-pattern: the matching event" until_lines "$T/lt.jsonl" 1
+curl -s -X POST -d Completed:Completed "$PROXY_URL/proxy-control/job-status" >/dev/null
+wait "$CW_PID"
+CW_PID=""
+check "--live-tail --filter-pattern: only the matching event, once" \
+    $PY "$T/truth.py" "$T/gen" match "$T/lt.jsonl" OutOfMemoryError
+
 # FilterLogEvents denied: with a pattern, GetLogEvents cannot stand in.
 proxy_start --deny FilterLogEvents
 status "--filter-pattern without FilterLogEvents: exit 3" 3 \

@@ -96,7 +96,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "livetaildump: %s\n", cause);
 		return (1);
 	}
-	lt = livetail_new(aws, argv[1], argv[2], &hooks);
+	lt = livetail_new(aws, argv[1], argv[2], NULL, &hooks);
 	livetail_start(lt);
 	end = clock_mono_ms() + atoi(argv[3]) * 1000LL;
 	if (argc == 5)

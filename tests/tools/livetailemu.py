@@ -20,7 +20,7 @@ answered with 200 (events moto reports as rejected are left out).  Writers
 that talk to moto directly are not seen: point them at the proxy.
 Not modelled: AWS's buffer of 10 updates / 5,000 events for a slow reader
 (here a slow reader slows the writer thread of its own session only), and
-logEventFilterPattern (accepted, not applied).
+logEventFilterPattern (accepted and logged with the session, not applied).
 
 Faults, per session, from a script: a comma-separated list whose n-th entry
 applies to the n-th session started (later sessions run clean):
@@ -318,8 +318,10 @@ def serve(handler, hub, req, stop, log):
     groups, names, prefixes = parse_request(req)
     session, (kind, at) = hub.open(groups, names, prefixes)
     request_id = str(uuid.uuid4())
-    log("session %d open%s" % (session.number, "" if kind == "ok" else
-                                " fault %s@%g" % (kind, at)))
+    log("session %d open%s%s" % (session.number, "" if kind == "ok" else
+                                  " fault %s@%g" % (kind, at),
+                                  " pattern %s" % json.dumps(req["logEventFilterPattern"])
+                                  if req.get("logEventFilterPattern") else ""))
     handler.close_connection = True     # the stream ends the connection
     try:
         handler.send_response_only(200)

@@ -68,12 +68,18 @@ test_bodies(void)
 
 	b = cwlogs_live_tail_body(
 	    "arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/TrainingJobs",
-	    "job-\"1\"/");
+	    "job-\"1\"/", NULL);
 	UNIT_STREQ(b,
 	    "{\"logGroupIdentifiers\":[\"arn:aws:logs:us-east-1:1:log-group:"
 	    "/aws/sagemaker/TrainingJobs\"],\"logStreamNamePrefixes\":"
 	    "[\"job-\\\"1\\\"/\"]}",
 	    "StartLiveTail body");
+	free(b);
+	b = cwlogs_live_tail_body("arn:g", "j/", "\"Out of memory\"");
+	UNIT_STREQ(b,
+	    "{\"logGroupIdentifiers\":[\"arn:g\"],\"logStreamNamePrefixes\":"
+	    "[\"j/\"],\"logEventFilterPattern\":\"\\\"Out of memory\\\"\"}",
+	    "StartLiveTail body, a filter pattern");
 	free(b);
 	b = cwlogs_describe_groups_body("/aws/sagemaker/TrainingJobs");
 	UNIT_STREQ(b,
