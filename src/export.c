@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "export.h"
 #include "export_state.h"
+#include "hash.h"
 #include "isotime.h"
 #include "json.h"
 #include "outbuf.h"
@@ -96,18 +97,6 @@ struct export
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
-static uint64_t
-fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return (h);
-}
-
 void
 export_file_name(struct buf *b, const char *group, size_t len)
 {
@@ -137,7 +126,7 @@ export_file_name(struct buf *b, const char *group, size_t len)
 			b->len -= 1;
 		else if (b->data[b->len - 2] == '%')
 			b->len -= 2;
-		h = fnv1a(group, len);
+		h = hash_fnv1a(group, len);
 		buf_printf(b, "~%016llx", (unsigned long long)h);
 	}
 	buf_adds(b, ".log");

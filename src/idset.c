@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "hash.h"
 #include "idset.h"
 #include "xmalloc.h"
 
@@ -23,13 +24,8 @@ struct idset {
 static uint64_t
 hash_id(const char *id, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = hash_fnv1a(id, len);
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 0x100000001b3ULL;
-	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -22,19 +23,6 @@ struct strmap {
 	size_t size; /* a power of two */
 	size_t count;
 };
-
-static uint64_t
-hash_bytes(const char *key, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (h);
-}
 
 struct strmap *
 strmap_new(void)
@@ -98,14 +86,14 @@ strmap_get(const struct strmap *m, const char *key, size_t len)
 {
 	struct slot *s;
 
-	s = find(m, key, len, hash_bytes(key, len));
+	s = find(m, key, len, hash_fnv1a(key, len));
 	return (s->key == NULL ? NULL : s->value);
 }
 
 const char *
 strmap_put(struct strmap *m, const char *key, size_t len, void *value)
 {
-	uint64_t h = hash_bytes(key, len);
+	uint64_t h = hash_fnv1a(key, len);
 	struct slot *s;
 
 	if ((m->count + 1) * 2 > m->size)
