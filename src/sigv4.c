@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "buf.h"
 #include "sigv4.h"
 #include "xmalloc.h"
 
@@ -23,13 +24,6 @@
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 
-/* A growable string; p is always NUL-terminated once anything is added. */
-struct buf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
 /* The canonical form of one header, before grouping equal names. */
 struct canon_header {
 	char *name; /* Lower-cased. */
@@ -42,33 +36,6 @@ struct query_param {
 	char *key;
 	char *value;
 };
-
-static void
-buf_add(struct buf *b, const char *s, size_t len)
-{
-	if (b->len + len + 1 > b->cap) {
-		b->cap = b->len + len + 1 < 64 ? 64 : (b->len + len + 1) * 2;
-		b->p = xreallocarray(b->p, 1, b->cap);
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* Returns the string built so far, "" if nothing was added. */
-static char *
-buf_take(struct buf *b)
-{
-	if (b->p == NULL)
-		return xstrdup("");
-	return b->p;
-}
 
 static int
 is_space(int c)
@@ -130,7 +97,7 @@ char *
 sigv4_uri_encode(const char *s, size_t len, int keep_slash)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	struct buf b = {NULL, 0, 0};
+	struct buf b = BUF_INIT;
 	char esc[3];
 	size_t i;
 	unsigned char c;
@@ -146,7 +113,7 @@ sigv4_uri_encode(const char *s, size_t len, int keep_slash)
 			buf_add(&b, esc, 3);
 		}
 	}
-	return buf_take(&b);
+	return buf_steal(&b);
 }
 
 /*
@@ -185,7 +152,7 @@ uri_decode(const char *s, size_t len, size_t *outlen)
 char *
 sigv4_canonical_uri(const char *path, int normalize)
 {
-	struct buf b = {NULL, 0, 0};
+	struct buf b = BUF_INIT;
 	const char **seg;
 	size_t *seglen, nseg = 0, len, i;
 	const char *p, *end;
@@ -225,7 +192,7 @@ sigv4_canonical_uri(const char *path, int normalize)
 		buf_adds(&b, "/");
 	free(seglen);
 	free(seg);
-	return buf_take(&b);
+	return buf_steal(&b);
 }
 
 static int
@@ -260,7 +227,7 @@ query_component(const char *s, size_t len)
 char *
 sigv4_canonical_query(const char *query)
 {
-	struct buf b = {NULL, 0, 0};
+	struct buf b = BUF_INIT;
 	struct query_param *qp;
 	size_t nqp = 0, i;
 	const char *p, *end, *eq;
@@ -296,7 +263,7 @@ sigv4_canonical_query(const char *query)
 		free(qp[i].value);
 	}
 	free(qp);
-	return buf_take(&b);
+	return buf_steal(&b);
 }
 
 /*
@@ -373,7 +340,7 @@ canon_headers_free(struct canon_header *ch, size_t n)
 char *
 sigv4_canonical_headers(const struct sigv4_header *h, size_t n)
 {
-	struct buf b = {NULL, 0, 0};
+	struct buf b = BUF_INIT;
 	struct canon_header *ch;
 	size_t i;
 
@@ -392,14 +359,14 @@ sigv4_canonical_headers(const struct sigv4_header *h, size_t n)
 	if (n > 0)
 		buf_adds(&b, "\n");
 	canon_headers_free(ch, n);
-	return buf_take(&b);
+	return buf_steal(&b);
 }
 
 /* The distinct lower-cased header names, sorted, joined with ';'. */
 char *
 sigv4_signed_headers(const struct sigv4_header *h, size_t n)
 {
-	struct buf b = {NULL, 0, 0};
+	struct buf b = BUF_INIT;
 	struct canon_header *ch;
 	size_t i;
 
@@ -412,7 +379,7 @@ sigv4_signed_headers(const struct sigv4_header *h, size_t n)
 		buf_adds(&b, ch[i].name);
 	}
 	canon_headers_free(ch, n);
-	return buf_take(&b);
+	return buf_steal(&b);
 }
 
 int
