@@ -268,7 +268,7 @@ enum verdict {
 };
 
 static enum verdict
-classify_error(long status, const struct aws_err *e)
+verdict_of(long status, const struct aws_err *e)
 {
 	if (code_in(e->code, throttling_codes) || status == 429)
 		return (V_THROTTLED);
@@ -489,7 +489,7 @@ on_response(void *arg, const struct http_response *r)
 		return;
 	} else {
 		aws_parse_error(r->status, r->body, r->len, &e);
-		v = classify_error(r->status, &e);
+		v = verdict_of(r->status, &e);
 	}
 	if (c->aws->on_answer != NULL)
 		c->aws->on_answer(
