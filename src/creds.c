@@ -634,7 +634,7 @@ http_setup(CURL *e, const struct config *cfg, const struct http_req *req,
  * bundle if one is set), no redirects, timeouts, the reply bounded.
  */
 static int
-http_fetch(const struct config *cfg, const struct http_req *req, long *status,
+easy_fetch(const struct config *cfg, const struct http_req *req, long *status,
     struct buf *reply, char **cause)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -899,7 +899,7 @@ sts_call(struct fetch *f, const char *action, const struct buf *fields,
 	}
 	headers_add(&req, "Expect", "");
 	log_debug("%s: %s %s", who, action, url);
-	if (http_fetch(f->cfg, &req, &status, &reply, &why) == -1) {
+	if (easy_fetch(f->cfg, &req, &status, &reply, &why) == -1) {
 		xasprintf(cause, "%s: %s", who, why);
 		free(why);
 	} else
@@ -1340,7 +1340,7 @@ container_creds(struct fetch *f, struct creds *c, char **cause)
 	headers_add(&req, "Accept", "application/json");
 	if (container_auth(&req, cause) == -1)
 		goto out;
-	if (http_fetch(f->cfg, &req, &status, &reply, &why) == -1) {
+	if (easy_fetch(f->cfg, &req, &status, &reply, &why) == -1) {
 		xasprintf(cause, "container credentials: %s", why);
 		free(why);
 	} else if (status != 200)
@@ -1417,7 +1417,7 @@ imds_request(struct fetch *f, struct http_req *req, struct buf *reply)
 	char *why;
 	long status;
 
-	if (http_fetch(f->cfg, req, &status, reply, &why) == -1) {
+	if (easy_fetch(f->cfg, req, &status, reply, &why) == -1) {
 		free(f->imds_note);
 		f->imds_note = why;
 		return (-1);
