@@ -1,7 +1,7 @@
 /*
  * xmalloc: the one allocation family. Every function either succeeds or
  * calls the fatal hook (which restores the terminal), prints a message and
- * exits with status 70. Sizes are overflow-checked.
+ * exits with EXIT_NOMEM (70, cli.h). Sizes are overflow-checked.
  *
  * Ownership: the caller owns every returned pointer and frees it with free().
  */
@@ -14,6 +14,13 @@
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xreallocarray(void *, size_t, size_t);
+/*
+ * Room for one more element in the array ptr of n elements used and *cap
+ * allocated, each of size bytes: when it is full, the first growth makes
+ * room for first elements and each later one doubles *cap. Returns the
+ * array, moved or not.
+ */
+void *xgrow(void *ptr, size_t n, size_t *cap, size_t first, size_t size);
 char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 void *xmemdup(const void *, size_t);

@@ -90,10 +90,7 @@ struct classify {
 static void
 list_add(struct list *l, void *p)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap == 0 ? 16 : l->cap * 2;
-		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
-	}
+	l->v = xgrow(l->v, l->n, &l->cap, 16, sizeof *l->v);
 	l->v[l->n++] = p;
 }
 

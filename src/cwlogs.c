@@ -334,10 +334,7 @@ on_start_map(void *ctx)
 	ps->depth++;
 	if (ps->in_list && ps->depth == 3) {
 		ps->ev_open = 1;
-		if (p->n == p->cap) {
-			p->cap = p->cap == 0 ? 256 : p->cap * 2;
-			p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
-		}
+		p->v = xgrow(p->v, p->n, &p->cap, 256, sizeof *p->v);
 		memset(current(ps), 0, sizeof *current(ps));
 		ps->have_ts = ps->have_msg = 0;
 		ps->key = EV_OTHER;

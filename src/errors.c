@@ -140,11 +140,8 @@ hstat_get(struct errors *es, const char *group, size_t glen, const char *host,
 		g->c.name = strmap_put(es->groupmap, group, glen, g);
 		g->c.len = glen;
 		g->hostmap = strmap_new();
-		if (es->ngroups == es->gcap) {
-			es->gcap = es->gcap == 0 ? 8 : es->gcap * 2;
-			es->groups = xreallocarray(
-			    es->groups, es->gcap, sizeof *es->groups);
-		}
+		es->groups = xgrow(
+		    es->groups, es->ngroups, &es->gcap, 8, sizeof *es->groups);
 		es->groups[es->ngroups++] = g;
 	}
 	if ((h = strmap_get(g->hostmap, host, hlen)) == NULL) {
@@ -152,11 +149,8 @@ hstat_get(struct errors *es, const char *group, size_t glen, const char *host,
 		h->c.name = strmap_put(g->hostmap, host, hlen, h);
 		h->c.len = hlen;
 		h->group = g;
-		if (g->nhosts == g->cap) {
-			g->cap = g->cap == 0 ? 8 : g->cap * 2;
-			g->hosts =
-			    xreallocarray(g->hosts, g->cap, sizeof *g->hosts);
-		}
+		g->hosts =
+		    xgrow(g->hosts, g->nhosts, &g->cap, 8, sizeof *g->hosts);
 		g->hosts[g->nhosts++] = h;
 		g->c.hosts++;
 	}
@@ -233,11 +227,8 @@ sstate_get(struct errors *es, const struct origin *o)
 	st->name = strmap_put(es->streams, key, len, st);
 	st->ranked = o->ranked;
 	st->rank = o->rank;
-	if (es->nstreams == es->scap) {
-		es->scap = es->scap == 0 ? 16 : es->scap * 2;
-		es->slist =
-		    xreallocarray(es->slist, es->scap, sizeof *es->slist);
-	}
+	es->slist =
+	    xgrow(es->slist, es->nstreams, &es->scap, 16, sizeof *es->slist);
 	es->slist[es->nstreams++] = st;
 	return (st);
 }
@@ -369,10 +360,7 @@ entry_new(struct errors *es, const struct out_event *ev, struct hstat *h,
 	e->pub.rank_placed =
 	    o->ranked && ev->rank_placed && ev->rank == o->rank;
 	summary_set(e, line, len);
-	if (es->n == es->cap) {
-		es->cap = es->cap == 0 ? 64 : es->cap * 2;
-		es->v = xreallocarray(es->v, es->cap, sizeof *es->v);
-	}
+	es->v = xgrow(es->v, es->n, &es->cap, 64, sizeof *es->v);
 	es->v[es->n++] = e;
 	consider(es, e);
 	return (e);

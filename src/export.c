@@ -139,10 +139,7 @@ nameset_add(struct nameset *s, const char *name, size_t len)
 		s->map = strmap_new();
 	if (strmap_get(s->map, name, len) != NULL)
 		return;
-	if (s->n == s->cap) {
-		s->cap = s->cap == 0 ? 8 : s->cap * 2;
-		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
-	}
+	s->v = xgrow(s->v, s->n, &s->cap, 8, sizeof *s->v);
 	s->v[s->n] = strmap_put(s->map, name, len, (void *)1);
 	s->n++;
 }
@@ -219,10 +216,7 @@ gfile_add(struct export *ex, const char *group, size_t len, char *file)
 	xasprintf(&g->path, "%s/%s", ex->dir, g->file);
 	outbuf_init(&g->out, -1, g->path);
 	strmap_put(ex->groups, group, len, g);
-	if (ex->n == ex->cap) {
-		ex->cap = ex->cap == 0 ? 8 : ex->cap * 2;
-		ex->v = xreallocarray(ex->v, ex->cap, sizeof *ex->v);
-	}
+	ex->v = xgrow(ex->v, ex->n, &ex->cap, 8, sizeof *ex->v);
 	ex->v[ex->n++] = g;
 	return (g);
 }

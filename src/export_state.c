@@ -111,10 +111,7 @@ spos_get(struct export_state *st, const char *name, size_t len)
 	sp->name = xmemdup(name, len);
 	sp->len = len;
 	strmap_put(st->streams, name, len, sp);
-	if (st->sn == st->scap) {
-		st->scap = st->scap == 0 ? 64 : st->scap * 2;
-		st->sv = xreallocarray(st->sv, st->scap, sizeof *st->sv);
-	}
+	st->sv = xgrow(st->sv, st->sn, &st->scap, 64, sizeof *st->sv);
 	st->sv[st->sn++] = sp;
 	return (sp);
 }
@@ -341,11 +338,8 @@ load_group(struct export_state *st, yajl_val o, struct buf *b)
 	for (i = 0; i < st->ngroups; i++)
 		if (strcmp(st->groups[i].file, file) == 0)
 			return ("two groups with one file");
-	if (st->ngroups == st->groups_cap) {
-		st->groups_cap = st->groups_cap == 0 ? 8 : st->groups_cap * 2;
-		st->groups = xreallocarray(
-		    st->groups, st->groups_cap, sizeof *st->groups);
-	}
+	st->groups = xgrow(
+	    st->groups, st->ngroups, &st->groups_cap, 8, sizeof *st->groups);
 	g = &st->groups[st->ngroups++];
 	memset(g, 0, sizeof *g);
 	strmap_put(st->group_names, b->data, b->len, st);

@@ -387,10 +387,7 @@ lit_add(struct litscan *ls, const char *s, size_t len)
 	int best = 1000, score;
 	unsigned char bit;
 
-	if (ls->n == ls->cap) {
-		ls->cap = ls->cap == 0 ? 32 : ls->cap * 2;
-		ls->v = xreallocarray(ls->v, ls->cap, sizeof *ls->v);
-	}
+	ls->v = xgrow(ls->v, ls->n, &ls->cap, 32, sizeof *ls->v);
 	l = &ls->v[ls->n++];
 	l->s = xmalloc(len);
 	memcpy(l->s, s, len);

@@ -90,10 +90,7 @@ hue_of(struct palette *p, const char *group, size_t len)
 	h = xcalloc(1, sizeof *h);
 	h->index = (unsigned)(p->nhues % NHUES);
 	h->hosts = strmap_new();
-	if (p->nhues == p->cap) {
-		p->cap = p->cap == 0 ? 8 : p->cap * 2;
-		p->hues = xreallocarray(p->hues, p->cap, sizeof *p->hues);
-	}
+	p->hues = xgrow(p->hues, p->nhues, &p->cap, 8, sizeof *p->hues);
 	p->hues[p->nhues++] = h;
 	strmap_put(p->groups, group, len, h);
 	return (h);

@@ -431,12 +431,8 @@ add_literals(struct rules *rs, enum rule_kind kind, const char *p, size_t len)
 static void
 kind_add(struct rules *rs, enum rule_kind kind, size_t i)
 {
-	if (rs->kinds[kind].n == rs->kinds[kind].cap) {
-		rs->kinds[kind].cap =
-		    rs->kinds[kind].cap == 0 ? 8 : rs->kinds[kind].cap * 2;
-		rs->kinds[kind].v = xreallocarray(rs->kinds[kind].v,
-		    rs->kinds[kind].cap, sizeof *rs->kinds[kind].v);
-	}
+	rs->kinds[kind].v = xgrow(rs->kinds[kind].v, rs->kinds[kind].n,
+	    &rs->kinds[kind].cap, 8, sizeof *rs->kinds[kind].v);
 	rs->kinds[kind].v[rs->kinds[kind].n++] = i;
 }
 
@@ -502,10 +498,7 @@ rules_add_line(struct rules *rs, const char *name, unsigned lineno,
 		r.filtered = add_literals(rs, r.kind, line + i, len - i) == 0;
 		rs->kind_unfiltered[r.kind] += !r.filtered;
 	}
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap == 0 ? 16 : rs->cap * 2;
-		rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
-	}
+	rs->v = xgrow(rs->v, rs->n, &rs->cap, 16, sizeof *rs->v);
 	kind_add(rs, r.kind, rs->n);
 	rs->v[rs->n++] = r;
 	return (0);

@@ -375,10 +375,7 @@ add_stream(struct source_cw *s, const char *name)
 
 	if (strmap_get(s->known, name, strlen(name)) != NULL)
 		return;
-	if (s->n == s->cap) {
-		s->cap = s->cap == 0 ? 64 : s->cap * 2;
-		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
-	}
+	s->v = xgrow(s->v, s->n, &s->cap, 64, sizeof *s->v);
 	cs = xcalloc(1, sizeof *cs);
 	cs->src = s;
 	cs->name = xstrdup(name);

@@ -200,18 +200,12 @@ add_file(struct source_files *sf, const char *stream, const char *dir,
 		if (key != NULL)
 			strmap_put(sf->bykey, key,
 			    strlen(stream) + 1 + strlen(dir), fs);
-		if (sf->n == sf->cap) {
-			sf->cap = sf->cap == 0 ? 64 : sf->cap * 2;
-			sf->v = xreallocarray(sf->v, sf->cap, sizeof *sf->v);
-		}
+		sf->v = xgrow(sf->v, sf->n, &sf->cap, 64, sizeof *sf->v);
 		sf->v[sf->n++] = fs;
 	}
 	free(key);
-	if (fs->npaths == fs->cap) {
-		fs->cap = fs->cap == 0 ? 4 : fs->cap * 2;
-		fs->paths =
-		    xreallocarray(fs->paths, fs->cap, sizeof *fs->paths);
-	}
+	fs->paths =
+	    xgrow(fs->paths, fs->npaths, &fs->cap, 4, sizeof *fs->paths);
 	fs->paths[fs->npaths++] = xstrdup(path);
 }
 

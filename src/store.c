@@ -100,11 +100,8 @@ store_stream(struct store *s, const char *name, size_t len)
 	st->name = strmap_put(s->streams, name, len, st);
 	st->len = len;
 	st->host = classify_stream(s->classify, name, len);
-	if (s->nstreams == s->cap) {
-		s->cap = s->cap == 0 ? 64 : s->cap * 2;
-		s->stream_list = xreallocarray(
-		    s->stream_list, s->cap, sizeof *s->stream_list);
-	}
+	s->stream_list = xgrow(
+	    s->stream_list, s->nstreams, &s->cap, 64, sizeof *s->stream_list);
 	s->stream_list[s->nstreams++] = st;
 	return (st);
 }

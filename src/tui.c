@@ -297,11 +297,8 @@ mark_lines(
 			spool_mark(t->spool, line, TUI_MARK_EVENT, ev->mark);
 	for (; es != NULL && t->nerr < errors_count(es); t->nerr++) {
 		e = errors_at(es, t->nerr);
-		if (t->nerr == t->err_cap) {
-			t->err_cap = t->err_cap == 0 ? 64 : t->err_cap * 2;
-			t->err_seq = xreallocarray(
-			    t->err_seq, t->err_cap, sizeof *t->err_seq);
-		}
+		t->err_seq = xgrow(
+		    t->err_seq, t->nerr, &t->err_cap, 64, sizeof *t->err_seq);
 		line = first + tui_line_of(ev->msg, ev->len, e->offset);
 		t->err_seq[t->nerr] = line;
 		spool_mark(t->spool, line, TUI_MARK_EVENT,

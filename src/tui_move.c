@@ -119,10 +119,7 @@ tui_move_host(struct tui *t, int dir)
 			;
 		if (i > 0)
 			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			hosts = xreallocarray(hosts, cap, sizeof *hosts);
-		}
+		hosts = xgrow(hosts, n, &cap, 16, sizeof *hosts);
 		hosts[n++] = host;
 	}
 	/* Positions 0..n-1 are hosts, n is "every host". */

@@ -182,10 +182,7 @@ pane_add(struct tui *t, const char *name, size_t len)
 {
 	struct tui_pane *p;
 
-	if (t->npanes == t->panes_cap) {
-		t->panes_cap = t->panes_cap == 0 ? 8 : t->panes_cap * 2;
-		t->panes = xreallocarray(t->panes, t->panes_cap, sizeof *p);
-	}
+	t->panes = xgrow(t->panes, t->npanes, &t->panes_cap, 8, sizeof *p);
 	p = &t->panes[t->npanes++];
 	p->name = name;
 	p->len = len;

@@ -40,10 +40,7 @@ cell_new(struct tui_cells *c, int role, size_t off)
 {
 	struct tui_cell *cell;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap == 0 ? 256 : c->cap * 2;
-		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
-	}
+	c->v = xgrow(c->v, c->n, &c->cap, 256, sizeof *c->v);
 	cell = &c->v[c->n++];
 	memset(cell, 0, sizeof *cell);
 	cell->width = 1;

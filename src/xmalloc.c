@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "xmalloc.h"
 
 static void (*fatal_hook)(void);
@@ -25,7 +26,7 @@ static void __attribute__((noreturn)) xmalloc_fail(size_t nmemb, size_t size)
 		fatal_hook();
 	fprintf(stderr, "cwdemux: out of memory (allocating %zu x %zu bytes)\n",
 	    nmemb, size);
-	exit(70);
+	exit(EXIT_NOMEM);
 }
 
 void
@@ -34,7 +35,7 @@ xalloc_failed(const char *what)
 	if (fatal_hook != NULL)
 		fatal_hook();
 	fprintf(stderr, "cwdemux: out of memory (%s)\n", what);
-	exit(70);
+	exit(EXIT_NOMEM);
 }
 
 void *
@@ -73,6 +74,24 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if ((p = realloc(ptr, nmemb * size)) == NULL)
 		xmalloc_fail(nmemb, size);
 	return (p);
+}
+
+void *
+xgrow(void *ptr, size_t n, size_t *cap, size_t first, size_t size)
+{
+	size_t want;
+
+	if (n < *cap)
+		return (ptr);
+	if (*cap == 0)
+		want = first;
+	else if (*cap > SIZE_MAX / 2)
+		xmalloc_fail(*cap, 2 * size);
+	else
+		want = *cap * 2;
+	ptr = xreallocarray(ptr, want, size);
+	*cap = want;
+	return (ptr);
 }
 
 char *
