@@ -19,10 +19,9 @@ PY=${PYTHON:-python3}
 # Absolute, so that clients run with a private HOME still find it.
 PYBIN=$($PY -c 'import sys; print(sys.executable)')
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
+. tests/integ/lib/cleanup.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
 GROUP=/aws/sagemaker/TrainingJobs
 
 if [ ! -x /usr/bin/aws ]; then
@@ -44,7 +43,6 @@ print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.even
 moto_start || exit 1
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null || exit 1
 proxy_start --prefix-fix --page-cap 1048576
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
 mkdir "$T/home"
 
 # The v1 loop: list the job's streams, then read each from its head,

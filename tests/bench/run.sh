@@ -10,8 +10,7 @@ PY=${PYTHON:-python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench.XXXXXX")
 ROWS=$T/rows
 export CWDEMUX ROWS
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+. tests/integ/lib/cleanup.sh
 BEGAN=$(date +%s)
 : >"$ROWS"
 
@@ -52,8 +51,8 @@ sh tests/bench/e2e.sh
 sh tests/bench/drain.sh
 
 echo "== 4. following: simjob writes at a steady rate, default budget; aws logs tail --follow beside"
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
 moto_start
 PROXY_OPTS="--job-status InProgress:Training@0 --prefix-fix --page-cap 1048576"
 # shellcheck disable=SC2086
@@ -65,7 +64,7 @@ mkfifo "$T/peer.fifo"
 $PY tests/tools/faultproxy.py --upstream "$MOTO_URL" --port 0 $PROXY_OPTS \
     >"$T/peer.fifo" &
 PEER_PID=$!
-trap 'kill $PEER_PID 2>/dev/null; wait $PEER_PID 2>/dev/null; proxy_stop; moto_stop; rm -rf "$T"' EXIT
+at_exit 'stop_pids $PEER_PID'
 read -r _word PEER_PORT <"$T/peer.fifo"
 # follow STREAMS RATE SECONDS BATCH-MS [follow.py options]
 follow() {

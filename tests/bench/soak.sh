@@ -39,20 +39,12 @@ else
 	KEEP=0
 fi
 CW_PID="" SIM_PID="" SAMPLER_PID=""
-cleanup() {
-	for pid in $SAMPLER_PID $CW_PID $SIM_PID; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	proxy_stop
-	moto_stop
-	[ "$KEEP" -eq 1 ] || rm -rf "$T"
-}
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
+[ "$KEEP" -eq 1 ] && KEEP_T=1
+. tests/integ/lib/cleanup.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
+at_exit 'stop_pids $SAMPLER_PID $CW_PID $SIM_PID'
 moto_start || exit 1
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 now() {
 	date +%s

@@ -2,8 +2,8 @@
 # Against moto: read a job's streams from CloudWatch Logs once, signed with
 # SigV4, and compare the complete output with what was loaded; then turn
 # moto's signature and IAM checks on and check the errors users get.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 # A recent job (moto drops events older than 14 days) with MPI workers.
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))

@@ -8,8 +8,8 @@
 #
 # credtest runs under `env -i` with HOME set to an empty directory, so the
 # machine's own ~/.aws and AWS_* variables never leak in.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 CT=$TOP/${BUILD:-build}/tools/credtest
 H=$T/home
@@ -18,12 +18,10 @@ ROLE=arn:aws:iam::123456789012:role/integ-role
 META_PIDS=""
 
 meta_stop() {
-	for _p in $META_PIDS; do
-		kill "$_p" 2>/dev/null
-		wait "$_p" 2>/dev/null
-	done
+	stop_pids $META_PIDS
 	META_PIDS=""
 }
+at_exit meta_stop
 
 # meta_start LOGNAME [--hang]: start fakemeta.py and set META_PORT. The
 # server prints its port once it listens; reading it from a FIFO waits for
@@ -59,7 +57,6 @@ near() {
 }
 
 moto_start || exit 1
-trap 'meta_stop; moto_stop; rm -rf "$T"' EXIT
 
 # A credential_process: prints keys that expire in $1 minutes and counts
 # its runs in $2.

@@ -3,13 +3,13 @@
 # without a terminal it writes lines and exits 0; on a terminal (a private
 # tmux server) it opens the UI, which q closes. Each run is a session of its
 # own, so "nothing left behind" is: no process of that session remains.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 SOCK=cwdemux-demo-$$
 TM_UP=""
 tm() {
 	tmux -L "$SOCK" "$@"
 }
-trap '[ -n "$TM_UP" ] && tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
+at_exit '[ -n "$TM_UP" ] && tm kill-server 2>/dev/null'
 
 # none_left SID: no process of session SID runs but its leader; those
 # that do are listed. A zombie is not running: one left by a program

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bad input and failing outputs: clear messages that name the bad input,
 # documented exit statuses, no silent loss, no escape to the terminal.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 JOB=hetero-pt-2024-06-01-12-00-00-123
 $PY tests/tools/samples2tree.py "$T/exp" >/dev/null
 

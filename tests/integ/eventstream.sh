@@ -5,8 +5,8 @@
 # alike; and botocore's own start_live_tail against the fault proxy's
 # StartLiveTail reads back every event, sampling, the quota, refusals and
 # every way a session ends (tests/tools/livetailcheck.py).
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 mkdir "$T/es"
 check "random streams made" $PY tests/tools/escheck.py 1 60 "$T/es"
@@ -18,8 +18,7 @@ while [ "$seed" -le 60 ]; do
 done
 
 moto_start
-. tests/integ/proxy.sh
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
 proxy_start
 $PY tests/tools/livetailcheck.py "$PROXY_URL" >"$T/live.out" 2>&1
 while read -r word rest; do

@@ -10,8 +10,8 @@
 # 5000 of the examples is moto's port here, and "cwdemux" is a wrapper
 # that adds --grace 1s, so that following a job that has ended takes a
 # second rather than the default 20.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 moto_start
 JOB=hetero-pt-2024-06-01-12-00-00-123
 

@@ -7,7 +7,7 @@
 # exit 1, say how far the output is complete, and never claim more.
 # (The clock skew and expired-token retries of single calls are in
 # faults.sh.)
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 SHIM=$TOP/${BUILD:-build}/tools/failshim.so
 if [ ! -f "$SHIM" ]; then
 	fail "no $SHIM (make builds it)"
@@ -152,12 +152,10 @@ for out in lines json; do
 done
 
 # ---- AWS: answers that end or stall a follow ------------------------------
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
-. tests/integ/live.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 moto_start
-# After moto_start, which sets its own EXIT trap.
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
 mkdir "$T/home"
 
 # until SECONDS CMD...: poll CMD every 0.1 s until it succeeds, or fail.

@@ -5,7 +5,7 @@
 # host that failed first, offline (--from, by timestamp, with skewed
 # clocks) and live against moto (where that host's traceback arrives late,
 # after the others' errors, with an earlier timestamp).
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 
 # offline NAME GENJOB-ARGS...: generate, read with --summary and --export.
 offline() {
@@ -41,12 +41,11 @@ contains "no errors: table" "$T/samples.err" \
     "data_group      2        122        0        0  -"
 
 # Live: followed through the proxy, which plays the job's status.
-. tests/integ/moto.sh
+. tests/integ/lib/moto.sh
 moto_start
-. tests/integ/proxy.sh
+. tests/integ/lib/proxy.sh
 mkdir "$T/home"
-. tests/integ/live.sh
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/live.sh
 
 proxy_start --job-status InProgress:Training@0
 $PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \

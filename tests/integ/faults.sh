@@ -3,8 +3,8 @@
 # in front of moto: throttling, 5xx, connection resets, truncated, garbled
 # and stalled answers, AWS's 1 MB page cap and a skewed server clock. The
 # complete output must still equal what was loaded, event for event.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
 $PY tests/tools/genjob.py "$T/gen" --hosts 8 --lines-per-host 1500 --seed 21 \
@@ -14,8 +14,7 @@ moto_start
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null
 mkdir "$T/home"
 
-. tests/integ/proxy.sh
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
 
 cw() {
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \

@@ -5,15 +5,14 @@
 # while it runs (hosts start one by one, a host restarts); when the job
 # ends, cwdemux reads the grace period, prints a final status line and
 # exits with the job's outcome. The output must equal what was written.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 moto_start
 mkdir "$T/home"
 
-. tests/integ/proxy.sh
-. tests/integ/live.sh
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 CW_ARGS=""
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
 
 # follow NAME STATUS SIMJOB-ARGS...: one followed job that ends as STATUS.
 follow() {

@@ -6,7 +6,7 @@
 # hostile group names (escaping the export directory, colliding once
 # encoded, NUL, over-long), a catastrophic rule, 10,000 streams and a
 # held-events budget run out: no crash, bounded memory, clear warnings.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 H=tests/data/hostile
 
 # One stream a case: a marker event, then the case's message.

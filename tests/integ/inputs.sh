@@ -3,7 +3,7 @@
 # files, thousands of streams under a low descriptor limit, the same input
 # twice, jobs side by side, a FIFO that no one writes, a single part file,
 # standard input, CR LF line ends.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 GOLD=$TOP/tests/data/golden
 JOB=hetero-pt-2024-06-01-12-00-00-123
 

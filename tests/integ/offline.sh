@@ -2,7 +2,7 @@
 # End to end on logs on disk: the reference samples against golden files,
 # and generated jobs (MPI workers, restarts, late markers, hostile bytes)
 # against the generator's ground truth.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 GOLD=$TOP/tests/data/golden
 JOB=hetero-pt-2024-06-01-12-00-00-123
 

@@ -7,8 +7,8 @@
 # Offline (--from, the kill at a chosen write through the failure shim)
 # and live (following moto through the proxy, killed from outside); then
 # state files that are corrupt, of another job or hostile.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 SHIM=$TOP/${BUILD:-build}/tools/failshim.so
 if [ ! -f "$SHIM" ]; then
 	fail "no $SHIM (make builds it)"
@@ -159,9 +159,8 @@ done
 # with the same command; once the job ends, the last run ends too.
 moto_start
 mkdir "$T/home"
-. tests/integ/proxy.sh
-. tests/integ/live.sh
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 
 # follow [timeout SECONDS]: start cwdemux following the job into
 # $T/live.x, in the background (CW_PID is cwdemux itself, unless a timeout

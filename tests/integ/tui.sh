@@ -4,7 +4,7 @@
 # read with capture-pane. Offline (--from the samples, plus a stream of
 # hostile bytes) and live (moto, the job simulator and the fault proxy that
 # plays the job's status). Every wait polls the screen with a bound.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 GOLD=$TOP/tests/data/golden
 JOB=hetero-pt-2024-06-01-12-00-00-123
 SOCK=""
@@ -21,7 +21,7 @@ tm_stop() {
 		TM_UP=""
 	fi
 }
-trap 'tm_stop; rm -rf "$T"' EXIT
+at_exit tm_stop
 
 # screen [-e]: the pane as text (with -e: with its attributes).
 screen() {
@@ -94,129 +94,19 @@ ui() {
 
 # The pane's escapes are SGR attributes only: no log byte drove tmux.
 only_sgr() {
-	screen -e | $PY -c '
-import re, sys
-data = sys.stdin.buffer.read()
-left = re.sub(rb"\x1b\[[0-9;:]*m", b"", data)
-bad = [m.start() for m in re.finditer(rb"[\x00-\x08\x0b-\x1f\x7f]", left)]
-if bad:
-    print("escapes other than SGR at", bad[:5], repr(left[bad[0]-20:bad[0]+20]))
-    sys.exit(1)
-'
+	screen -e | $PY tests/tools/tuiscreen.py sgr-only
 }
 
 # The pane uses attributes (bold, reverse) but sets no colour.
 no_color() {
-	screen -e | $PY -c '
-import re, sys
-for m in re.finditer(rb"\x1b\[([0-9;:]*)m", sys.stdin.buffer.read()):
-    for p in m.group(1).split(b";"):
-        if p.startswith(b"38") or p.startswith(b"48") or (len(p) == 2 and
-                p[:1] in b"349" and p[1:] in b"01234567"):
-            print("colour", m.group(0))
-            sys.exit(1)
-'
+	screen -e | $PY tests/tools/tuiscreen.py no-color
 }
-
-# jq_get FILE KEY: a top-level string of a JSON file.
-jq_get() {
-	$PY -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
-
-# fail_truth TRUTH SUMMARY: shell assignments of a failing job's first
-# failure (FJOB FHOST FGROUP FTIME FSUM, the summary's first 40 bytes)
-# and of the --summary table's counts (ERR_group, WARN_group).
-fail_truth() {
-	$PY - "$1" "$2" <<'EOF'
-import json, shlex, sys, time
-t = json.load(open(sys.argv[1]))
-f = t["scenario"]["fail"]
-ms = f["timestamp"]
-out = {"FJOB": t["job"], "FHOST": f["host"], "FGROUP": f["group"],
-       "FTIME": time.strftime("%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d" % (ms % 1000),
-       "FSUM": f["summary"][:40]}
-for line in open(sys.argv[2]):
-    w = line.split()
-    if len(w) >= 5 and w[1].isdigit() and w[4].isdigit():
-        out["ERR_" + w[0]] = w[4]
-        out["WARN_" + w[0]] = w[3]
-for k, v in out.items():
-    print("%s=%s" % (k, shlex.quote(str(v))))
-EOF
-}
-
-# hl.py: from capture-pane -e, the log rows (starting with a mark) whose
-# last character is highlighted (reverse, or a red background): the error
-# a key jumped to.
-cat >"$T/hl.py" <<'EOF'
-import re, sys
-for row in sys.stdin.read().split("\n"):
-    rev = red = False
-    text, hi = "", []
-    for m in re.finditer(r"\x1b\[([0-9;:]*)m|([^\x1b])", row):
-        if m.group(2) is not None:
-            text += m.group(2)
-            hi.append(rev or red)
-            continue
-        ps = m.group(1).split(";") if m.group(1) else ["0"]
-        for p in ps:
-            if p in ("", "0"):
-                rev = red = False
-            elif p == "7":
-                rev = True
-            elif p == "27":
-                rev = False
-            elif p == "41":
-                red = True
-            elif re.fullmatch(r"4[0-9]", p):
-                red = False
-    end = len(text.rstrip())
-    if end > 0 and text[:1] in "!|~" and hi[end - 1]:
-        print(text.rstrip())
-EOF
-
-# cols.py MODE ...: columns of a captured screen, as a terminal counts
-# them (wide characters 2, combining ones 0).
-cat >"$T/cols.py" <<'EOF'
-import sys, unicodedata
-def width(s):
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-mode, args = sys.argv[1], sys.argv[2:]
-rows = open(args[-1], encoding="utf-8").read().split("\n")
-if mode == "aligned":
-    ends = {}
-    for r in rows:
-        for n in range(6):
-            if r.startswith("j/algo-1-1 w%d " % n) and "|END" in r:
-                ends[n] = width(r[:r.index("|END")])
-    print(ends)
-    sys.exit(0 if len(ends) == 6 and len(set(ends.values())) == 1 else 1)
-if mode == "width":
-    bad = [r for r in rows if width(r) > int(args[0])]
-    print(bad)
-    sys.exit(1 if bad else 0)
-if mode == "long":
-    i = [k for k, r in enumerate(rows) if r.startswith("j/algo-1-1 long ")][0]
-    got = ""
-    for r in rows[i:]:
-        got += r.rstrip()
-        if "|END" in r:
-            break
-    print(got.count("\u6f22"), len(rows[i:]))
-    sys.exit(0 if got.count("\u6f22") == 150 and got.endswith("|END") else 1)
-EOF
 
 mkdir "$T/home"
 $PY tests/tools/samples2tree.py --layout plain "$T/plain" >/dev/null
 # A stream of hostile bytes for train_group's host, after its last line.
 f=$(ls "$T/plain/$JOB"/algo-2-*)
-PYTHONPATH=tests/tools $PY - "$f" <<'EOF'
-import sys, genjob
-with open(sys.argv[1], "ab") as out:
-    for i, line in enumerate(genjob.HOSTILE_LINES):
-        out.write(b"2024-06-01T13:00:%02d.000Z " % i + (line % i) + b"\n")
-EOF
+PYTHONPATH=tests/tools $PY tests/tools/tuiscreen.py hostile "$f"
 "$CWDEMUX" --from "$T/plain" --export "$T/ref" "$JOB" >/dev/null 2>&1
 
 # Offline: the samples, read into the UI, which stays until q.
@@ -389,8 +279,8 @@ $PY tests/tools/genjob.py "$T/fail" --layout plain \
     --groups data_group:ml.c5.18xlarge:2,train_group:ml.p3dn.24xlarge:3 \
     --lines-per-host 300 --seed 11 --fail algo-2 >/dev/null
 "$CWDEMUX" --from "$T/fail" --summary --output json >/dev/null \
-    "$(jq_get "$T/fail/truth.json" job)" 2>"$T/fail.sum"
-eval "$(fail_truth "$T/fail/truth.json" "$T/fail.sum")"
+    "$($PY tests/tools/tuiscreen.py json-get "$T/fail/truth.json" job)" 2>"$T/fail.sum"
+eval "$($PY tests/tools/tuiscreen.py fail-truth "$T/fail/truth.json" "$T/fail.sum")"
 ui --from "$T/fail" "$FJOB"
 see "failure: the first failure in the header" \
     "first failure $FTIME $FGROUP $FHOST  $FSUM"
@@ -406,19 +296,19 @@ see "!: the first failure, said" \
 see "!: train_group focused, errors by host" \
     "$ERR_train_group errors  $WARN_train_group warnings  by host: "
 check "!: its traceback's first line is highlighted" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -qx '!$FHOST Traceback (most recent call last):'"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -qx '!$FHOST Traceback (most recent call last):'"
 check "!: only that line is highlighted" sh -c \
-    "test \$(tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | wc -l) -eq 1"
+    "test \$(tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | wc -l) -eq 1"
 check "!: its summary line shows below it" sh -c \
     "tmux -L $SOCK capture-pane -p -t ui | grep -q '^|$FHOST $FSUM'"
 tm send-keys -t ui ']'
 see "]: the next error of the group" "error 2/$ERR_train_group: "
 check "]: an error line is highlighted" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -q '^!algo-[2-5] '"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -q '^!algo-[2-5] '"
 tm send-keys -t ui '['
 see "[: back to the first" "error 1/$ERR_train_group: $FTIME $FGROUP $FHOST"
 check "[: the traceback again" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -qx '!$FHOST Traceback (most recent call last):'"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -qx '!$FHOST Traceback (most recent call last):'"
 tm send-keys -t ui '['
 see "[: none older in the group" "no older error in this group"
 # From the end, [ counts every error of the group back, as --summary does.
@@ -435,13 +325,13 @@ all=$((ERR_train_group + ERR_data_group))
 tm send-keys -t ui a G '['
 see "a, [: the job's last error" "error $all/$all: "
 check "a: the highlighted line is tagged by group" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -q '^!\[[a-z_]*\] algo-'"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -q '^!\[[a-z_]*\] algo-'"
 tm send-keys -t ui '!'
 see "a, !: the first failure among all errors" "first failure, error "
 check "a, !: the view stays interleaved" sh -c \
     "tmux -L $SOCK capture-pane -p -t ui | grep -q 'all groups, interleaved'"
 check "a, !: highlighted" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -qx '!\[$FGROUP\] $FHOST Traceback (most recent call last):'"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -qx '!\[$FGROUP\] $FHOST Traceback (most recent call last):'"
 # Narrowed to a host: its errors in the status line, as in the title.
 tm send-keys -t ui 2 h
 see "h: narrowed" "| host algo-"
@@ -480,30 +370,16 @@ see "spool limit: q" "rc=0"
 # a line of CJK wraps into rows of at most the width; one cut at the edge
 # leaves no half character.
 mkdir -p "$T/wide/j/algo-1-1"
-$PY - "$T/wide/j/algo-1-1/000000" <<'EOF'
-import sys
-lines = ["SM_CURRENT_INSTANCE_GROUP=g",
-         "w0 abcdefghij|END",
-         "w1 \u65e5\u672c\u8a9e\u30c6\u30ad|END",
-         "w2 \U0001F600\U0001F389ab\u65e5\u672c|END",
-         "w3 e\u0301e\u0301e\u0301e\u0301e\u0301abcde|END",
-         "w4 a\u0300\u0301\u0302bcdefghij|END",
-         "w5 \uac00\ub098\ub2e4\ub77c\ub9c8|END",
-         "cut " + "x" * 104 + "\u65e5\u672c\u8a9e|END",
-         "long " + "\u6f22" * 150 + "|END"]
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i, l in enumerate(lines):
-        f.write("2024-06-01T00:00:%02d.000Z %s\n" % (i, l))
-EOF
+$PY tests/tools/tuiscreen.py wide "$T/wide/j/algo-1-1/000000"
 ui --from "$T/wide" j
 see "wide: the UI" "> g  hosts 1"
 tm send-keys -t ui 1
 see "wide: the group" "w5 "
 screen >"$T/wide.screen"
 check "wide: every 10-column text ends at the same column" \
-    $PY "$T/cols.py" aligned "$T/wide.screen"
+    $PY tests/tools/tuiscreen.py cols aligned "$T/wide.screen"
 check "wide: no row is wider than the window" \
-    $PY "$T/cols.py" width 120 "$T/wide.screen"
+    $PY tests/tools/tuiscreen.py cols width 120 "$T/wide.screen"
 check "wide: the cut line ends in whole characters" sh -c \
     "grep '^j/algo-1-1 cut x' $T/wide.screen | grep -v '|END' | grep -q 'x\$'"
 check "wide: no escape but SGR" only_sgr
@@ -511,9 +387,9 @@ tm send-keys -t ui w
 see "wide: wrapping" "| wrap "
 screen >"$T/wrap.screen"
 check "wide, wrapped: no row wider than the window" \
-    $PY "$T/cols.py" width 120 "$T/wrap.screen"
+    $PY tests/tools/tuiscreen.py cols width 120 "$T/wrap.screen"
 check "wide, wrapped: the long line whole, over rows" \
-    $PY "$T/cols.py" long "$T/wrap.screen"
+    $PY tests/tools/tuiscreen.py cols long "$T/wrap.screen"
 check "wide, wrapped: the status line in its place" sh -c \
     "sed -n 39p $T/wrap.screen | grep -q '| wrap'"
 tm send-keys -t ui q
@@ -723,29 +599,17 @@ check "full disk: removed on q" test "$(spools)" -eq 0
 EXTRA="" tm_start
 
 # Live: the job simulator writes into moto while the UI follows it.
-. tests/integ/moto.sh
+. tests/integ/lib/moto.sh
 moto_start
-. tests/integ/proxy.sh
-SIM_PID=""
-stop_all() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null
-		wait "$SIM_PID" 2>/dev/null
-		SIM_PID=""
-	fi
-	proxy_stop
-}
-trap 'tm_stop; stop_all; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 proxy_start --job-status InProgress:Training@0
 rm -f "$T/ready"
 $PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \
     --job live --rate 10 \
     --groups data_group:ml.c5.18xlarge:2,train_group:ml.p3dn.24xlarge:2,eval_group:ml.g5.2xlarge:1 --duration 120 --hostile --seed 3 &
 SIM_PID=$!
-for _i in $(seq 600); do
-	[ -e "$T/ready" ] && break
-	sleep 0.1
-done
+wait_for "$T/ready"
 EXTRA="AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true" tm_start
 ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
     --status-interval 1s live
@@ -763,15 +627,7 @@ see "live hostile: non-SGR ESC visible" "^[[2J^[[Hscreen cleared"
 check "live hostile: no escape but SGR" only_sgr
 check "live hostile: no clipboard write" test -z "$(tm list-buffers)"
 # A stream whose host names no group is held, and counted in the header.
-$PY - "$MOTO_URL" <<'EOF'
-import boto3, sys, time
-c = boto3.client("logs", endpoint_url=sys.argv[1], region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing")
-g, s = "/aws/sagemaker/TrainingJobs", "live/algo-9-1700000000"
-c.create_log_stream(logGroupName=g, logStreamName=s)
-c.put_log_events(logGroupName=g, logStreamName=s, logEvents=[
-    {"timestamp": int(time.time() * 1000), "message": "no group said here"}])
-EOF
+$PY tests/tools/tuiscreen.py held-stream "$MOTO_URL"
 see "held: a stream of unknown group counted" "streams  1 stream held (group unknown)"
 
 # Pause: new lines arrive (the count grows) but the view stays.
@@ -824,17 +680,14 @@ $PY tests/tools/simjob.py "$MOTO_URL" "$T/livefail" --ready-file "$T/ready2" \
     --rate 40 --events-per-host 200 --seed 21 \
     --fail algo-3 --fail-late-seconds 3 &
 SIM_PID=$!
-for _i in $(seq 600); do
-	[ -e "$T/ready2" ] && break
-	sleep 0.1
-done
+wait_for "$T/ready2"
 ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
     --status-interval 1s live-fail
 see "live failure: the UI" "live-fail  InProgress (Training)"
 wait "$SIM_PID"
 check "live failure: the simulator ran" test $? -eq 0
 SIM_PID=""
-eval "$(fail_truth "$T/livefail/truth.json" /dev/null)"
+eval "$($PY tests/tools/tuiscreen.py fail-truth "$T/livefail/truth.json" /dev/null)"
 see "live failure: the late first failure in the header" \
     "first failure $FTIME $FGROUP $FHOST  $FSUM"
 curl -s -X POST -d 'Failed:Failed:AlgorithmError: ExecuteUserScriptError: ExitCode 1' \
@@ -846,7 +699,7 @@ see "live failure: the first failure stays" "first failure $FTIME $FGROUP $FHOST
 tm send-keys -t ui '!'
 see "live failure: ! says it" "first failure, error "
 check "live failure: ! highlights its traceback" sh -c \
-    "tmux -L $SOCK capture-pane -p -e -t ui | $PY $T/hl.py | grep -qx '!$FHOST Traceback (most recent call last):'"
+    "tmux -L $SOCK capture-pane -p -e -t ui | $PY tests/tools/tuiscreen.py highlighted | grep -qx '!$FHOST Traceback (most recent call last):'"
 check "live failure: no escape but SGR" only_sgr
 see "live failure: all read" "streams (all read)"
 tm send-keys -t ui q

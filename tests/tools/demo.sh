@@ -52,27 +52,14 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-demo.XXXXXX") || exit 1
 SIM_PID=""
-stop_sim() {
-	if [ -n "$SIM_PID" ]; then
-		kill "$SIM_PID" 2>/dev/null
-		wait "$SIM_PID" 2>/dev/null
-		SIM_PID=""
-	fi
-}
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
-cleanup() {
-	stop_sim
-	proxy_stop
-	moto_stop
-	rm -rf "$T"
-}
-trap cleanup EXIT
+. tests/integ/lib/cleanup.sh
 trap 'exit 130' INT TERM HUP
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
+at_exit 'stop_pids $SIM_PID'
 
 say "starting moto (the AWS emulator) on 127.0.0.1"
 moto_start || exit 1
-trap cleanup EXIT
 proxy_start --job-status InProgress:Training@0
 say "moto at $MOTO_URL, cwdemux reads through the status proxy at $PROXY_URL"
 

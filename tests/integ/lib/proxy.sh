@@ -1,18 +1,16 @@
 # Start and stop the AWS-behaviour proxy (tests/tools/faultproxy.py) in
 # front of moto, for one test script (after moto.sh's moto_start).
-#   . tests/integ/proxy.sh; proxy_start [faultproxy options]; ... "$PROXY_URL"
+#   . tests/integ/lib/proxy.sh; proxy_start [faultproxy options]; ... "$PROXY_URL"
 # The port is chosen by the proxy and read from its first line of output
 # through a FIFO, so no test sleeps; proxy_stop (also on exit) ends it.
 
 PROXY_PID=""
 
 proxy_stop() {
-	if [ -n "$PROXY_PID" ]; then
-		kill "$PROXY_PID" 2>/dev/null
-		wait "$PROXY_PID" 2>/dev/null
-		PROXY_PID=""
-	fi
+	stop_pids $PROXY_PID
+	PROXY_PID=""
 }
+at_exit proxy_stop
 
 proxy_start() {
 	proxy_stop

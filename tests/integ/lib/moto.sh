@@ -1,17 +1,15 @@
 # Start and stop a private moto server for one test script.
-#   . tests/integ/moto.sh; moto_start; ... "$MOTO_URL" ...; (stopped on exit)
+#   . tests/integ/lib/moto.sh; moto_start; ... "$MOTO_URL" ...
 # The port is chosen free at run time; the server is bound to 127.0.0.1 and
-# is killed by the EXIT trap that lib.sh installs (moto_stop).
+# is stopped on exit (moto_stop, registered with at_exit).
 
 MOTO_PID=""
 
 moto_stop() {
-	if [ -n "$MOTO_PID" ]; then
-		kill "$MOTO_PID" 2>/dev/null
-		wait "$MOTO_PID" 2>/dev/null
-		MOTO_PID=""
-	fi
+	stop_pids $MOTO_PID
+	MOTO_PID=""
 }
+at_exit moto_stop
 
 moto_start() {
 	_tries=0
@@ -44,5 +42,4 @@ PYEOF
 	done
 	MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 	export MOTO_URL MOTO_PORT
-	trap 'moto_stop; rm -rf "$T"' EXIT
 }

@@ -1,16 +1,30 @@
-# Shared by the integration tests: a private temp dir removed on exit,
-# ok/fail counters and the summary line tests/run adds up.
-#   . tests/integ/lib.sh; ...; check "name" cmd...; ...; finish
+# Shared by the integration tests: a private temp dir, one clean-up list
+# run on exit (cleanup.sh: at_exit, stop_pids), ok/fail counters and the
+# summary line tests/run adds up.
+#   . tests/integ/lib/setup.sh; ...; check "name" cmd...; ...; finish
+# The other helpers of tests/integ/lib/ (moto.sh, proxy.sh, live.sh) are
+# sourced after this one. Helpers live in lib/, out of the reach of
+# tests/run's tests/integ/*.sh.
 
 : "${CWDEMUX:?set CWDEMUX to the binary}"
 : "${TOP:=$PWD}"
 NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-$NAME.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
 PASSED=0
 FAILED=0
 PY=${PYTHON:-python3}
+. tests/integ/lib/cleanup.sh
+
+# wait_for FILE [SECONDS]: until the file exists (at most 60 s), polled.
+wait_for() {
+	_n=$(( ${2:-60} * 10 ))
+	while [ "$_n" -gt 0 ]; do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	return 1
+}
 
 ok() {
 	PASSED=$((PASSED + 1))
