@@ -23,7 +23,8 @@ struct input;
  * stop() is asked when a blocking open or read is interrupted by a signal:
  * non-zero ends the read with INPUT_STOPPED.
  */
-struct input_pool *input_pool_new(size_t max_open, int (*stop)(void));
+struct input_pool *
+input_pool_new(size_t max_open, int (*stop)(void *), void *arg);
 void input_pool_free(struct input_pool *);
 /* Descriptors the pool lends at most. */
 size_t input_pool_max(const struct input_pool *);

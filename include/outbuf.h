@@ -17,6 +17,7 @@ struct outbuf {
 	const char *name; /* for messages: "standard output", a path */
 	struct buf b;
 	unsigned long long written; /* bytes that reached the descriptor */
+	int failed; /* a write failed, and said so in a cause */
 };
 
 void outbuf_init(struct outbuf *, int fd, const char *name);
@@ -24,6 +25,12 @@ void outbuf_init(struct outbuf *, int fd, const char *name);
 enum sink_status outbuf_flush(struct outbuf *, char **cause);
 /* Flush when the buffer is large enough to be worth a write. */
 enum sink_status outbuf_maybe_flush(struct outbuf *, char **cause);
+/*
+ * The last flush, for a sink's finish. A descriptor that failed before
+ * fails again the same way: then SINK_ERROR without a cause, since the
+ * first failure's cause said it (main shows each failure once).
+ */
+enum sink_status outbuf_finish(struct outbuf *, char **cause);
 void outbuf_free(struct outbuf *);
 
 #endif

@@ -48,11 +48,11 @@ size_t source_files_failed(const struct source_files *);
 
 /*
  * Feed every event to the pipeline; stops early when every sink is closed,
- * or (returning SINK_OK) when stop() says so (a signal arrived; stop() is
- * also asked when a blocking open or read is interrupted).
+ * or (returning SINK_OK) when stop(arg) says so (a signal arrived; stop()
+ * is also asked when a blocking open or read is interrupted).
  */
-enum sink_status source_files_run(
-    struct source_files *, struct pipeline *, int (*stop)(void), char **cause);
+enum sink_status source_files_run(struct source_files *, struct pipeline *,
+    int (*stop)(void *), void *arg, char **cause);
 
 /*
  * The stream a file belongs to, from its path relative to the --from

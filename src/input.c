@@ -52,7 +52,8 @@ struct input_pool {
 	size_t whole; /* bytes of files inflated whole, held now */
 	struct libdeflate_decompressor *ld;
 	struct input *head, *tail; /* open inputs, most recently read first */
-	int (*stop)(void);
+	int (*stop)(void *);
+	void *stop_arg;
 };
 
 struct input {
@@ -81,13 +82,14 @@ struct input {
 enum { KIND_UNKNOWN, KIND_PLAIN, KIND_GZIP, KIND_WHOLE };
 
 struct input_pool *
-input_pool_new(size_t max_open, int (*stop)(void))
+input_pool_new(size_t max_open, int (*stop)(void *), void *arg)
 {
 	struct input_pool *pool;
 	struct rlimit rl;
 
 	pool = xcalloc(1, sizeof *pool);
 	pool->stop = stop;
+	pool->stop_arg = arg;
 	if (max_open == 0) {
 		max_open = 64;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
@@ -221,7 +223,9 @@ input_path(const struct input *in)
 static int
 interrupted(struct input *in)
 {
-	return (in->pool->stop != NULL && in->pool->stop() ? -1 : 0);
+	return (in->pool->stop != NULL && in->pool->stop(in->pool->stop_arg)
+		? -1
+		: 0);
 }
 
 /* Open (or reopen, and seek) the file: 0, INPUT_ERROR or INPUT_STOPPED. */

@@ -36,21 +36,23 @@
 #include "tui.h"
 #include "xmalloc.h"
 
-/* What the terminal UI's header and status line read, and from where. */
-struct ui_ctx {
-	struct tui *tui; /* NULL: no UI */
+/*
+ * One run of the program: what run() builds, and what the UI's callbacks
+ * and the file reader's stop callback read. It lives on run()'s stack and
+ * goes by pointer; nothing of it is at file scope.
+ */
+struct run {
+	const struct options *o;
 	struct pipeline *p;
+	struct tui *tui; /* NULL: no UI */
+	void *exported; /* the export sink's state (p owns it), or NULL */
+	struct selection *selected; /* --include, --host...: or NULL */
 	struct source_cw *src; /* NULL: reading files */
 	struct aws *aws;
-	int done;
+	int done; /* nothing more comes: the UI says so */
 	int quit; /* the user quit while files were read */
 	int64_t pumped; /* when the UI last had a pass, reading files */
 };
-static struct ui_ctx ui;
-/* The export sink's state (the pipeline owns it), or NULL. */
-static void *exported;
-/* What the user asked to see (--include, --host, ...), or NULL. */
-static struct selection *selected;
 
 static int
 want_color(enum color_when when)
@@ -80,8 +82,9 @@ term_colors(void)
 
 /* The selection the options ask for, or NULL when they ask for none. */
 static int
-make_selection(const struct options *o, char **cause)
+make_selection(struct run *r, char **cause)
 {
+	const struct options *o = r->o;
 	struct selection *s = selection_new();
 	size_t i;
 
@@ -101,7 +104,7 @@ make_selection(const struct options *o, char **cause)
 	if (selection_empty(s))
 		selection_free(s);
 	else
-		selected = s;
+		r->selected = s;
 	return (0);
 fail:
 	selection_free(s);
@@ -110,13 +113,13 @@ fail:
 
 /* Add a sink, behind the selection when there is one and it applies. */
 static void
-add_sink(struct pipeline *p, const struct sink *ops, void *state, int select)
+add_sink(struct run *r, const struct sink *ops, void *state, int select)
 {
-	if (selected != NULL && select)
-		pipeline_add_sink(p, &selection_sink,
-		    selection_sink_new(selected, ops, state));
+	if (r->selected != NULL && select)
+		pipeline_add_sink(r->p, &selection_sink,
+		    selection_sink_new(r->selected, ops, state));
 	else
-		pipeline_add_sink(p, ops, state);
+		pipeline_add_sink(r->p, ops, state);
 }
 
 static int
@@ -187,16 +190,17 @@ placement(const struct options *o, const struct rules *rules)
 
 /* Open --export, resuming what the directory holds; an exit status. */
 static int
-add_export(const struct options *o, struct pipeline *p,
-    const struct rules *rules, char **cause)
+add_export(struct run *r, const struct rules *rules, char **cause)
 {
+	const struct options *o = r->o;
+	struct pipeline *p = r->p;
 	void *ex;
 	char *place;
 	int usage, resumed;
 
 	if ((ex = export_new(o->export_dir, pipeline_errors(p), cause)) == NULL)
 		return (EXIT_RUNTIME);
-	add_sink(p, &export_sink, ex, o->export_filtered);
+	add_sink(r, &export_sink, ex, o->export_filtered);
 	place = placement(o, rules);
 	resumed = export_resume(ex, o->job, place, &usage, cause);
 	free(place);
@@ -206,18 +210,19 @@ add_export(const struct options *o, struct pipeline *p,
 		log_info("resuming the export in %s: its files hold %llu "
 			 "events, which are not written again",
 		    o->export_dir, export_resumed_events(ex));
-	exported = ex;
+	r->exported = ex;
 	return (EXIT_OK);
 }
 
 static int
-add_sinks(const struct options *o, struct pipeline *p,
-    const struct rules *rules, char **cause)
+add_sinks(struct run *r, const struct rules *rules, char **cause)
 {
+	const struct options *o = r->o;
+	struct pipeline *p = r->p;
 	struct out_lines_options lo;
 
-	if (ui.tui != NULL)
-		pipeline_add_sink(p, &tui_sink, ui.tui);
+	if (r->tui != NULL)
+		pipeline_add_sink(p, &tui_sink, r->tui);
 	else if (o->output == OUTPUT_LINES) {
 		memset(&lo, 0, sizeof lo);
 		lo.fd = STDOUT_FILENO;
@@ -230,11 +235,11 @@ add_sinks(const struct options *o, struct pipeline *p,
 		lo.sanitize = isatty(STDOUT_FILENO) || lo.color;
 		lo.raw = o->raw;
 		lo.raw_progress = o->raw_progress;
-		add_sink(p, &out_lines_sink, out_lines_new(&lo), 1);
+		add_sink(r, &out_lines_sink, out_lines_new(&lo), 1);
 	} else if (o->output == OUTPUT_JSON)
-		add_sink(p, &out_json_sink, out_json_new(STDOUT_FILENO), 1);
+		add_sink(r, &out_json_sink, out_json_new(STDOUT_FILENO), 1);
 	if (o->export_dir != NULL)
-		return (add_export(o, p, rules, cause));
+		return (add_export(r, rules, cause));
 	return (EXIT_OK);
 }
 
@@ -335,33 +340,33 @@ aws_stack_close(struct aws_stack *a)
  * read to its end (the export's manifest says so).
  */
 static int
-finish(struct pipeline *p, int status, int complete, char **cause)
+finish(struct run *r, int status, int complete, char **cause)
 {
 	char *later = NULL;
 
-	if (exported != NULL)
-		export_set_complete(exported, complete);
+	if (r->exported != NULL)
+		export_set_complete(r->exported, complete);
 
-	if (pipeline_finish(p, &later) != SINK_ERROR) {
-		if (exported != NULL && export_withheld(exported) > 0)
+	if (pipeline_finish(r->p, &later) != SINK_ERROR) {
+		if (r->exported != NULL && export_withheld(r->exported) > 0)
 			log_warn("%llu events whose host had no group yet are "
 				 "not in the export; the same command again "
 				 "resumes it and writes them in their groups",
-			    export_withheld(exported));
+			    export_withheld(r->exported));
 		return (status);
 	}
 	if (*cause == NULL) {
 		*cause = later;
 		return (EXIT_RUNTIME);
 	}
-	/* An output that failed fails again when finished: say it once.
-	 * Otherwise the cause comes first, then what finishing found. */
-	if (strcmp(later, *cause) != 0) {
+	/* No later cause: the output that ended the run failed again, and
+	 * its finish says a failure once (outbuf_finish). Otherwise the
+	 * cause comes first, then what finishing found. */
+	if (later != NULL) {
 		log_error("%s", *cause);
 		free(*cause);
 		*cause = later;
-	} else
-		free(later);
+	}
 	return (status);
 }
 
@@ -432,7 +437,7 @@ live_tail_word(enum livetail_state st)
 static void
 ui_info(void *arg, struct tui_info *info)
 {
-	struct ui_ctx *c = arg;
+	struct run *c = arg;
 	struct source_cw_stats st;
 	const struct aws_stats *as;
 
@@ -458,7 +463,7 @@ ui_info(void *arg, struct tui_info *info)
 static const char *
 ui_live_tail(void *arg)
 {
-	struct ui_ctx *c = arg;
+	struct run *c = arg;
 	struct source_cw_stats st;
 	int on;
 
@@ -477,7 +482,7 @@ ui_live_tail(void *arg)
 static int
 ui_hosts(void *arg, const char *group, size_t len)
 {
-	struct ui_ctx *c = arg;
+	struct run *c = arg;
 	char *name = xstrndup(group, len);
 	int n;
 
@@ -487,31 +492,32 @@ ui_hosts(void *arg, const char *group, size_t len)
 }
 
 static int
-ui_open(const struct options *o, char **cause)
+ui_open(struct run *r, char **cause)
 {
+	const struct options *o = r->o;
 	struct tui_options to;
 
 	memset(&to, 0, sizeof to);
 	to.job = o->job;
 	to.scrollback = o->scrollback;
 	to.spool_dir = o->spool_dir;
-	to.selection = selected;
+	to.selection = r->selected;
 	to.export_filtered = o->export_filtered;
 	to.raw = o->raw;
 	to.raw_progress = o->raw_progress;
 	to.spool_limit = o->spool_limit;
 	to.color = want_color(o->color);
 	to.timestamps = o->timestamps;
-	to.errors = pipeline_errors(ui.p);
+	to.errors = pipeline_errors(r->p);
 	to.info = ui_info;
 	to.hosts = ui_hosts;
 	to.live_tail = ui_live_tail;
-	to.arg = &ui;
-	if ((ui.tui = tui_new(&to, cause)) == NULL)
+	to.arg = r;
+	if ((r->tui = tui_new(&to, cause)) == NULL)
 		return (-1);
 	/* Ours before curses starts, so it leaves SIGWINCH to the loop. */
 	loop_watch_resize();
-	return (tui_start(ui.tui, cause));
+	return (tui_start(r->tui, cause));
 }
 
 /* The UI's pass: a resize the loop caught first, then keys and drawing. */
@@ -525,42 +531,44 @@ ui_pass(void *arg)
 
 /* Nothing more comes: the UI stays until the user quits. */
 static enum loop_status
-ui_linger(void)
+ui_linger(struct run *r)
 {
 	struct loop_hooks h;
 
-	ui.done = 1;
-	h.fd = tui_fd(ui.tui);
+	r->done = 1;
+	h.fd = tui_fd(r->tui);
 	h.pass = ui_pass;
 	h.busy = tui_busy;
-	h.arg = ui.tui;
+	h.arg = r->tui;
 	return (loop_idle(&h));
 }
 
 /* Reading files: stop on a signal; now and then the UI has a pass. */
 static int
-files_stop(void)
+files_stop(void *arg)
 {
+	struct run *r = arg;
 	int64_t now;
 
 	if (loop_signal())
 		return (1);
-	if (ui.tui == NULL)
+	if (r->tui == NULL)
 		return (0);
 	now = clock_mono_ms();
-	if (now - ui.pumped < 50)
+	if (now - r->pumped < 50)
 		return (0);
-	ui.pumped = now;
-	if (ui_pass(ui.tui))
-		ui.quit = 1;
-	return (ui.quit);
+	r->pumped = now;
+	if (ui_pass(r->tui))
+		r->quit = 1;
+	return (r->quit);
 }
 
 /* Read the job's streams from CloudWatch once; an exit status. */
 static int
-run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
-    char **cause)
+run_cloudwatch(struct run *r, const char *prefix, char **cause)
 {
+	const struct options *o = r->o;
+	struct pipeline *p = r->p;
 	struct source_cw_options so;
 	struct loop_hooks hooks;
 	struct source_cw *src = NULL;
@@ -580,7 +588,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.live_tail = o->live_tail;
 	/* Progress goes to a terminal that is not also showing the output. */
 	so.progress =
-	    isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && ui.tui == NULL;
+	    isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && r->tui == NULL;
 	so.since = o->since;
 	so.until = o->until;
 	so.grace_ms = o->grace_ms;
@@ -592,16 +600,16 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 	so.tailing = o->tail >= 0;
 	so.tail = o->tail;
 	src = source_cw_new(a.aws, p, &so);
-	ui.src = src;
-	ui.aws = a.aws;
-	if (ui.tui != NULL) {
-		hooks.fd = tui_fd(ui.tui);
+	r->src = src;
+	r->aws = a.aws;
+	if (r->tui != NULL) {
+		hooks.fd = tui_fd(r->tui);
 		hooks.pass = ui_pass;
 		hooks.busy = tui_busy;
-		hooks.arg = ui.tui;
+		hooks.arg = r->tui;
 	}
 	ls =
-	    loop_run(a.http, a.aws, src, ui.tui != NULL ? &hooks : NULL, cause);
+	    loop_run(a.http, a.aws, src, r->tui != NULL ? &hooks : NULL, cause);
 	/* Nothing read is dropped, however the run ended. */
 	if (ls != LOOP_CLOSED && ls != LOOP_OUTPUT_ERROR) {
 		rc = source_cw_release(src, &held);
@@ -623,15 +631,15 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 		errors_set_reason(pipeline_errors(p),
 		    source_cw_described(src)->failure_reason);
 	/* Whatever stopped the run, what was read reaches the outputs. */
-	status = finish(p,
+	status = finish(r,
 	    ls == LOOP_DONE || ls == LOOP_QUIT ? EXIT_OK
 		: ls == LOOP_INTERRUPTED       ? EXIT_INTERRUPTED
 		: ls == LOOP_ERROR	       ? EXIT_AWS
 					       : EXIT_RUNTIME,
 	    ls == LOOP_DONE, cause);
 	/* The job is over; the UI shows it until the user quits. */
-	if (ls == LOOP_DONE && ui.tui != NULL && *cause == NULL &&
-	    ui_linger() == LOOP_INTERRUPTED)
+	if (ls == LOOP_DONE && r->tui != NULL && *cause == NULL &&
+	    ui_linger(r) == LOOP_INTERRUPTED)
 		status = EXIT_INTERRUPTED;
 	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED || ls == LOOP_QUIT) {
 		log_info("%s", source_cw_summary(src));
@@ -645,7 +653,7 @@ run_cloudwatch(const struct options *o, struct pipeline *p, const char *prefix,
 			status = EXIT_JOB_STOPPED;
 	}
 out:
-	ui.src = NULL;
+	r->src = NULL;
 	source_cw_free(src);
 	aws_stack_close(&a);
 	return (status);
@@ -698,6 +706,7 @@ out:
 static int
 run(const struct options *o, char **cause)
 {
+	struct run r;
 	struct rules *rules;
 	struct pipeline *p = NULL;
 	struct source_files *sf = NULL;
@@ -705,9 +714,11 @@ run(const struct options *o, char **cause)
 	enum sink_status rc;
 	int status = EXIT_USAGE;
 
+	memset(&r, 0, sizeof r);
+	r.o = o;
 	log_set_debug(o->debug);
 	rules = rules_new();
-	if (load_rules(o, rules, cause) != 0 || make_selection(o, cause) != 0)
+	if (load_rules(o, rules, cause) != 0 || make_selection(&r, cause) != 0)
 		goto out;
 	prefix = stream_prefix(o);
 	/* Signals first: opening a FIFO given to --from can block. */
@@ -727,19 +738,19 @@ run(const struct options *o, char **cause)
 	add_assignments(o, p);
 	pipeline_set_window(p, o->since, o->until);
 	status = EXIT_RUNTIME;
-	ui.p = p;
-	if (want_ui(o) && ui_open(o, cause) != 0)
+	r.p = p;
+	if (want_ui(o) && ui_open(&r, cause) != 0)
 		goto out;
-	if ((status = add_sinks(o, p, rules, cause)) != EXIT_OK)
+	if ((status = add_sinks(&r, rules, cause)) != EXIT_OK)
 		goto out;
 	if (sf == NULL) {
-		status = run_cloudwatch(o, p, prefix, cause);
+		status = run_cloudwatch(&r, prefix, cause);
 		goto out;
 	}
 	/* The UI runs on this thread between events: read on it too. */
-	source_files_set_jobs(sf, ui.tui != NULL ? 1 : jobs(o));
+	source_files_set_jobs(sf, r.tui != NULL ? 1 : jobs(o));
 	/* SINK_CLOSED: every reader went away, nothing is left to finish. */
-	rc = source_files_run(sf, p, files_stop, cause);
+	rc = source_files_run(sf, p, files_stop, &r, cause);
 	if (rc == SINK_OK && !loop_signal())
 		no_events_hint(sf, prefix);
 	if (source_files_failed(sf) > 0)
@@ -748,30 +759,27 @@ run(const struct options *o, char **cause)
 		    source_files_failed(sf),
 		    source_files_failed(sf) == 1 ? "" : "s");
 	if (rc != SINK_CLOSED)
-		status = finish(p,
+		status = finish(&r,
 		    rc == SINK_ERROR		      ? EXIT_RUNTIME
 			: loop_signal()		      ? EXIT_INTERRUPTED
 			: source_files_failed(sf) > 0 ? EXIT_RUNTIME
 						      : EXIT_OK,
-		    rc == SINK_OK && !loop_signal() && !ui.quit &&
+		    rc == SINK_OK && !loop_signal() && !r.quit &&
 			source_files_failed(sf) == 0,
 		    cause);
 	else
 		status = EXIT_OK;
-	if (ui.tui != NULL && !ui.quit && status == EXIT_OK &&
-	    ui_linger() == LOOP_INTERRUPTED)
+	if (r.tui != NULL && !r.quit && status == EXIT_OK &&
+	    ui_linger(&r) == LOOP_INTERRUPTED)
 		status = EXIT_INTERRUPTED;
 out:
 	/* The terminal back first, so held messages come before errors. */
-	tui_end(ui.tui);
+	tui_end(r.tui);
 	if (o->summary && p != NULL && status != EXIT_USAGE)
 		summary(p);
 	pipeline_free(p);
-	exported = NULL;
-	selection_free(selected);
-	selected = NULL;
-	tui_free(ui.tui);
-	ui.tui = NULL;
+	selection_free(r.selected);
+	tui_free(r.tui);
 	source_files_free(sf);
 	rules_free(rules);
 	free(prefix);

@@ -70,11 +70,19 @@ out_json_event(void *state, const struct out_event *ev, char **cause)
 }
 
 static enum sink_status
-out_json_finish(void *state, char **cause)
+out_json_flush(void *state, char **cause)
 {
 	struct out_json *oj = state;
 
 	return (outbuf_flush(&oj->out, cause));
+}
+
+static enum sink_status
+out_json_finish(void *state, char **cause)
+{
+	struct out_json *oj = state;
+
+	return (outbuf_finish(&oj->out, cause));
 }
 
 static void
@@ -89,7 +97,7 @@ out_json_free(void *state)
 const struct sink out_json_sink = {
     .name = "json",
     .event = out_json_event,
-    .flush = out_json_finish,
+    .flush = out_json_flush,
     .finish = out_json_finish,
     .free = out_json_free,
 };

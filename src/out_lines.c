@@ -378,6 +378,16 @@ out_lines_flush(void *state, char **cause)
 	return (outbuf_flush(&ol->out, cause));
 }
 
+static enum sink_status
+out_lines_finish(void *state, char **cause)
+{
+	struct out_lines *ol = state;
+
+	if (ol->nwaiting > 0)
+		release_all(ol);
+	return (outbuf_finish(&ol->out, cause));
+}
+
 static void
 out_lines_free(void *state)
 {
@@ -406,6 +416,6 @@ const struct sink out_lines_sink = {
     .name = "lines",
     .event = out_lines_event,
     .flush = out_lines_flush,
-    .finish = out_lines_flush,
+    .finish = out_lines_finish,
     .free = out_lines_free,
 };

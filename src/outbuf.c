@@ -4,6 +4,7 @@
  * is an error naming the file, a closed pipe is a quiet stop.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@ outbuf_flush(struct outbuf *ob, char **cause)
 			xasprintf(cause,
 			    "%s: write failed after %llu bytes: %s", ob->name,
 			    ob->written, strerror(errno));
+			ob->failed = 1;
 			return (SINK_ERROR);
 		}
 		off += (size_t)n;
@@ -46,6 +48,20 @@ outbuf_flush(struct outbuf *ob, char **cause)
 	}
 	buf_reset(&ob->b);
 	return (SINK_OK);
+}
+
+enum sink_status
+outbuf_finish(struct outbuf *ob, char **cause)
+{
+	int failed = ob->failed;
+	enum sink_status rc;
+
+	rc = outbuf_flush(ob, cause);
+	if (rc == SINK_ERROR && failed) {
+		free(*cause);
+		*cause = NULL;
+	}
+	return (rc);
 }
 
 enum sink_status

@@ -816,10 +816,10 @@ pop(struct source_files *sf, struct heap *h, struct out *o)
 
 /*
  * The merge: every source's first event into the heap, then the earliest
- * event out, until none is left or stop() says so (stop may be NULL).
+ * event out, until none is left or stop(arg) says so (stop may be NULL).
  */
 static enum sink_status
-merge(struct source_files *sf, struct out *o, int (*stop)(void))
+merge(struct source_files *sf, struct out *o, int (*stop)(void *), void *arg)
 {
 	struct heap h = {NULL, 0, 0};
 	struct input_pool *pool;
@@ -830,7 +830,7 @@ merge(struct source_files *sf, struct out *o, int (*stop)(void))
 	bufsize = bufsize < READ_MIN ? READ_MIN
 	    : bufsize > READ_MAX     ? READ_MAX
 				     : bufsize;
-	pool = input_pool_new(0, stop);
+	pool = input_pool_new(0, stop, arg);
 	for (i = 0; i < sf->n; i++) {
 		sf->v[i]->sid = sf->v[i]->last = NO_SID;
 		sf->v[i]->lf = logfile_open(sf->v[i]->name, sf->v[i]->paths,
@@ -838,7 +838,7 @@ merge(struct source_files *sf, struct out *o, int (*stop)(void))
 		if (start_source(sf, i, &h) == LOGFILE_STOPPED)
 			goto out;
 	}
-	while (h.n > 0 && (stop == NULL || !stop())) {
+	while (h.n > 0 && (stop == NULL || !stop(arg))) {
 		/* Ids of events well behind the merge cannot come again. */
 		if (++popped % 65536 == 0)
 			idset_prune(sf->ids, h.v[0].ts - ID_WINDOW_MS);
@@ -867,7 +867,7 @@ reader_main(void *arg)
 	struct out *o = arg;
 
 	if ((o->batch = feed_empty(o->feed)) != NULL) {
-		merge(o->sf, o, NULL);
+		merge(o->sf, o, NULL, NULL);
 		if (o->batch != NULL)
 			feed_put(o->feed, o->batch);
 	}
@@ -896,7 +896,7 @@ threadable(const struct source_files *sf)
 
 /* The main thread's part of a threaded run: the batches into the pipeline. */
 static enum sink_status
-consume(struct out *o, int (*stop)(void), char **cause)
+consume(struct out *o, int (*stop)(void *), void *arg, char **cause)
 {
 	struct out main_side;
 	struct feed_batch *b;
@@ -916,7 +916,7 @@ consume(struct out *o, int (*stop)(void), char **cause)
 		}
 		/* A signal stops the run after the event it came in, as
 		 * with one thread. */
-		for (i = 0; rc == SINK_OK && i < b->n && !(stopped = stop());
+		for (i = 0; rc == SINK_OK && i < b->n && !(stopped = stop(arg));
 		     i++) {
 			e = &b->ev[i];
 			rc = pipeline_event(o->p, main_side.st[e->sid], e->ts,
@@ -938,8 +938,8 @@ source_files_set_jobs(struct source_files *sf, int jobs)
 }
 
 enum sink_status
-source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
-    char **cause)
+source_files_run(struct source_files *sf, struct pipeline *p,
+    int (*stop)(void *), void *arg, char **cause)
 {
 	struct out o;
 	pthread_t reader;
@@ -950,7 +950,7 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 	o.p = p;
 	o.cause = cause;
 	if (!threadable(sf)) {
-		rc = merge(sf, &o, stop);
+		rc = merge(sf, &o, stop, arg);
 		free(o.st);
 		return (rc);
 	}
@@ -959,11 +959,11 @@ source_files_run(struct source_files *sf, struct pipeline *p, int (*stop)(void),
 		/* No thread to be had: the same run on this one. */
 		feed_free(o.feed);
 		o.feed = NULL;
-		rc = merge(sf, &o, stop);
+		rc = merge(sf, &o, stop, arg);
 		free(o.st);
 		return (rc);
 	}
-	rc = consume(&o, stop, cause);
+	rc = consume(&o, stop, arg, cause);
 	pthread_join(reader, NULL);
 	feed_free(o.feed);
 	return (rc);

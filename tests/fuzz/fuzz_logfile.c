@@ -29,7 +29,7 @@ read_all(const char *path, size_t bufsize, struct buf *out)
 	struct logfile *lf;
 	int rc;
 
-	pool = input_pool_new(4, NULL);
+	pool = input_pool_new(4, NULL, NULL);
 	lf = logfile_open("fuzz", paths, 1, bufsize, pool, LOGFILE_AUTO);
 	while ((rc = logfile_next(lf, &ev)) == 1) {
 		buf_printf(out, "%lld\t%zu\t", (long long)ev.ts, ev.len);
