@@ -14,6 +14,10 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
+#include <stddef.h>
+
+#include "buf.h"
+
 enum config_service {
 	SERVICE_LOGS, /* CloudWatch Logs: signing name "logs" */
 	SERVICE_SAGEMAKER, /* SageMaker: signing name "sagemaker" */
@@ -118,5 +122,17 @@ int config_url_parse(const char *url, struct config_url *, char **cause);
 void config_url_free(struct config_url *);
 /* Nonzero for localhost, 127.0.0.0/8 and ::1. */
 int config_host_is_loopback(const char *host);
+
+/* A setting's "true", as the AWS CLI reads it (any case). */
+int config_is_true(const char *);
+/* An environment variable's value, NULL when unset or empty. */
+const char *config_getenv(const char *name);
+/*
+ * Append a token file that a setting names (a web identity token, a
+ * container authorization token), at most max bytes, without its final
+ * line ends; -1 with a cause that starts with what and the path.
+ */
+int config_read_token(
+    const char *path, const char *what, size_t max, struct buf *, char **cause);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "sigv4.h"
 
 struct http;
@@ -69,5 +70,34 @@ int http_wait(struct http *, int timeout_ms, struct curl_waitfd *extra,
     unsigned nextra, char **cause);
 /* Move transfers on and call the callbacks of those that finished. */
 int http_process(struct http *, char **cause);
+
+/*
+ * One request outside the multi, for the credential providers: it blocks
+ * until it ends, within connect_ms and timeout_ms (creds.h says why the
+ * chain may block). TLS is verified (with ca_bundle, when set), redirects
+ * are not followed, the reply is at most max bytes. Headers are "Name:
+ * value" lines the request owns: http_fetch_header() adds one,
+ * http_fetch_clear() wipes (they may hold tokens) and frees them.
+ */
+struct http_fetch_req {
+	const char *method; /* "GET", "PUT" or "POST" */
+	const char *url;
+	char **headers;
+	size_t nheaders;
+	const char *body; /* POST only */
+	long connect_ms;
+	long timeout_ms;
+	size_t max;
+	const char *ca_bundle; /* or NULL */
+};
+
+/* Nonzero when s can be sent as a header's token: printable ASCII, no
+ * space, not empty. */
+int http_header_token_ok(const char *s);
+void http_fetch_header(struct http_fetch_req *, const char *, const char *);
+void http_fetch_clear(struct http_fetch_req *);
+/* 0 with the HTTP status and reply; -1 with cause when no answer came. */
+int http_fetch(const struct http_fetch_req *, long *status, struct buf *reply,
+    char **cause);
 
 #endif

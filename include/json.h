@@ -47,4 +47,9 @@ int json_depth_ok(const char *s, size_t len, int max);
 #define JSON_MAX_DEPTH 64
 yajl_val json_tree_parse(const char *s, size_t len, char *err, size_t errlen);
 
+/* The member key of an object, if it has type; else NULL. */
+yajl_val json_member(yajl_val object, const char *key, yajl_type type);
+/* The string member key of an object, or NULL. */
+const char *json_member_string(yajl_val object, const char *key);
+
 #endif

@@ -33,4 +33,11 @@ int sanitize_term_clean(const char *s, size_t len);
  */
 void sanitize_field(struct buf *, const char *s, size_t len);
 
+/*
+ * Append an excerpt of untrusted text for a message (an STS error, a
+ * command's stderr): its first line without CR, cut to max bytes, through
+ * sanitize_term().
+ */
+void sanitize_excerpt(struct buf *, const char *s, size_t len, size_t max);
+
 #endif

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "sanitize.h"
 #include "sigv4.h"
+#include "xml.h"
 #include "json.h"
 #include "xmalloc.h"
 
@@ -166,21 +167,16 @@ copy_trimmed(char *dst, size_t size, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
-/* The text between <tag> and </tag>, if any. */
+/* The text of <tag>, trimmed and cut to fit dst; 0 when there is none. */
 static int
 xml_element(const char *body, const char *tag, char *dst, size_t size)
 {
-	char open[32], close[32];
-	const char *p, *end;
+	char *text;
 
-	snprintf(open, sizeof open, "<%s>", tag);
-	snprintf(close, sizeof close, "</%s>", tag);
-	if ((p = strstr(body, open)) == NULL)
+	if ((text = xml_text(body, strlen(body), tag)) == NULL)
 		return (0);
-	p += strlen(open);
-	if ((end = strstr(p, close)) == NULL)
-		return (0);
-	copy_trimmed(dst, size, p, (size_t)(end - p));
+	copy_trimmed(dst, size, text, strlen(text));
+	free(text);
 	return (1);
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "config.h"
 #include "xmalloc.h"
 
@@ -142,10 +143,49 @@ copy_nonempty(const char *s)
 	return (s == NULL || *s == '\0' ? NULL : xstrdup(s));
 }
 
-static int
-is_true(const char *s)
+int
+config_is_true(const char *s)
 {
 	return (s != NULL && strcasecmp(s, "true") == 0);
+}
+
+const char *
+config_getenv(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v == NULL || *v == '\0' ? NULL : v);
+}
+
+int
+config_read_token(
+    const char *path, const char *what, size_t max, struct buf *b, char **cause)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s %s: %s", what, path, strerror(errno));
+		return (-1);
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0 && b->len + n <= max)
+		buf_add(b, chunk, n);
+	if (ferror(fp) || n > 0) {
+		if (n > 0)
+			xasprintf(cause, "%s %s: larger than %zu KB", what,
+			    path, max / 1024);
+		else
+			xasprintf(
+			    cause, "%s %s: %s", what, path, strerror(errno));
+		fclose(fp);
+		return (-1);
+	}
+	fclose(fp);
+	while (b->len > 0 &&
+	    (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
+		b->data[--b->len] = '\0';
+	return (0);
 }
 
 /* Strip leading and trailing blanks in place. */
@@ -801,8 +841,9 @@ endpoint_check(const char *url, const char *from, char **out, char **cause)
 static int
 ignore_configured_endpoints(const struct config *cfg)
 {
-	return (is_true(cfg->env[ENV_IGNORE_ENDPOINTS]) ||
-	    is_true(profile_value(cfg, "ignore_configured_endpoint_urls")));
+	return (config_is_true(cfg->env[ENV_IGNORE_ENDPOINTS]) ||
+	    config_is_true(
+		profile_value(cfg, "ignore_configured_endpoint_urls")));
 }
 
 /* The endpoint_url of the service in the profile's [services] section. */

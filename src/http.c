@@ -1,8 +1,11 @@
 /*
  * The transport. One CURLM holds every transfer; http_wait() is the only
- * place the program sleeps (curl_multi_poll with the loop's descriptors),
- * and http_process() reaps finished transfers and calls their callbacks.
- * TLS verification is libcurl's default and is never turned off.
+ * place the event loop sleeps (curl_multi_poll with the loop's
+ * descriptors), and http_process() reaps finished transfers and calls
+ * their callbacks. http_fetch() is the one exception, a blocking request
+ * for the credential providers, bounded by its timeouts (creds.h says why
+ * credentials are fetched that way). TLS verification is libcurl's
+ * default and is never turned off.
  *
  * A streamed transfer (http_post_stream) differs in two ways: while the
  * answer's status is 2xx its body goes to the data callback as it arrives
@@ -343,4 +346,129 @@ http_process(struct http *h, char **cause)
 		finish(h, t, msg->data.result);
 	}
 	return (0);
+}
+
+/* The reply of a blocking fetch, bounded. */
+struct fetch_reply {
+	struct buf *b;
+	size_t max;
+};
+
+static size_t
+fetch_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch_reply *r = arg;
+
+	n *= size;
+	if (r->b->len + n > r->max)
+		return (0);
+	buf_add(r->b, data, n);
+	return (n);
+}
+
+static int
+fetch_setup(CURL *e, const struct http_fetch_req *req, struct curl_slist *hl,
+    struct fetch_reply *reply, char *errbuf)
+{
+	const char *ca = req->ca_bundle;
+	int bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(
+		   e, CURLOPT_CONNECTTIMEOUT_MS, req->connect_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT,
+		   "cwdemux/" CWDEMUX_VERSION) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl) != CURLE_OK;
+	bad |=
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, reply) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
+	if (ca != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, ca) != CURLE_OK;
+	if (strcmp(req->method, "POST") == 0) {
+		bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body) !=
+		    CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE,
+			   (long)strlen(req->body)) != CURLE_OK;
+	} else if (strcmp(req->method, "GET") != 0)
+		bad |= curl_easy_setopt(
+			   e, CURLOPT_CUSTOMREQUEST, req->method) != CURLE_OK;
+	return (bad ? -1 : 0);
+}
+
+int
+http_fetch(const struct http_fetch_req *req, long *status, struct buf *reply,
+    char **cause)
+{
+	struct fetch_reply fr = {reply, req->max};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hl = NULL, *n;
+	CURLcode rc = CURLE_OUT_OF_MEMORY;
+	CURL *e;
+	size_t i;
+
+	*status = 0;
+	if ((e = curl_easy_init()) == NULL)
+		goto out;
+	for (i = 0; i < req->nheaders; i++) {
+		if ((n = curl_slist_append(hl, req->headers[i])) == NULL)
+			goto out;
+		hl = n;
+	}
+	if (fetch_setup(e, req, hl, &fr, errbuf) == -1)
+		rc = CURLE_FAILED_INIT;
+	else if ((rc = curl_easy_perform(e)) == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+out:
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(e);
+	if (rc == CURLE_OK)
+		return (0);
+	if (rc == CURLE_WRITE_ERROR)
+		xasprintf(cause, "%s %s: the reply is larger than %zu KB",
+		    req->method, req->url, req->max / 1024);
+	else
+		xasprintf(cause, "%s %s: %s", req->method, req->url,
+		    *errbuf != '\0' ? errbuf : curl_easy_strerror(rc));
+	return (-1);
+}
+
+void
+http_fetch_header(
+    struct http_fetch_req *req, const char *name, const char *value)
+{
+	req->headers = xreallocarray(
+	    req->headers, req->nheaders + 1, sizeof *req->headers);
+	xasprintf(&req->headers[req->nheaders++], "%s: %s", name, value);
+}
+
+void
+http_fetch_clear(struct http_fetch_req *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nheaders; i++) {
+		explicit_bzero(req->headers[i], strlen(req->headers[i]));
+		free(req->headers[i]);
+	}
+	free(req->headers);
+	req->headers = NULL;
+	req->nheaders = 0;
+}
+
+int
+http_header_token_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (*s <= ' ' || *s >= 0x7f)
+			return (0);
+	}
+	return (1);
 }

@@ -348,3 +348,19 @@ json_tree_parse(const char *s, size_t len, char *err, size_t errlen)
 	free(text);
 	return (root);
 }
+
+yajl_val
+json_member(yajl_val object, const char *key, yajl_type type)
+{
+	const char *path[] = {key, NULL};
+
+	return (yajl_tree_get(object, path, type));
+}
+
+const char *
+json_member_string(yajl_val object, const char *key)
+{
+	yajl_val v = json_member(object, key, yajl_t_string);
+
+	return (v != NULL ? YAJL_GET_STRING(v) : NULL);
+}

@@ -6,6 +6,7 @@
  * plain ASCII in one go, since that is nearly all real log text.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "sanitize.h"
 #include "utf8.h"
@@ -119,4 +120,18 @@ sanitize_field(struct buf *b, const char *s, size_t len)
 		else
 			add_hex_byte(b, p[i]);
 	}
+}
+
+void
+sanitize_excerpt(struct buf *b, const char *s, size_t len, size_t max)
+{
+	const char *nl;
+
+	if ((nl = memchr(s, '\n', len)) != NULL)
+		len = (size_t)(nl - s);
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (len > max)
+		len = max;
+	sanitize_term(b, s, len);
 }
