@@ -12,8 +12,17 @@
  *
  * Temporary credentials are refreshed five minutes before they expire and
  * after the caller reports an expired token, so a tail that runs for hours
- * keeps working. Fetching is synchronous (it happens at start and about
- * once an hour), with short timeouts.
+ * keeps working.
+ *
+ * Fetching blocks the caller, and so the event loop's pass: it is the one
+ * wait outside http_wait(). It happens at start, when nothing can be signed
+ * yet, and about once an hour; making it asynchronous means running the
+ * chain (recursive role chains included) as a state machine inside the
+ * loop, not done yet. Each step is bounded instead: a credential_process
+ * 60 s (process.h), an STS call 15 s per role of a chain (sts.h), the
+ * container endpoint 4 s, each of IMDS's three requests
+ * metadata_service_timeout, 1 s by default (metadata.h). While a refresh
+ * blocks, signals are caught and take effect after it.
  *
  * Ownership: the chain owns the credentials it returns; they stay valid
  * until the next creds_get() or creds_free(). It borrows the config.

@@ -65,8 +65,9 @@ enum loop_status
 loop_calls(struct http *, struct aws *, const size_t *pending, char **cause);
 /*
  * Wait on the hooks' descriptor and signals only (nothing left to read,
- * the user still looks): LOOP_QUIT or LOOP_INTERRUPTED.
+ * the user still looks): LOOP_QUIT or LOOP_INTERRUPTED. The wait is
+ * http_wait() on http, or (http NULL, reading files) on one of its own.
  */
-enum loop_status loop_idle(const struct loop_hooks *);
+enum loop_status loop_idle(struct http *, const struct loop_hooks *);
 
 #endif

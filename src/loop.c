@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -195,31 +195,50 @@ loop_calls(
 }
 
 enum loop_status
-loop_idle(const struct loop_hooks *hooks)
+loop_idle(struct http *given, const struct loop_hooks *hooks)
 {
-	struct pollfd pfd[2];
-	nfds_t n = 0;
+	struct curl_waitfd wfd[2];
+	enum loop_status ls;
+	struct http *http = given;
+	char *cause = NULL;
+	unsigned nfd = 0;
 
+	/* Reading files needs no transport, but the wait is still its. */
+	if (http == NULL && (http = http_new(NULL, &cause)) == NULL) {
+		free(cause);
+		return (LOOP_INTERRUPTED);
+	}
+	memset(wfd, 0, sizeof wfd);
 	if (signal_pipe[0] >= 0) {
-		pfd[n].fd = signal_pipe[0];
-		pfd[n++].events = POLLIN;
+		wfd[nfd].fd = signal_pipe[0];
+		wfd[nfd++].events = CURL_WAIT_POLLIN;
 	}
 	if (hooks->fd >= 0) {
-		pfd[n].fd = hooks->fd;
-		pfd[n++].events = POLLIN;
+		wfd[nfd].fd = hooks->fd;
+		wfd[nfd++].events = CURL_WAIT_POLLIN;
 	}
 	for (;;) {
-		if (caught)
-			return (LOOP_INTERRUPTED);
-		if (hooks->pass(hooks->arg))
-			return (LOOP_QUIT);
+		if (caught) {
+			ls = LOOP_INTERRUPTED;
+			break;
+		}
+		if (hooks->pass(hooks->arg)) {
+			ls = LOOP_QUIT;
+			break;
+		}
 		/* The timeout only ticks the UI's clock. */
-		if (poll(pfd, n,
+		if (http_wait(http,
 			hooks->busy != NULL && hooks->busy(hooks->arg)
 			    ? 0
-			    : LOOP_MAX_WAIT_MS) < 0 &&
-		    errno != EINTR)
-			return (LOOP_INTERRUPTED);
+			    : LOOP_MAX_WAIT_MS,
+			nfd > 0 ? wfd : NULL, nfd, &cause) != 0) {
+			free(cause);
+			ls = LOOP_INTERRUPTED;
+			break;
+		}
 		drain_signals();
 	}
+	if (http != given)
+		http_free(http);
+	return (ls);
 }

@@ -529,9 +529,12 @@ ui_pass(void *arg)
 	return (tui_pass(arg));
 }
 
-/* Nothing more comes: the UI stays until the user quits. */
+/*
+ * Nothing more comes: the UI stays until the user quits. http is the
+ * transport to wait on, NULL when reading files.
+ */
 static enum loop_status
-ui_linger(struct run *r)
+ui_linger(struct run *r, struct http *http)
 {
 	struct loop_hooks h;
 
@@ -540,7 +543,7 @@ ui_linger(struct run *r)
 	h.pass = ui_pass;
 	h.busy = tui_busy;
 	h.arg = r->tui;
-	return (loop_idle(&h));
+	return (loop_idle(http, &h));
 }
 
 /* Reading files: stop on a signal; now and then the UI has a pass. */
@@ -639,7 +642,7 @@ run_cloudwatch(struct run *r, const char *prefix, char **cause)
 	    ls == LOOP_DONE, cause);
 	/* The job is over; the UI shows it until the user quits. */
 	if (ls == LOOP_DONE && r->tui != NULL && *cause == NULL &&
-	    ui_linger(r) == LOOP_INTERRUPTED)
+	    ui_linger(r, a.http) == LOOP_INTERRUPTED)
 		status = EXIT_INTERRUPTED;
 	if (ls == LOOP_DONE || ls == LOOP_INTERRUPTED || ls == LOOP_QUIT) {
 		log_info("%s", source_cw_summary(src));
@@ -770,7 +773,7 @@ run(const struct options *o, char **cause)
 	else
 		status = EXIT_OK;
 	if (r.tui != NULL && !r.quit && status == EXIT_OK &&
-	    ui_linger(&r) == LOOP_INTERRUPTED)
+	    ui_linger(&r, NULL) == LOOP_INTERRUPTED)
 		status = EXIT_INTERRUPTED;
 out:
 	/* The terminal back first, so held messages come before errors. */
