@@ -22,9 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "config.h"
+#include "log.h"
 #include "xmalloc.h"
 
 /* The environment variables config_load() copies. */
@@ -392,24 +394,29 @@ ini_line(struct ini *ini, char *line, char **cause)
 	return (ini_key(ini, s, indent, cause));
 }
 
-/* Parse one file; a missing file is fine unless the environment named it. */
+/*
+ * Parse one file. As botocore reads them, a file that does not exist or is
+ * not a regular file (a directory, /dev/null) is empty, whether or not
+ * AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE named it; one that cannot
+ * be opened is empty too (the AWS CLI goes on without it), with a warning.
+ */
 static int
-config_read(struct config *cfg, enum config_file file, int named, char **cause)
+config_read(struct config *cfg, enum config_file file, char **cause)
 {
 	struct ini ini = {.cfg = cfg, .file = file, .path = cfg->path[file]};
 	char *line = NULL;
+	struct stat st;
 	size_t cap = 0;
 	FILE *f;
 	int r = 0;
 
-	if (ini.path == NULL)
+	if (ini.path == NULL || stat(ini.path, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
 		return (0);
 	if ((f = fopen(ini.path, "r")) == NULL) {
-		if (errno == ENOENT && !named)
-			return (0);
-		xasprintf(cause, "%s %s: %s", file_label(file), ini.path,
-		    strerror(errno));
-		return (-1);
+		log_warn("%s %s: %s; read as empty, as the AWS CLI does",
+		    file_label(file), ini.path, strerror(errno));
+		return (0);
 	}
 	while (r == 0 && getline(&line, &cap, f) != -1) {
 		ini.line++;
@@ -492,10 +499,8 @@ config_load(const struct config_options *opt, char **cause)
 	cfg->opt_region = copy_nonempty(opt->region);
 	cfg->opt_endpoint = copy_nonempty(opt->endpoint_url);
 	choose_profile(cfg, opt);
-	if (config_read(cfg, CONFIG_FILE_CONFIG,
-		cfg->env[ENV_CONFIG_FILE] != NULL, cause) == -1 ||
-	    config_read(cfg, CONFIG_FILE_CREDENTIALS,
-		cfg->env[ENV_CREDENTIALS_FILE] != NULL, cause) == -1 ||
+	if (config_read(cfg, CONFIG_FILE_CONFIG, cause) == -1 ||
+	    config_read(cfg, CONFIG_FILE_CREDENTIALS, cause) == -1 ||
 	    check_profile(cfg, cause) == -1) {
 		config_free(cfg);
 		return (NULL);

@@ -217,8 +217,13 @@ contains "AWS_REGION" "$T/status.out" "region=ap-south-1"
 printf '[default]\nregion = eu-west-1\nthis line is broken\n' >"$T/bad.config"
 status "malformed config" 1 ct AWS_CONFIG_FILE="$T/bad.config" "$CT"
 contains "malformed line located" "$T/status.out" "error: config file $T/bad.config line 3: expected KEY = VALUE or [SECTION]"
-status "missing AWS_CONFIG_FILE" 1 ct AWS_CONFIG_FILE="$T/none.config" "$CT"
-contains "missing file named" "$T/status.out" "config file $T/none.config: No such file or directory"
+# A file that a variable names but that does not exist (or is not a
+# regular file) is empty, as botocore reads it.
+status "missing AWS_CONFIG_FILE is empty" 0 ct $ENVKEYS AWS_CONFIG_FILE="$T/none.config" "$CT" --region us-east-1
+contains "missing AWS_CONFIG_FILE: the environment's keys" "$T/status.out" "source=environment"
+status "missing AWS_SHARED_CREDENTIALS_FILE is empty" 0 ct AWS_SHARED_CREDENTIALS_FILE="$T/none.credentials" "$CT" --profile cfgonly --region us-east-1
+contains "missing credentials file: the config's keys" "$T/status.out" "source=profile cfgonly key=AKIACFGONLY"
+status "a directory as AWS_CONFIG_FILE is empty" 0 ct $ENVKEYS AWS_CONFIG_FILE="$T" "$CT" --region us-east-1
 
 # credential_process.
 status "credential_process" 0 ct "$CT" --profile proc --region us-east-1 --twice
