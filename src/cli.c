@@ -14,12 +14,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "classify.h"
 #include "cli.h"
 #include "clock.h"
 #include "isotime.h"
 #include "logfile.h"
 #include "spool.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define DEFAULT_HOLD_LIMIT ((size_t)64 << 20)
@@ -377,8 +379,10 @@ parse_rate(const char *opt, const char *arg, double *rate, char **cause)
 {
 	char *end;
 
+	/* Decimal only: strtod would take "0x10", "1e1" and "inf". */
 	*rate = strtod(arg, &end);
-	if (*arg == '\0' || *end != '\0' || !(*rate >= 0.1) || *rate > 100) {
+	if (*arg == '\0' || strspn(arg, "0123456789.") != strlen(arg) ||
+	    *end != '\0' || !(*rate >= 0.1) || *rate > 100) {
 		xasprintf(cause, "%s %s: expected calls a second, 0.1 to 100",
 		    opt, arg);
 		return (-1);
@@ -542,6 +546,8 @@ parse_option2(int c, const char *arg, struct options *o, char **cause)
 static int
 parse_option(int c, const char *arg, struct options *o, char **cause)
 {
+	const char *eq;
+
 	switch (c) {
 	case OPT_FROM:
 		strlist_add(&o->from, arg);
@@ -613,6 +619,15 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 			    cause, "--assign %s: expected HOST=GROUP", arg);
 			return (-1);
 		}
+		/* The limit classify keeps to, said here, not ignored later. */
+		eq = strchr(arg, '=') + 1;
+		if (utf8_width(eq, strlen(eq)) > CLASSIFY_GROUP_MAX) {
+			xasprintf(cause,
+			    "--assign %s: the group is wider than %d "
+			    "columns",
+			    arg, CLASSIFY_GROUP_MAX);
+			return (-1);
+		}
 		strlist_add(&o->assign, arg);
 		break;
 	case OPT_TIMESTAMPS:
@@ -656,6 +671,13 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 		o->log_group = arg;
 		break;
 	case OPT_STREAM_PREFIX:
+		if (*arg == '\0') {
+			xasprintf(cause,
+			    "--stream-prefix is empty: it would read every "
+			    "stream of the log group (give the streams' common "
+			    "start, such as JOB/)");
+			return (-1);
+		}
 		o->stream_prefix = arg;
 		break;
 	case OPT_PROFILE:

@@ -12,6 +12,19 @@ status "bad --output" 2 "$CWDEMUX" --from "$T/exp" --output xml
 contains "bad --output named" "$T/status.err" "--output xml"
 status "bad --assign" 2 "$CWDEMUX" --from "$T/exp" --assign algo-1
 contains "bad --assign named" "$T/status.err" "--assign algo-1: expected HOST=GROUP"
+# A group of 65 characters: the man page says 64 at most (#15).
+G65=$(printf '%065d' 0 | tr 0 g)
+status "--assign: a 65-character group" 2 "$CWDEMUX" --from "$T/exp" --assign "algo-1=$G65"
+contains "--assign: the long group named" "$T/status.err" "--assign algo-1=$G65: the group is wider than 64 columns"
+status "--assign: a 64-character group" 0 "$CWDEMUX" --from "$T/exp" --assign "algo-1=${G65#g}" "$JOB"
+# Rates are decimal (#15): strtod took 0x10 for 16.
+status "--filter-rate 0x10" 2 "$CWDEMUX" --from "$T/exp" --filter-rate 0x10
+contains "--filter-rate 0x10 named" "$T/status.err" "--filter-rate 0x10: expected calls a second, 0.1 to 100"
+status "--get-rate 1e1" 2 "$CWDEMUX" --from "$T/exp" --get-rate 1e1
+status "--filter-rate 2.5" 0 "$CWDEMUX" --from "$T/exp" --filter-rate 2.5 "$JOB"
+# An empty --stream-prefix read the whole log group (#15).
+status "--stream-prefix ''" 2 "$CWDEMUX" --stream-prefix '' "$JOB"
+contains "--stream-prefix '' said" "$T/status.err" "--stream-prefix is empty"
 status "bad --hold-limit" 2 "$CWDEMUX" --from "$T/exp" --hold-limit lots
 status "no job, no --from" 2 "$CWDEMUX"
 status "two jobs" 2 "$CWDEMUX" --from "$T/exp" a b
