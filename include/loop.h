@@ -53,9 +53,14 @@ void loop_watch_resize(void);
 /* Nonzero once after each SIGWINCH. */
 int loop_resized(void);
 
-/* Run the source until it is done; hooks may be NULL. */
+/*
+ * Run the source until it is done; hooks may be NULL. p is the pipeline
+ * the source feeds: when standard output is a pipe whose reader goes away
+ * (a quiet follow writes nothing that would meet EPIPE), the loop flushes
+ * it so the sinks on stdout close.
+ */
 enum loop_status loop_run(struct http *, struct aws *, struct source_cw *,
-    const struct loop_hooks *, char **cause);
+    struct pipeline *, const struct loop_hooks *, char **cause);
 /*
  * Run the transport until *pending, the caller's count of calls in flight
  * (aws_call()s whose callbacks decrement it), is zero: LOOP_DONE,

@@ -21,8 +21,17 @@ struct outbuf {
 };
 
 void outbuf_init(struct outbuf *, int fd, const char *name);
-/* Write everything buffered; SINK_CLOSED on EPIPE. */
+/*
+ * Write everything buffered; SINK_CLOSED on EPIPE, or, when nothing is
+ * buffered, when the reader went away (outbuf_gone()).
+ */
 enum sink_status outbuf_flush(struct outbuf *, char **cause);
+/*
+ * Nonzero when fd's reader went away (a pipe or socket, poll says POLLERR
+ * or POLLHUP). Writing would say it with EPIPE, but a quiet follow writes
+ * nothing: "cwdemux JOB | grep -m1 x" must still stop once grep has.
+ */
+int outbuf_gone(int fd);
 /* Flush when the buffer is large enough to be worth a write. */
 enum sink_status outbuf_maybe_flush(struct outbuf *, char **cause);
 /*

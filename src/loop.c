@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "loop.h"
+#include "outbuf.h"
+#include "pipeline.h"
 #include "xmalloc.h"
 
 /* A wait is never longer, so a missed wake-up costs at most this. */
@@ -120,14 +123,29 @@ wait_ms(int64_t now, int64_t a, int64_t b)
 	return (next <= now ? 0 : (int)(next - now));
 }
 
+/*
+ * Standard output is a pipe or socket, whose reader may go away while the
+ * job is quiet: then nothing is written and no EPIPE says so.
+ */
+static int
+stdout_is_pipe(void)
+{
+	struct stat st;
+
+	return (fstat(STDOUT_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
+}
+
 enum loop_status
 loop_run(struct http *http, struct aws *aws, struct source_cw *src,
-    const struct loop_hooks *hooks, char **cause)
+    struct pipeline *p, const struct loop_hooks *hooks, char **cause)
 {
-	struct curl_waitfd wfd[2];
+	struct curl_waitfd wfd[3];
 	enum source_status st;
+	enum sink_status rc;
 	int64_t now, deadline;
 	unsigned nfd = 0;
+	int watch_out = stdout_is_pipe();
 
 	memset(wfd, 0, sizeof wfd);
 	if (signal_pipe[0] >= 0) {
@@ -138,6 +156,9 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 		wfd[nfd].fd = hooks->fd;
 		wfd[nfd++].events = CURL_WAIT_POLLIN;
 	}
+	/* Last, so it can be dropped: no events, a hang-up still wakes. */
+	if (watch_out)
+		wfd[nfd++].fd = STDOUT_FILENO;
 	for (;;) {
 		if (caught)
 			return (LOOP_INTERRUPTED);
@@ -165,6 +186,17 @@ loop_run(struct http *http, struct aws *aws, struct source_cw *src,
 		drain_signals();
 		if (http_process(http, cause) != 0)
 			return (LOOP_ERROR);
+		/* The reader of stdout left: a flush closes the sinks that
+		 * write there (outbuf_flush), and the run stops if no other
+		 * is left; an export goes on. Watched once. */
+		if (watch_out && outbuf_gone(STDOUT_FILENO)) {
+			watch_out = 0;
+			nfd--;
+			if ((rc = pipeline_flush(p, cause)) == SINK_CLOSED)
+				return (LOOP_CLOSED);
+			if (rc == SINK_ERROR)
+				return (LOOP_OUTPUT_ERROR);
+		}
 	}
 }
 

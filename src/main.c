@@ -611,8 +611,8 @@ run_cloudwatch(struct run *r, const char *prefix, char **cause)
 		hooks.busy = tui_busy;
 		hooks.arg = r->tui;
 	}
-	ls =
-	    loop_run(a.http, a.aws, src, r->tui != NULL ? &hooks : NULL, cause);
+	ls = loop_run(
+	    a.http, a.aws, src, p, r->tui != NULL ? &hooks : NULL, cause);
 	/* Nothing read is dropped, however the run ended. */
 	if (ls != LOOP_CLOSED && ls != LOOP_OUTPUT_ERROR) {
 		rc = source_cw_release(src, &held);

@@ -4,6 +4,7 @@
  * is an error naming the file, a closed pipe is a quiet stop.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +20,23 @@ outbuf_init(struct outbuf *ob, int fd, const char *name)
 	ob->name = name;
 }
 
+int
+outbuf_gone(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = 0};
+
+	return (fd >= 0 && poll(&p, 1, 0) > 0 &&
+	    (p.revents & (POLLERR | POLLHUP)) != 0);
+}
+
 enum sink_status
 outbuf_flush(struct outbuf *ob, char **cause)
 {
 	size_t off = 0;
 	ssize_t n;
+
+	if (ob->b.len == 0 && outbuf_gone(ob->fd))
+		return (SINK_CLOSED);
 
 	while (off < ob->b.len) {
 		n = write(ob->fd, ob->b.data + off, ob->b.len - off);

@@ -297,4 +297,32 @@ contains "expired for good: the source named" "$T/expired.err" "credential_proce
 check "expired for good: what was read is out" \
     $PY tests/tools/checktruth.py --unordered "$T/expired" "$T/expired.jsonl"
 
+# A closed pipe on a quiet follow (cwdemux JOB | grep -m1 x, #15): every
+# event fits in the pipe before grep exits, then the job is quiet, so no
+# write meets EPIPE. cwdemux must notice the reader is gone and stop, 0.
+proxy_start --job-status InProgress:Training@0
+rm -f "$T/ready" "$T/quiet.pipe"
+$PY tests/tools/simjob.py "$MOTO_URL" "$T/quiet" --ready-file "$T/ready" \
+    --job quiet --hosts 3 --rate 200 --events-per-host 120 --seed 9 \
+    >/dev/null 2>&1
+mkfifo "$T/quiet.pipe"
+grep -m1 -q algo "$T/quiet.pipe" &
+GREP_PID=$!
+at_exit 'stop_pids $GREP_PID'
+env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+    "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
+    --status-interval 1s --output lines quiet \
+    >"$T/quiet.pipe" 2>"$T/quiet.err" &
+CW_PID=$!
+wait "$GREP_PID"
+check "closed pipe, quiet follow: grep found a line" test $? -eq 0
+GREP_PID=""
+check "closed pipe, quiet follow: cwdemux stops" until_ok 60 sh -c "! kill -0 $CW_PID 2>/dev/null"
+kill "$CW_PID" 2>/dev/null
+wait "$CW_PID"
+RC=$?
+CW_PID=""
+check "closed pipe, quiet follow: a quiet stop, status 0" test "$RC" -eq 0
+
 finish
