@@ -103,6 +103,9 @@ int64_t aws_next_deadline(const struct aws *);
 /* Start the retries that are due. */
 void aws_tick(struct aws *, int64_t now_ms);
 
+/* At most n attempts of a call, whatever failed (--check asks once). */
+void aws_set_attempts(struct aws *, unsigned n);
+
 /* Counters for status lines and benchmarks. */
 struct aws_stats {
 	uint64_t requests;

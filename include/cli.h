@@ -88,6 +88,7 @@ struct options {
 	const char *region; /* --region */
 	const char *endpoint_url; /* --endpoint-url */
 	int debug;
+	int check; /* --check: resolve the AWS settings, try each call */
 	int64_t since; /* --since: ms since the epoch, or -1 */
 	int64_t until; /* --until: ms since the epoch, or -1 */
 	int64_t grace_ms; /* --grace */

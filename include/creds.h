@@ -58,5 +58,10 @@ void creds_expire(struct creds_chain *);
 /* Where the current credentials came from ("environment", "profile dev",
  * "credential_process of profile dev", "container", ...). */
 const char *creds_source(const struct creds_chain *);
+/* The same as botocore's Credentials.method names it: "env",
+ * "shared-credentials-file", "config-file", "assume-role",
+ * "assume-role-with-web-identity", "custom-process", "container-role",
+ * "iam-role"; "none" before any. */
+const char *creds_method(const struct creds_chain *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * sts: the two STS calls of the credential chain, AssumeRole (signed with
- * the source credentials) and AssumeRoleWithWebIdentity (unsigned), sent
+ * the source credentials) and AssumeRoleWithWebIdentity (unsigned), and
+ * GetCallerIdentity for cwdemux --check, sent
  * to the STS endpoint the configuration resolves, as Query requests whose
  * XML answer holds the new credentials.
  *
@@ -44,5 +45,12 @@ void sts_field(struct buf *form, const char *name, const char *value);
 int sts_call(const struct config *, time_t now, const char *action,
     const struct buf *fields, const struct creds *signer, const char *who,
     struct sts_keys *, char **cause);
+
+/*
+ * GetCallerIdentity signed with c (cwdemux --check): 0 with the caller's
+ * ARN, made safe to show, in a new string; -1 with a cause.
+ */
+int sts_caller_identity(const struct config *, time_t now, const struct creds *,
+    char **arn, char **cause);
 
 #endif

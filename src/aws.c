@@ -678,6 +678,12 @@ aws_tick(struct aws *a, int64_t now_ms)
 	}
 }
 
+void
+aws_set_attempts(struct aws *a, unsigned n)
+{
+	a->max_throttled = a->max_transient = n;
+}
+
 const struct aws_stats *
 aws_stats(const struct aws *a)
 {

@@ -48,6 +48,7 @@ enum {
 	OPT_REGION,
 	OPT_ENDPOINT_URL,
 	OPT_DEBUG,
+	OPT_CHECK,
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_GRACE,
@@ -117,6 +118,7 @@ static const struct option long_options[] = {
     {"region", required_argument, NULL, OPT_REGION},
     {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
     {"debug", no_argument, NULL, OPT_DEBUG},
+    {"check", no_argument, NULL, OPT_CHECK},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
     {"grace", required_argument, NULL, OPT_GRACE},
@@ -159,6 +161,10 @@ cli_usage(void)
 	    "by group\n"
 	    "       cwdemux --from PATH [OPTIONS] [JOB] logs saved on disk\n"
 	    "       cwdemux --list [PATTERN]            recent training jobs\n"
+	    "       cwdemux --check [OPTIONS] [JOB]     what the AWS settings "
+	    "resolve to,\n"
+	    "                                           each permission "
+	    "tried\n"
 	    "\n"
 	    "Reading\n"
 	    "  -f, --follow          follow the job to its end (the default)\n"
@@ -692,6 +698,9 @@ parse_option(int c, const char *arg, struct options *o, char **cause)
 	case OPT_DEBUG:
 		o->debug = 1;
 		break;
+	case OPT_CHECK:
+		o->check = 1;
+		break;
 	case OPT_SINCE:
 	case OPT_UNTIL:
 		if (cli_parse_when(arg, clock_wall_ms(),
@@ -883,7 +892,13 @@ cli_parse(int argc, char **argv, struct options *o, char **cause)
 		xasprintf(cause, "--log-group: empty name");
 		return (-1);
 	}
-	if (o->job == NULL && o->from.n == 0 && o->stream_prefix == NULL) {
+	if (o->check && o->from.n > 0) {
+		xasprintf(
+		    cause, "--check checks AWS access; --from reads files");
+		return (-1);
+	}
+	if (!o->check && o->job == NULL && o->from.n == 0 &&
+	    o->stream_prefix == NULL) {
 		xasprintf(cause, "no job given (cwdemux JOB, or --from PATH)");
 		return (-1);
 	}

@@ -53,6 +53,7 @@ struct creds_chain {
 	const struct config *cfg;
 	struct creds cur;
 	char *source; /* where cur came from */
+	const char *method; /* the same, as botocore names it */
 	int have; /* cur holds credentials */
 	int stale; /* creds_expire() was called */
 	time_t retry_after; /* a failed early refresh waits until then */
@@ -66,6 +67,7 @@ struct fetch {
 	const struct config *cfg;
 	time_t now;
 	char *source; /* the provider that answered last */
+	const char *method; /* botocore's name of it */
 	char *imds_note; /* why instance metadata gave nothing */
 	const char *visited[CREDS_ROLE_DEPTH_MAX]; /* source_profile chain */
 	size_t nvisited;
@@ -102,11 +104,17 @@ file_value(const struct fetch *f, enum config_file file, const char *profile,
 	return (v == NULL || *v == '\0' ? NULL : v);
 }
 
+/*
+ * The provider that answered: in words for messages, and as botocore's
+ * name of the method ("env", "assume-role"...) for --check.
+ */
 static void
-set_source(struct fetch *f, const char *fmt, const char *arg)
+set_source(
+    struct fetch *f, const char *method, const char *fmt, const char *arg)
 {
 	free(f->source);
 	xasprintf(&f->source, fmt, arg);
+	f->method = method;
 }
 
 static int
@@ -183,7 +191,7 @@ env_creds(struct fetch *f, struct creds *c, char **cause)
 	    config_getenv("AWS_CREDENTIAL_EXPIRATION"), "the environment",
 	    cause);
 	if (r == GOT_CREDS)
-		set_source(f, "%s", "environment");
+		set_source(f, "env", "%s", "environment");
 	return (r);
 }
 
@@ -215,7 +223,10 @@ file_creds(struct fetch *f, const char *profile, enum config_file file,
 	} else
 		r = creds_fill(c, akid, secret, token, NULL, who, cause);
 	if (r == GOT_CREDS)
-		set_source(f, "profile %s", profile);
+		set_source(f,
+		    file == CONFIG_FILE_CREDENTIALS ? "shared-credentials-file"
+						    : "config-file",
+		    "profile %s", profile);
 	free(who);
 	return (r);
 }
@@ -340,7 +351,8 @@ process_creds(
 	else
 		r = process_json(&out, &err, who, c, cause);
 	if (r == GOT_CREDS)
-		set_source(f, "credential_process of profile %s", profile);
+		set_source(f, "custom-process",
+		    "credential_process of profile %s", profile);
 	if (out.data != NULL)
 		explicit_bzero(out.data, out.len);
 	buf_free(&out);
@@ -418,7 +430,7 @@ container_creds(struct fetch *f, struct creds *c, char **cause)
 		r = found == 0 ? GOT_NOTHING : GOT_ERROR;
 	else if ((r = reply_creds(&reply, "container credentials", c, cause)) ==
 	    GOT_CREDS)
-		set_source(f, "%s", "container");
+		set_source(f, "container-role", "%s", "container");
 	if (reply.data != NULL)
 		explicit_bzero(reply.data, reply.len);
 	buf_free(&reply);
@@ -438,7 +450,7 @@ imds_creds(struct fetch *f, struct creds *c, char **cause)
 		r = found == 0 ? GOT_NOTHING : GOT_ERROR;
 	else if ((r = reply_creds(&reply, "instance metadata", c, cause)) ==
 	    GOT_CREDS)
-		set_source(f, "%s", "instance metadata");
+		set_source(f, "iam-role", "%s", "instance metadata");
 	if (reply.data != NULL)
 		explicit_bzero(reply.data, reply.len);
 	buf_free(&reply);
@@ -621,7 +633,7 @@ role_creds(struct fetch *f, const char *profile, struct creds *c, char **cause)
 	else
 		r = sts_creds(f, "AssumeRole", &fields, &src, who, c, cause);
 	if (r == GOT_CREDS)
-		set_source(f, "role_arn of profile %s", profile);
+		set_source(f, "assume-role", "role_arn of profile %s", profile);
 	free(who);
 out:
 	buf_free(&fields);
@@ -672,7 +684,8 @@ web_identity_creds(struct fetch *f, const char *profile, int with_env,
 	r = sts_creds(f, "AssumeRoleWithWebIdentity", &fields, NULL,
 	    "web identity", c, cause);
 	if (r == GOT_CREDS)
-		set_source(f, "web identity of profile %s", profile);
+		set_source(f, "assume-role-with-web-identity",
+		    "web identity of profile %s", profile);
 out:
 	if (token.data != NULL)
 		explicit_bzero(token.data, token.len);
@@ -849,6 +862,7 @@ creds_get(
 		ch->cur = c;
 		free(ch->source);
 		ch->source = f.source;
+		ch->method = f.method;
 		f.source = NULL;
 		ch->have = 1;
 		ch->stale = 0;
@@ -878,4 +892,10 @@ const char *
 creds_source(const struct creds_chain *ch)
 {
 	return (ch->source != NULL ? ch->source : "none");
+}
+
+const char *
+creds_method(const struct creds_chain *ch)
+{
+	return (ch->method != NULL ? ch->method : "none");
 }

@@ -14,6 +14,7 @@
 
 #include "aws.h"
 #include "buf.h"
+#include "check.h"
 #include "sanitize.h"
 #include "cli.h"
 #include "clock.h"
@@ -821,6 +822,8 @@ main(int argc, char **argv)
 		buf_free(&b);
 	} else if (o.list)
 		status = run_list(&o, &cause);
+	else if (o.check)
+		status = check_run(&o);
 	else
 		status = run(&o, &cause);
 	if (cause != NULL) {

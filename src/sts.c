@@ -147,23 +147,25 @@ sts_headers(const struct config *cfg, time_t now, const struct creds *signer,
 	return (0);
 }
 
-int
-sts_call(const struct config *cfg, time_t now, const char *action,
+/*
+ * POST one Query request; 0 with the HTTP status and the answer, -1 with a
+ * cause when none came (or the request could not be built).
+ */
+static int
+sts_post(const struct config *cfg, time_t now, const char *action,
     const struct buf *fields, const struct creds *signer, const char *who,
-    struct sts_keys *k, char **cause)
+    long *status, struct buf *reply, char **cause)
 {
 	struct http_fetch_req req = {.method = "POST",
 	    .connect_ms = STS_CONNECT_MS,
 	    .timeout_ms = STS_TIMEOUT_MS,
 	    .max = STS_REPLY_MAX,
 	    .ca_bundle = config_ca_bundle(cfg)};
-	struct buf body = BUF_INIT, reply = BUF_INIT;
+	struct buf body = BUF_INIT;
 	struct config_url u = {0};
 	char *url = NULL, *why;
 	int r = -1;
-	long status;
 
-	memset(k, 0, sizeof *k);
 	if (config_endpoint(cfg, SERVICE_STS, &url, &why) == -1 ||
 	    config_url_parse(url, &u, &why) == -1) {
 		xasprintf(cause, "%s: %s", who, why);
@@ -171,7 +173,7 @@ sts_call(const struct config *cfg, time_t now, const char *action,
 		goto out;
 	}
 	buf_printf(&body, "Action=%s&Version=" STS_VERSION "%s", action,
-	    fields->data != NULL ? fields->data : "");
+	    fields != NULL && fields->data != NULL ? fields->data : "");
 	req.url = url;
 	req.body = body.data;
 	if (sts_headers(cfg, now, signer, &u, &req, &why) == -1) {
@@ -181,20 +183,65 @@ sts_call(const struct config *cfg, time_t now, const char *action,
 	}
 	http_fetch_header(&req, "Expect", "");
 	log_debug("%s: %s %s", who, action, url);
-	if (http_fetch(&req, &status, &reply, &why) == -1) {
+	if (http_fetch(&req, status, reply, &why) == -1) {
 		xasprintf(cause, "%s: %s", who, why);
 		free(why);
 	} else
-		r = sts_reply(&reply, status, who, k, cause);
+		r = 0;
 out:
 	http_fetch_clear(&req);
 	if (body.data != NULL)
 		explicit_bzero(body.data, body.len);
-	if (reply.data != NULL)
-		explicit_bzero(reply.data, reply.len);
 	buf_free(&body);
-	buf_free(&reply);
 	config_url_free(&u);
 	free(url);
+	return (r);
+}
+
+int
+sts_call(const struct config *cfg, time_t now, const char *action,
+    const struct buf *fields, const struct creds *signer, const char *who,
+    struct sts_keys *k, char **cause)
+{
+	struct buf reply = BUF_INIT;
+	long status;
+	int r = -1;
+
+	memset(k, 0, sizeof *k);
+	if (sts_post(cfg, now, action, fields, signer, who, &status, &reply,
+		cause) == 0)
+		r = sts_reply(&reply, status, who, k, cause);
+	if (reply.data != NULL)
+		explicit_bzero(reply.data, reply.len);
+	buf_free(&reply);
+	return (r);
+}
+
+int
+sts_caller_identity(const struct config *cfg, time_t now, const struct creds *c,
+    char **arn, char **cause)
+{
+	struct buf reply = BUF_INIT, shown = BUF_INIT;
+	const char *who = "sts:GetCallerIdentity";
+	char *text = NULL;
+	long status;
+	int r = -1;
+
+	*arn = NULL;
+	if (sts_post(cfg, now, "GetCallerIdentity", NULL, c, who, &status,
+		&reply, cause) == -1)
+		goto out;
+	if (status != 200 || reply.len == 0 ||
+	    (text = xml_text(reply.data, reply.len, "Arn")) == NULL) {
+		sts_error(&reply, status, who, cause);
+		goto out;
+	}
+	sanitize_excerpt(&shown, text, strlen(text), STS_SHOWN_MAX);
+	*arn = buf_steal(&shown);
+	r = 0;
+out:
+	free(text);
+	buf_free(&shown);
+	buf_free(&reply);
 	return (r);
 }
