@@ -254,10 +254,7 @@ enqueue(struct logjson *lj, const struct frame *f)
 	    f->stream64.set ? &f->stream64 : &f->stream;
 	struct queued *e;
 
-	if (lj->nq == lj->qcap) {
-		lj->qcap = lj->qcap == 0 ? 256 : lj->qcap * 2;
-		lj->q = xreallocarray(lj->q, lj->qcap, sizeof *lj->q);
-	}
+	lj->q = xgrow(lj->q, lj->nq, &lj->qcap, 256, sizeof *lj->q);
 	e = &lj->q[lj->nq++];
 	e->ts = f->ts;
 	e->msg = msg->off;

@@ -545,10 +545,7 @@ heap_up(struct heap *h, size_t i)
 static void
 heap_push(struct heap *h, int64_t ts, size_t i, size_t j)
 {
-	if (h->n == h->cap) {
-		h->cap = h->cap == 0 ? 64 : h->cap * 2;
-		h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
-	}
+	h->v = xgrow(h->v, h->n, &h->cap, 64, sizeof *h->v);
 	h->v[h->n].ts = ts;
 	h->v[h->n].i = (uint32_t)i;
 	h->v[h->n].j = (uint32_t)j;
@@ -680,11 +677,7 @@ load(struct source_files *sf, struct fstream *fs)
 
 	do {
 		sub = sub_of(fs, fs->ev_sid);
-		if (sub->n == sub->cap) {
-			sub->cap = sub->cap == 0 ? 64 : sub->cap * 2;
-			sub->v =
-			    xreallocarray(sub->v, sub->cap, sizeof *sub->v);
-		}
+		sub->v = xgrow(sub->v, sub->n, &sub->cap, 64, sizeof *sub->v);
 		e = &sub->v[sub->n++];
 		e->ts = fs->ev.ts;
 		e->off = fs->text.len;

@@ -5,8 +5,8 @@
 # stream), and cwdemux's own JSON Lines; each regrouped and compared with
 # the generated job's ground truth. The files come from the real AWS CLI v2
 # (Debian's awscli, /usr/bin/aws) and boto3, against moto.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 AWS=/usr/bin/aws
 if [ ! -x "$AWS" ]; then
