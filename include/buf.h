@@ -31,6 +31,8 @@ char *buf_reserve(struct buf *, size_t n);
 void buf_reset(struct buf *);
 char *buf_steal(struct buf *);
 void buf_free(struct buf *);
+/* buf_free(), the bytes overwritten first: they may be secrets. */
+void buf_wipe(struct buf *);
 
 /* Appending one byte is the hottest path of every output: inline it. */
 static inline void

@@ -11,20 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exitstatus.h"
 #include "fields.h"
 #include "mpi.h"
-
-/* Exit statuses, documented in cwdemux(1) EXIT STATUS. */
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_RUNTIME = 1, /* reading or writing failed */
-	EXIT_USAGE = 2, /* bad command line, rules, paths or AWS settings */
-	EXIT_AWS = 3, /* AWS refused: credentials, permissions */
-	EXIT_JOB_FAILED = 4, /* followed to the end: the job Failed */
-	EXIT_JOB_STOPPED = 5, /* followed to the end: the job was Stopped */
-	EXIT_NOMEM = 70, /* out of memory (see xmalloc) */
-	EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM; outputs are complete */
-};
 
 enum output_kind {
 	OUTPUT_DEFAULT, /* lines, unless --export alone */

@@ -18,7 +18,6 @@
 
 #include "buf.h"
 #include "config.h"
-#include "creds.h"
 
 #define STS_CONNECT_MS 5000
 #define STS_TIMEOUT_MS 15000
@@ -33,6 +32,13 @@ struct sts_keys {
 
 void sts_keys_clear(struct sts_keys *);
 
+/* The keys that sign a call (the token may be NULL). */
+struct sts_signer {
+	const char *access_key_id;
+	const char *secret_access_key;
+	const char *session_token;
+};
+
 /* Append "&name=value" to a form, value URI-encoded. */
 void sts_field(struct buf *form, const char *name, const char *value);
 
@@ -43,14 +49,14 @@ void sts_field(struct buf *form, const char *name, const char *value);
  * a cause that says what STS answered, made safe to show.
  */
 int sts_call(const struct config *, time_t now, const char *action,
-    const struct buf *fields, const struct creds *signer, const char *who,
+    const struct buf *fields, const struct sts_signer *, const char *who,
     struct sts_keys *, char **cause);
 
 /*
  * GetCallerIdentity signed with c (cwdemux --check): 0 with the caller's
  * ARN, made safe to show, in a new string; -1 with a cause.
  */
-int sts_caller_identity(const struct config *, time_t now, const struct creds *,
-    char **arn, char **cause);
+int sts_caller_identity(const struct config *, time_t now,
+    const struct sts_signer *, char **arn, char **cause);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * xmalloc: the one allocation family. Every function either succeeds or
  * calls the fatal hook (which restores the terminal), prints a message and
- * exits with EXIT_NOMEM (70, cli.h). Sizes are overflow-checked.
+ * exits with EXIT_NOMEM (70, exitstatus.h). Sizes are overflow-checked.
  *
  * Ownership: the caller owns every returned pointer and frees it with free().
  */

@@ -204,14 +204,16 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 		.service = SERVICE_LOGS,
 		.operation = "GetLogEvents"},
 	};
+	struct sts_signer signer = {
+	    c->access_key_id, c->secret_access_key, c->session_token};
 	struct http *http = NULL;
 	struct aws *aws = NULL;
 	char *arn = NULL, *cause = NULL, *prefix = NULL;
 	size_t pending = 0;
 	int bad = 0, i;
 
-	if (sts_caller_identity(
-		cfg, (time_t)(clock_wall_ms() / 1000), c, &arn, &cause) == 0)
+	if (sts_caller_identity(cfg, (time_t)(clock_wall_ms() / 1000), &signer,
+		&arn, &cause) == 0)
 		printf("check sts:GetCallerIdentity: ok (%s)\n", arn);
 	else {
 		printf("check sts:GetCallerIdentity: FAILED: %s\n", cause);

@@ -353,9 +353,7 @@ process_creds(
 	if (r == GOT_CREDS)
 		set_source(f, "custom-process",
 		    "credential_process of profile %s", profile);
-	if (out.data != NULL)
-		explicit_bzero(out.data, out.len);
-	buf_free(&out);
+	buf_wipe(&out);
 	buf_free(&err);
 	free(who);
 	return (r);
@@ -364,13 +362,17 @@ process_creds(
 /* An STS call whose answer becomes c, checked like any provider's. */
 static enum got
 sts_creds(struct fetch *f, const char *action, const struct buf *fields,
-    const struct creds *signer, const char *who, struct creds *c, char **cause)
+    const struct creds *src, const char *who, struct creds *c, char **cause)
 {
+	struct sts_signer signer;
 	struct sts_keys k;
 	enum got r;
 
-	if (sts_call(f->cfg, f->now, action, fields, signer, who, &k, cause) ==
-	    -1)
+	if (src != NULL)
+		signer = (struct sts_signer){src->access_key_id,
+		    src->secret_access_key, src->session_token};
+	if (sts_call(f->cfg, f->now, action, fields,
+		src != NULL ? &signer : NULL, who, &k, cause) == -1)
 		return (GOT_ERROR);
 	r = creds_fill(c, k.access_key_id, k.secret_access_key, k.session_token,
 	    k.expiration, who, cause);
@@ -402,19 +404,27 @@ source_missing(
 	return (GOT_ERROR);
 }
 
-/* Credentials from a JSON reply of the container endpoint or IMDS. */
+/*
+ * What a metadata service answered (metadata.h: 1 found, 0 nothing, -1 an
+ * error): the credentials of its JSON, which is then wiped. who names the
+ * service in messages, source and method as set_source() takes them.
+ */
 static enum got
-reply_creds(
-    const struct buf *reply, const char *who, struct creds *c, char **cause)
+reply_creds(struct fetch *f, int found, struct buf *reply, const char *who,
+    const char *method, const char *source, struct creds *c, char **cause)
 {
-	yajl_val root;
+	yajl_val root = NULL;
 	enum got r;
 
-	if ((root = json_object(
-		 reply->data != NULL ? reply->data : "", who, cause)) == NULL)
-		return (GOT_ERROR);
-	r = json_creds(root, "Token", who, c, cause);
+	if (found <= 0)
+		r = found == 0 ? GOT_NOTHING : GOT_ERROR;
+	else if ((root = json_object(reply->data != NULL ? reply->data : "",
+		      who, cause)) == NULL)
+		r = GOT_ERROR;
+	else if ((r = json_creds(root, "Token", who, c, cause)) == GOT_CREDS)
+		set_source(f, method, "%s", source);
 	yajl_tree_free(root);
+	buf_wipe(reply);
 	return (r);
 }
 
@@ -423,18 +433,10 @@ static enum got
 container_creds(struct fetch *f, struct creds *c, char **cause)
 {
 	struct buf reply = BUF_INIT;
-	enum got r;
-	int found;
+	int found = metadata_container(f->cfg, &reply, cause);
 
-	if ((found = metadata_container(f->cfg, &reply, cause)) <= 0)
-		r = found == 0 ? GOT_NOTHING : GOT_ERROR;
-	else if ((r = reply_creds(&reply, "container credentials", c, cause)) ==
-	    GOT_CREDS)
-		set_source(f, "container-role", "%s", "container");
-	if (reply.data != NULL)
-		explicit_bzero(reply.data, reply.len);
-	buf_free(&reply);
-	return (r);
+	return (reply_creds(f, found, &reply, "container credentials",
+	    "container-role", "container", c, cause));
 }
 
 /* EC2 instance metadata. Unreachable means nothing found. */
@@ -442,19 +444,10 @@ static enum got
 imds_creds(struct fetch *f, struct creds *c, char **cause)
 {
 	struct buf reply = BUF_INIT;
-	enum got r;
-	int found;
+	int found = metadata_imds(f->cfg, &reply, &f->imds_note, cause);
 
-	found = metadata_imds(f->cfg, &reply, &f->imds_note, cause);
-	if (found <= 0)
-		r = found == 0 ? GOT_NOTHING : GOT_ERROR;
-	else if ((r = reply_creds(&reply, "instance metadata", c, cause)) ==
-	    GOT_CREDS)
-		set_source(f, "iam-role", "%s", "instance metadata");
-	if (reply.data != NULL)
-		explicit_bzero(reply.data, reply.len);
-	buf_free(&reply);
-	return (r);
+	return (reply_creds(f, found, &reply, "instance metadata", "iam-role",
+	    "instance metadata", c, cause));
 }
 
 static enum got
@@ -636,7 +629,7 @@ role_creds(struct fetch *f, const char *profile, struct creds *c, char **cause)
 		set_source(f, "assume-role", "role_arn of profile %s", profile);
 	free(who);
 out:
-	buf_free(&fields);
+	buf_wipe(&fields);
 	creds_clear(&src);
 	return (r);
 }
@@ -687,12 +680,8 @@ web_identity_creds(struct fetch *f, const char *profile, int with_env,
 		set_source(f, "assume-role-with-web-identity",
 		    "web identity of profile %s", profile);
 out:
-	if (token.data != NULL)
-		explicit_bzero(token.data, token.len);
-	if (fields.data != NULL)
-		explicit_bzero(fields.data, fields.len);
-	buf_free(&token);
-	buf_free(&fields);
+	buf_wipe(&token);
+	buf_wipe(&fields);
 	return (r);
 }
 

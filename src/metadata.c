@@ -95,9 +95,7 @@ container_auth(struct http_fetch_req *req, char **cause)
 		r = -1;
 	} else if (token != NULL)
 		http_fetch_header(req, "Authorization", token);
-	if (b.data != NULL)
-		explicit_bzero(b.data, b.len);
-	buf_free(&b);
+	buf_wipe(&b);
 	return (r);
 }
 
@@ -265,9 +263,7 @@ imds_fetch(struct http_fetch_req *req, const char *base, struct buf *reply,
 	if (imds_request(req, reply, note) == 0)
 		r = 1;
 out:
-	if (token.data != NULL)
-		explicit_bzero(token.data, token.len);
-	buf_free(&token);
+	buf_wipe(&token);
 	buf_free(&list);
 	free(role);
 	free(url);

@@ -110,8 +110,9 @@ sts_reply(const struct buf *reply, long status, const char *who,
  * signer, the SigV4 headers that sign it.
  */
 static int
-sts_headers(const struct config *cfg, time_t now, const struct creds *signer,
-    const struct config_url *u, struct http_fetch_req *req, char **cause)
+sts_headers(const struct config *cfg, time_t now,
+    const struct sts_signer *signer, const struct config_url *u,
+    struct http_fetch_req *req, char **cause)
 {
 	const struct sigv4_header hdrs[] = {
 	    {"Host", u->authority}, {"Content-Type", STS_CONTENT_TYPE}};
@@ -153,7 +154,7 @@ sts_headers(const struct config *cfg, time_t now, const struct creds *signer,
  */
 static int
 sts_post(const struct config *cfg, time_t now, const char *action,
-    const struct buf *fields, const struct creds *signer, const char *who,
+    const struct buf *fields, const struct sts_signer *signer, const char *who,
     long *status, struct buf *reply, char **cause)
 {
 	struct http_fetch_req req = {.method = "POST",
@@ -190,9 +191,7 @@ sts_post(const struct config *cfg, time_t now, const char *action,
 		r = 0;
 out:
 	http_fetch_clear(&req);
-	if (body.data != NULL)
-		explicit_bzero(body.data, body.len);
-	buf_free(&body);
+	buf_wipe(&body);
 	config_url_free(&u);
 	free(url);
 	return (r);
@@ -200,7 +199,7 @@ out:
 
 int
 sts_call(const struct config *cfg, time_t now, const char *action,
-    const struct buf *fields, const struct creds *signer, const char *who,
+    const struct buf *fields, const struct sts_signer *signer, const char *who,
     struct sts_keys *k, char **cause)
 {
 	struct buf reply = BUF_INIT;
@@ -211,15 +210,13 @@ sts_call(const struct config *cfg, time_t now, const char *action,
 	if (sts_post(cfg, now, action, fields, signer, who, &status, &reply,
 		cause) == 0)
 		r = sts_reply(&reply, status, who, k, cause);
-	if (reply.data != NULL)
-		explicit_bzero(reply.data, reply.len);
-	buf_free(&reply);
+	buf_wipe(&reply);
 	return (r);
 }
 
 int
-sts_caller_identity(const struct config *cfg, time_t now, const struct creds *c,
-    char **arn, char **cause)
+sts_caller_identity(const struct config *cfg, time_t now,
+    const struct sts_signer *c, char **arn, char **cause)
 {
 	struct buf reply = BUF_INIT, shown = BUF_INIT;
 	const char *who = "sts:GetCallerIdentity";
@@ -242,6 +239,6 @@ sts_caller_identity(const struct config *cfg, time_t now, const struct creds *c,
 out:
 	free(text);
 	buf_free(&shown);
-	buf_free(&reply);
+	buf_wipe(&reply);
 	return (r);
 }

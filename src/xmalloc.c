@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "exitstatus.h"
 #include "xmalloc.h"
 
 static void (*fatal_hook)(void);
