@@ -6,14 +6,13 @@
 # the rest found by the backstop); with sessions that time out, are reset
 # mid-frame and fail a CRC while most seconds are sampled; and with Live
 # Tail refused at the start (polling alone, after a warning).
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 moto_start
 mkdir "$T/home"
 
-. tests/integ/proxy.sh
-. tests/integ/live.sh
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 
 # live_follow NAME EXTRA-STEP SIMJOB-ARGS...: follow job NAME with
 # --live-tail while simjob writes it through the proxy; EXTRA-STEP runs
@@ -109,7 +108,7 @@ $PY tests/tools/simjob.py "$PROXY_URL" "$T/ui" --ready-file "$T/ready" \
     --job ui --hosts 2 --rate 5 --duration 600 --seed 14 >/dev/null &
 SIM_PID=$!
 wait_for "$T/ready"
-trap 'tm kill-server 2>/dev/null; stop_all; moto_stop; rm -rf "$T"' EXIT
+at_exit 'tm kill-server 2>/dev/null'
 tm -f /dev/null new-session -d -s ui -x 120 -y 30 \
     "env -i PATH='$PATH' HOME='$T/home' LANG=C.UTF-8 TERM=screen \
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \

@@ -5,9 +5,9 @@
 # SessionStreamingException, an error message, a stall) is followed by a
 # gap and a new session; nothing of a broken frame is shown, nothing twice,
 # nothing of another job; refusals are a warning.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
 DUMP_PID="" WRITER_PID=""
 GROUP=/aws/sagemaker/TrainingJobs
 
@@ -28,7 +28,7 @@ until_line() {
 }
 
 moto_start
-trap 'kill $DUMP_PID $WRITER_PID 2>/dev/null; proxy_stop; moto_stop; rm -rf "$T"' EXIT
+at_exit 'stop_pids $DUMP_PID $WRITER_PID'
 proxy_start --live-script reset@1.5,corrupt@1.5,timeout@1.5,streaming@1.5,error@1.5,stall@1.5
 $PY tests/tools/ltwriter.py "$PROXY_URL" lt-job 0 >/dev/null
 dump "$GROUP" lt-job/ 90 7 >"$T/out" 2>"$T/err" &
