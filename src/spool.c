@@ -185,10 +185,7 @@ seg_open(struct spool *sp)
 	free(path);
 	if (fd < 0)
 		return (-1);
-	if (sp->nsegs == sp->segs_cap) {
-		sp->segs_cap = sp->segs_cap == 0 ? 8 : sp->segs_cap * 2;
-		sp->segs = xreallocarray(sp->segs, sp->segs_cap, sizeof *s);
-	}
+	sp->segs = xgrow(sp->segs, sp->nsegs, &sp->segs_cap, 8, sizeof *s);
 	s = &sp->segs[sp->nsegs++];
 	s->fd = fd;
 	s->size = 0;
@@ -319,11 +316,8 @@ group_index(struct spool *sp, const char *name, size_t len)
 		name = "(more groups)";
 		len = strlen(name);
 	}
-	if (sp->ngroups == sp->groups_cap) {
-		sp->groups_cap = sp->groups_cap == 0 ? 8 : sp->groups_cap * 2;
-		sp->groups =
-		    xreallocarray(sp->groups, sp->groups_cap, sizeof *g);
-	}
+	sp->groups =
+	    xgrow(sp->groups, sp->ngroups, &sp->groups_cap, 8, sizeof *g);
 	g = &sp->groups[sp->ngroups];
 	memset(g, 0, sizeof *g);
 	g->name = strmap_put(
