@@ -524,11 +524,10 @@ see "mpi: q" "rc=0"
 # spool stops the spool, not the UI.
 $PY tests/tools/genjob.py "$T/huge" --hosts 8 --lines-per-host 25000 \
     --layout plain --seed 5 >/dev/null
-HJOB=$(jq_get "$T/huge/truth.json" job)
+HJOB=$($PY tests/tools/tuiscreen.py json-get "$T/huge/truth.json" job)
 f=$(ls "$T/huge/$HJOB"/algo-1-*)
-$PY -c 'import sys
-data = open(sys.argv[1], "rb").read()
-open(sys.argv[1], "wb").write(b"2024-06-01T00:00:00.000Z first-line-of-the-job\n" + data)' "$f"
+$PY tests/tools/tuiscreen.py prepend "$f" \
+    "2024-06-01T00:00:00.000Z first-line-of-the-job"
 "$CWDEMUX" --from "$T/huge" --export "$T/huge.ref" "$HJOB" 2>/dev/null
 mkdir "$T/tmp"
 SHIM=$TOP/${BUILD:-build}/tools/failshim.so

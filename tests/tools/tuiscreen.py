@@ -16,6 +16,7 @@ and the inputs the UI tests write. One subcommand per job:
                       bytes) and of the --summary table's counts (ERR_group,
                       WARN_group)
   json-get FILE KEY   a top-level string of a JSON file
+  prepend FILE LINE   puts LINE before the first line of a log file
   hostile FILE        appends genjob's hostile lines to a plain log file
   wide FILE           writes the wide and combining characters' log file
   held-stream URL     puts a stream whose host names no group into moto
@@ -132,6 +133,13 @@ def json_get(args):
     return 0
 
 
+def prepend(args):
+    data = open(args[0], "rb").read()
+    with open(args[0], "wb") as f:
+        f.write(args[1].encode() + b"\n" + data)
+    return 0
+
+
 def hostile(args):
     import genjob
     with open(args[0], "ab") as out:
@@ -171,6 +179,7 @@ def held_stream(args):
 COMMANDS = {"sgr-only": sgr_only, "no-color": no_color,
             "highlighted": highlighted, "cols": cols,
             "fail-truth": fail_truth, "json-get": json_get,
+            "prepend": prepend,
             "hostile": hostile, "wide": wide, "held-stream": held_stream}
 
 if __name__ == "__main__":
