@@ -3,8 +3,8 @@
 # a pattern, --status, instance groups), and the bash and zsh completion
 # that make install puts in place, driven for real: bash's completion
 # function with COMP_WORDS, zsh's completion system in a pseudo-terminal.
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 moto_start
 
 # Three jobs, a second apart (CreationTime orders them).

@@ -6,7 +6,7 @@
 # against the generator's ground truth: every rank's line on its real host
 # with its rank (JSON, --fields rank), --rank, the first failure naming the
 # rank and its host; then, without the command line, "(host unknown)".
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 
 $PY tests/tools/genjob.py "$T/gen" --layout plain --seed 6 --mpi-workers \
     --groups data_group:ml.c5.18xlarge:1,train_group:ml.p3dn.24xlarge:2 \

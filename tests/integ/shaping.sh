@@ -5,7 +5,7 @@
 # collector's #011/#015/#033 escapes in lines output (--raw and
 # --raw-progress show them as they are), and JSON and exports keeping
 # CloudWatch's bytes; then the options' errors.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 
 # A job of two groups: algo-1 and algo-3 in data_group (the map that
 # algo-1 prints places algo-3, which prints no marker), algo-2 in
