@@ -28,11 +28,9 @@ set -u
 PY=${PYTHON:-python3}
 RUNS=${RUNS:-3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench-drain.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-. tests/integ/moto.sh
-. tests/integ/proxy.sh
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/cleanup.sh
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
 GROUP=/aws/sagemaker/TrainingJobs
 mkdir "$T/home"
 

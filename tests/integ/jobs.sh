@@ -3,7 +3,7 @@
 # thread gives, on a random job whose size this script does not choose
 # (hosts, events and part sizes drawn at run time; the seed is printed on
 # failure to reproduce it), in every output and both layouts.
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 
 SEED=${JOBS_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 set -- $($PY -c 'import random, sys

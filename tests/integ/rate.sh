@@ -2,7 +2,7 @@
 # The adaptive request rate (src/budget.c), against botocore's adaptive
 # retry mode as the oracle and against a simulated account quota; no
 # server needed (tests/tools/rateoracle.py drives tools/ratetrace).
-. tests/integ/lib.sh
+. tests/integ/lib/setup.sh
 
 RT=$TOP/$BUILD/tools/ratetrace
 check "the rate equals botocore's adaptive mode after every answer" \

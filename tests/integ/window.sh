@@ -4,8 +4,8 @@
 # from disk (--from), drained from CloudWatch (--no-follow), and followed
 # (a job that ended an hour ago: read to its end at once, without waiting
 # the grace period, which counts from the job's end).
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
 $PY tests/tools/genjob.py "$T/gen" --hosts 4 --lines-per-host 300 --seed 31 \
@@ -21,8 +21,7 @@ SINCE_MS=$1 UNTIL_MS=$2 SINCE=$3 UNTIL=$4
 moto_start
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null
 mkdir "$T/home"
-. tests/integ/proxy.sh
-trap 'proxy_stop; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
 
 cw() {
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
