@@ -5,12 +5,11 @@
 # streams' heads, where hosts print the markers that place them: the
 # heads are read unfiltered, for their markers only, so lines land in
 # their groups, an MPI worker's too (placed by its master's map).
-. tests/integ/lib.sh
-. tests/integ/moto.sh
+. tests/integ/lib/setup.sh
+. tests/integ/lib/moto.sh
 moto_start
-. tests/integ/proxy.sh
-. tests/integ/live.sh
-trap 'stop_all; moto_stop; rm -rf "$T"' EXIT
+. tests/integ/lib/proxy.sh
+. tests/integ/lib/live.sh
 
 # Four hosts: data_group algo-?, train_group two (an MPI master and a
 # worker that never names its group), eval_group one; one host fails.
