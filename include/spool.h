@@ -62,6 +62,11 @@ struct spool;
 /* NULL with cause when the directory or first file cannot be made. */
 struct spool *spool_new(const struct spool_options *, char **cause);
 void spool_free(struct spool *);
+/*
+ * The process is dying (a fatal signal, no memory): unlink the files
+ * spool_free() would, allocating nothing, and use the spool no more.
+ */
+void spool_abandon(struct spool *);
 
 /* Add one event, one line per '\n'-separated part; via (NULL: none) is
  * the host whose stream carried it when that is not host (an MPI rank's

@@ -21,6 +21,7 @@
  * kept in a direct-mapped cache (by seq) of opt.cache slots.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,24 @@ spool_free(struct spool *sp)
 	free(sp->error);
 	free(sp->dir);
 	free(sp);
+}
+
+void
+spool_abandon(struct spool *sp)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (sp == NULL || !sp->own_dir)
+		return;
+	for (i = 0; i < sp->nsegs; i++)
+		if (snprintf(path, sizeof path, "%s/spool-%ld-%llu", sp->dir,
+			(long)getpid(),
+			(unsigned long long)(sp->seg_base + i)) <
+		    (int)sizeof path)
+			unlink(path);
+	rmdir(sp->dir);
+	sp->own_dir = 0;
 }
 
 /* Intern a name into a table; the index, capped at max. */

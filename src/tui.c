@@ -35,6 +35,7 @@ static struct tui *active;
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
+/* The terminal back, and the spool's files gone (the process dies). */
 static void
 restore_terminal(void)
 {
@@ -42,6 +43,8 @@ restore_terminal(void)
 		active->ended = 1;
 		endwin();
 	}
+	if (active != NULL)
+		spool_abandon(active->spool);
 }
 
 /* Allocation failed: the terminal back, then what was held. */

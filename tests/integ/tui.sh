@@ -77,7 +77,7 @@ tm_start() {
 	TM_N=$((TM_N + 1))
 	SOCK="cwdemux-tui-$$-$TM_N"
 	tm -f /dev/null new-session -d -s ui -x 120 -y 40 \
-	    "env -i PATH='$PATH' HOME='$T/home' LANG=C.UTF-8 TERM=screen \
+	    "env -i PATH='$PATH' HOME='$T/home' TMPDIR='$T' LANG=C.UTF-8 TERM=screen \
 	    PS1='$ ' $EXTRA sh"
 	TM_UP=1
 	tm set-option -g set-clipboard on
@@ -414,6 +414,7 @@ tm send-keys -t ui "clear; ($limit exec $CWDEMUX --from $T/big j 2>$T/oom.err); 
 see "out of memory: exit status 70" "rc=70"
 check "out of memory: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
 contains "out of memory: said" "$T/oom.err" "cwdemux: out of memory"
+check "out of memory: the spool removed" sh -c "! ls '$T' | grep -q '^cwdemux-spool'"
 rm -rf "$T/big"
 
 # NO_COLOR: attributes, no colours.
@@ -657,6 +658,7 @@ see "again: the UI" "live  InProgress (Training)"
 kill -SEGV "$(pgrep -f -n -- "--endpoint-url $PROXY_URL")" 2>/dev/null
 see "SIGSEGV: died of it" "rc=139"
 check "SIGSEGV: alternate screen left" test "$(tm display -p -t ui '#{alternate_on}')" = 0
+check "SIGSEGV: the spool removed" sh -c "! ls '$T' | grep -q '^cwdemux-spool'"
 
 # The job ends: the UI says so and stays until q; exit status 0.
 ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
