@@ -470,10 +470,17 @@ inflate_whole(struct input *in, const unsigned char *data, size_t len)
 	if (pool->ld == NULL &&
 	    (pool->ld = libdeflate_alloc_decompressor()) == NULL)
 		xalloc_failed("libdeflate_alloc_decompressor");
-	/* The last member's size is the file's last 4 bytes (mod 2^32). */
+	/* The last member's size is the file's last 4 bytes (mod 2^32).
+	 * The file says so, so it is only a hint: deflate expands 1032
+	 * times at most, and the budget bounds it too (a 200-byte file
+	 * claiming 4 GB must not get 4 GB). */
 	isize = (uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
 	    (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24;
 	cap = (size_t)isize + 1;
+	if (cap > len * 1032 + 1)
+		cap = len * 1032 + 1;
+	if (cap > INPUT_WHOLE_BUDGET / 2)
+		cap = INPUT_WHOLE_BUDGET / 2;
 	in->text = xmalloc(cap);
 	while (used < len) {
 		/* Zero bytes after the last member are padding (gzip). */
