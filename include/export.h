@@ -58,12 +58,13 @@ unsigned long long export_withheld(const void *);
 /*
  * A one-shot export of what a reader holds (the terminal UI's "e"): the
  * events next() gives, in the order they arrived, until it returns 0.
- * complete is what the manifest says. DIR is locked as a resumable export
+ * *complete is what the manifest says, read after the last event (the
+ * reader may learn while it walks that something is missing). DIR is locked as a resumable export
  * locks it, and must be new or empty: a directory that holds anything (an
  * export above all, finished or running) is refused and left as it was.
  * 0, or -1 with cause.
  */
-int export_write(const char *dir, const struct errors *, int complete,
+int export_write(const char *dir, const struct errors *, const int *complete,
     int (*next)(void *arg, struct out_event *), void *arg, char **cause);
 
 /*

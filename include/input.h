@@ -42,5 +42,8 @@ ssize_t input_read(struct input *, char *buf, size_t size, char **cause);
 
 /* The file's modification time in ms (0 for standard input). */
 long long input_mtime_ms(struct input *);
+/* Known once read from: the bytes read are the file's own, at the same
+ * offsets (a plain regular file; not gzip, standard input or a FIFO). */
+int input_in_place(const struct input *);
 
 #endif

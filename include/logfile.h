@@ -62,6 +62,10 @@ struct logfile_event {
 	/* An id the format carries (CloudWatch's eventId), or NULL. */
 	const char *id;
 	size_t id_len;
+	/* msg is the bytes at this offset of the stream's file number file
+	 * (of the paths given to logfile_open()), or at is -1. */
+	int64_t at;
+	size_t file;
 };
 
 /* A stream made of the files paths[0..n-1], read in that order. */

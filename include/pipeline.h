@@ -52,6 +52,11 @@ const char *pipeline_stream_name(const struct stream *, size_t *len);
 /* One event of a stream. */
 enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);
+/* The same, with where msg lies on disk (sink.h); at->path must live as
+ * long as the pipeline. */
+enum sink_status
+pipeline_event_at(struct pipeline *, struct stream *, int64_t ts,
+    const char *msg, size_t len, const struct out_origin *at, char **cause);
 /*
  * An event read only to learn from (a stream's head, read unfiltered for
  * its markers while --filter-pattern or --tail skip it): the rules see it

@@ -21,6 +21,17 @@ enum event_mark {
 	EVENT_ERROR, /* holds the first line of an error */
 };
 
+/*
+ * Where an event's text lies, as is, on disk: msg is the len bytes at off
+ * of the regular file path, so an output that keeps text (the UI's spool)
+ * may point there instead of copying it. path NULL: nowhere (read from the
+ * network, decompressed, or put together from pieces).
+ */
+struct out_origin {
+	const char *path;
+	uint64_t off;
+};
+
 /* One released event, with the group it was released under. */
 struct out_event {
 	int64_t timestamp; /* ms since the epoch */
@@ -32,6 +43,7 @@ struct out_event {
 	size_t stream_len;
 	const char *msg; /* any bytes; lines separated by '\n' */
 	size_t len;
+	struct out_origin origin; /* where msg lies on disk, if it does */
 	enum event_mark mark;
 	/* The error (errors_at()) it starts or belongs to, or -1. */
 	long error;

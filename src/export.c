@@ -886,7 +886,7 @@ export_free(void *state)
 }
 
 int
-export_write(const char *dir, const struct errors *errors, int complete,
+export_write(const char *dir, const struct errors *errors, const int *complete,
     int (*next)(void *, struct out_event *), void *arg, char **cause)
 {
 	struct export *ex;
@@ -900,9 +900,9 @@ export_write(const char *dir, const struct errors *errors, int complete,
 		export_free(ex);
 		return (-1);
 	}
-	ex->complete = complete;
 	while (rc == SINK_OK && next(arg, &ev))
 		rc = export_event(ex, &ev, cause);
+	ex->complete = *complete;
 	if (rc == SINK_OK)
 		rc = export_finish(ex, cause);
 	export_free(ex);

@@ -627,3 +627,9 @@ input_mtime_ms(struct input *in)
 {
 	return (in->mtime);
 }
+
+int
+input_in_place(const struct input *in)
+{
+	return (in->opened && !in->pinned && in->kind == KIND_PLAIN);
+}

@@ -6,7 +6,10 @@
  *
  * Lines are found with memchr in a read buffer and used in place; only a
  * line that spans two reads is copied. A line that ends in CR LF loses the
- * CR, so a marker does not name the group "eval_group\r".
+ * CR, so a marker does not name the group "eval_group\r". Of a plain file,
+ * where each message lies is kept while its bytes are the file's own (one
+ * line, or lines joined by the file's own newlines), for outputs that can
+ * point there instead of copying (the UI's spool).
  *
  * An event ends where the next one starts, so the line reader always
  * looks one line ahead: the line that starts event N+1 is kept in the
@@ -48,6 +51,7 @@ struct slot {
 	struct buf msg;
 	struct buf stream; /* tail: the stream the line named */
 	int64_t ts;
+	int64_t at; /* the file offset of p's bytes, or -1 */
 };
 
 struct logfile {
@@ -70,6 +74,9 @@ struct logfile {
 
 	char *chunk; /* read buffer */
 	size_t chunk_size, pos, fill;
+	int in_place; /* the bytes read are the file's own (input_in_place) */
+	int64_t chunk_at; /* the file offset of chunk[0] */
+	int64_t line_at; /* of the line read_line() gave, or -1 */
 	struct buf part; /* a line spanning reads */
 	int line_in_chunk; /* the line read_line() gave is in chunk */
 	int warned_long;
@@ -127,6 +134,8 @@ end_file(struct logfile *lf)
 	lf->json = NULL;
 	lf->file_done = lf->file_failed = 0;
 	lf->pos = lf->fill = 0;
+	lf->chunk_at = 0;
+	lf->in_place = 0;
 	lf->lineno = 0;
 	buf_reset(&lf->part);
 }
@@ -194,8 +203,10 @@ fill(struct logfile *lf)
 		return (0);
 	n = input_read(lf->in, lf->chunk, lf->chunk_size, &cause);
 	if (n > 0) {
+		lf->chunk_at += (int64_t)lf->fill;
 		lf->pos = 0;
 		lf->fill = (size_t)n;
+		lf->in_place = input_in_place(lf->in);
 		return (1);
 	}
 	if (n == INPUT_STOPPED)
@@ -222,6 +233,7 @@ slot_keep(struct slot *sl)
 static void
 slot_set(struct slot *sl, const char *p, size_t n, int in_chunk)
 {
+	sl->at = -1;
 	if (in_chunk) {
 		sl->p = p;
 		sl->len = n;
@@ -235,10 +247,16 @@ slot_set(struct slot *sl, const char *p, size_t n, int in_chunk)
 	sl->in_chunk = 0;
 }
 
-/* Add a line to a slot's message after a newline. */
+/* Add a line (at line_at in the file, or -1) to a slot's message after a
+ * newline: the message stays the file's own bytes when the line follows
+ * its last one after a bare newline. */
 static void
-slot_append(struct slot *sl, const char *line, size_t n, int in_chunk)
+slot_append(
+    struct slot *sl, const char *line, size_t n, int in_chunk, int64_t line_at)
 {
+	if (sl->at < 0 || line_at < 0 ||
+	    sl->at + (int64_t)sl->len + 1 != line_at)
+		sl->at = -1;
 	/* The next line of the buffer, right after this one's newline. */
 	if (sl->in_chunk && in_chunk && sl->p + sl->len + 1 == line &&
 	    sl->p[sl->len] == '\n') {
@@ -265,6 +283,7 @@ read_line(struct logfile *lf, const char **line, size_t *len)
 	int rc;
 
 	buf_reset(&lf->part);
+	lf->line_at = lf->in_place ? lf->chunk_at + (int64_t)lf->pos : -1;
 	for (;;) {
 		if (lf->pos == lf->fill) {
 			/* The buffer is about to be overwritten. */
@@ -436,6 +455,8 @@ start_event(struct logfile *lf, int i, const struct start *st, const char *line,
 	struct slot *s = &lf->ev[i];
 
 	slot_set(s, line + st->msg, n - st->msg, lf->line_in_chunk);
+	if (lf->line_at >= 0)
+		s->at = lf->line_at + (int64_t)st->msg;
 	buf_reset(&s->stream);
 	if (st->stream_len > 0)
 		buf_add(&s->stream, line + st->stream, st->stream_len);
@@ -490,7 +511,7 @@ lines_next(struct logfile *lf, struct logfile_event *ev)
 			if (cont && lf->have_cur &&
 			    lf->ev[lf->cur].len + n < LOGFILE_LINE_MAX) {
 				slot_append(&lf->ev[lf->cur], line, n,
-				    lf->line_in_chunk);
+				    lf->line_in_chunk, lf->line_at);
 				continue;
 			}
 			if (n == 0)
@@ -531,6 +552,8 @@ lines_next(struct logfile *lf, struct logfile_event *ev)
 	ev->stream_len = lf->ev[lf->cur].stream.len;
 	ev->id = NULL;
 	ev->id_len = 0;
+	ev->at = lf->ev[lf->cur].at;
+	ev->file = lf->next_path - 1;
 	return (1);
 }
 
@@ -551,6 +574,8 @@ json_next(struct logfile *lf, struct logfile_event *ev)
 			ev->stream_len = je.stream_len;
 			ev->id = je.id;
 			ev->id_len = je.id_len;
+			ev->at = -1;
+			ev->file = lf->next_path - 1;
 			return (1);
 		}
 		if (lf->file_done)

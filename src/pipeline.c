@@ -166,6 +166,13 @@ enum sink_status
 pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
     const char *msg, size_t len, char **cause)
 {
+	return (pipeline_event_at(p, st, ts, msg, len, NULL, cause));
+}
+
+enum sink_status
+pipeline_event_at(struct pipeline *p, struct stream *st, int64_t ts,
+    const char *msg, size_t len, const struct out_origin *at, char **cause)
+{
 	uint64_t lines;
 	enum sink_status rc;
 
@@ -189,7 +196,7 @@ pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
 	    (p->until >= 0 && ts >= p->until))
 		return (SINK_OK);
 	p->cur_msg = msg;
-	rc = store_add(p->store, st, ts, msg, len, cause);
+	rc = store_add(p->store, st, ts, msg, len, at, cause);
 	p->cur_msg = NULL;
 	return (rc);
 }

@@ -63,6 +63,8 @@ struct sub {
 	struct lev {
 		int64_t ts;
 		size_t off, len; /* in the file's text */
+		int64_t at; /* where it lies in its file (logfile_event) */
+		size_t file;
 	} * v;
 	size_t n, cap, next;
 };
@@ -682,6 +684,8 @@ load(struct source_files *sf, struct fstream *fs)
 		e->ts = fs->ev.ts;
 		e->off = fs->text.len;
 		e->len = fs->ev.len;
+		e->at = fs->ev.at;
+		e->file = fs->ev.file;
 		buf_add(&fs->text, fs->ev.msg, fs->ev.len);
 	} while ((rc = advance(sf, fs)) == 1);
 	logfile_close(fs->lf);
@@ -746,17 +750,27 @@ out_stream(struct out *o, uint32_t sid, const char *name, size_t len)
 	return (o->st[sid]);
 }
 
-/* One merged event: SINK_OK, or what the pipeline said, or stop. */
+/*
+ * One merged event (msg is the bytes at "at" of fs's file, or at is -1):
+ * SINK_OK, or what the pipeline said, or stop. Batches carry no origin:
+ * the UI, the one output that uses it, reads on one thread.
+ */
 static enum sink_status
-deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len)
+deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len,
+    const struct fstream *fs, size_t file, int64_t at)
 {
 	struct source_files *sf = o->sf;
+	struct out_origin origin = {NULL, 0};
 
 	sf->events++;
+	if (at >= 0 && file < fs->npaths) {
+		origin.path = fs->paths[file];
+		origin.off = (uint64_t)at;
+	}
 	if (o->feed == NULL)
-		return (pipeline_event(o->p,
+		return (pipeline_event_at(o->p,
 		    out_stream(o, sid, sf->sids[sid].name, sf->sids[sid].len),
-		    ts, msg, len, o->cause));
+		    ts, msg, len, &origin, o->cause));
 	if (!sf->sids[sid].told) {
 		feed_add_name(
 		    o->batch, sid, sf->sids[sid].name, sf->sids[sid].len);
@@ -784,12 +798,13 @@ pop(struct source_files *sf, struct heap *h, struct out *o)
 	if (h->v[0].j > 0) {
 		sub = &fs->subs[h->v[0].j - 1];
 		e = &sub->v[sub->next++];
-		rc =
-		    deliver(o, sub->sid, e->ts, fs->text.data + e->off, e->len);
+		rc = deliver(o, sub->sid, e->ts, fs->text.data + e->off, e->len,
+		    fs, e->file, e->at);
 		if ((more = sub->next < sub->n))
 			h->v[0].ts = sub->v[sub->next].ts;
 	} else {
-		rc = deliver(o, fs->ev_sid, fs->ev.ts, fs->ev.msg, fs->ev.len);
+		rc = deliver(o, fs->ev_sid, fs->ev.ts, fs->ev.msg, fs->ev.len,
+		    fs, fs->ev.file, fs->ev.at);
 		if (rc != SINK_OK)
 			return (rc);
 		if ((more = advance(sf, fs)) == LOGFILE_STOPPED)

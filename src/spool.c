@@ -4,9 +4,11 @@
  * Files are segments of at most seg_max bytes (an eighth of the disk
  * budget, within 64 kB and 256 MB), so the budget is kept by unlinking
  * the oldest segment whole. A record is 20 bytes of header (time, stream
- * index, length, the carrier host's index or UINT32_MAX) and the line's raw bytes; records never straddle two
- * segments. A line's place is a 40-bit logical offset: the segment's
- * number above SEG_BITS, the offset in it below.
+ * index, length, the carrier host's index or UINT32_MAX) and the line's
+ * raw bytes, or, for a line indexed in place (the length's top bit set),
+ * the index of the file that holds them and their offset there; records
+ * never straddle two segments. A line's place is a 40-bit logical offset:
+ * the segment's number above SEG_BITS, the offset in it below.
  *
  * The index is an array of 16-byte entries in chunks of CHUNK lines, by
  * line number (seq - 1); chunks whose lines were all dropped are freed.
@@ -16,9 +18,15 @@
  *
  * Records are appended through a buffer; a read of a record still in it
  * is served from it. Reads go through a window of WIN_SIZE bytes read
- * ahead in the direction of the walk, so walking lines one by one (a
- * search, an export) costs one read a window, and the lines read are
- * kept in a direct-mapped cache (by seq) of opt.cache slots.
+ * ahead in the direction of the walk (and each file indexed in place has
+ * a window of its own), so walking lines one by one (a search, an export)
+ * costs one read a window, and the lines read are kept in a direct-mapped
+ * cache (by seq) of opt.cache slots.
+ *
+ * A file is indexed in place once its descriptor is open and its bytes at
+ * the first event's offset are that event's text (it was not replaced
+ * since it was read); its descriptor stays open, so a file renamed or
+ * removed meanwhile is still read.
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,7 +50,13 @@
 #define CHUNK_BITS 16
 #define CHUNK ((uint64_t)1 << CHUNK_BITS)
 #define REC_HDR 20
+/* After the header of a line indexed in place: file index and offset. */
+#define REC_REF 12
+/* The length field's top bit: the text is in a file, not here. */
+#define LEN_IN_FILE 0x80000000u
+#define LEN_MAX 0x7fffffffu
 #define WIN_SIZE ((size_t)256 << 10)
+#define FILE_WIN_SIZE ((size_t)32 << 10)
 #define WBUF_SIZE ((size_t)256 << 10)
 /* Indexes past these are shared by every later host or group. */
 #define HOSTS_MAX ((1u << 19) - 1)
@@ -59,6 +74,22 @@ struct ent {
 	uint16_t gnext; /* lines on to its group's next; 0: none or far */
 };
 _Static_assert(sizeof(struct ent) == 16, "an index entry is 16 bytes");
+
+/* Bytes of one file, read ahead of a walk. */
+struct win {
+	char *buf; /* size bytes, or NULL until first used */
+	size_t size;
+	uint64_t off; /* the file offset of buf[0] */
+	size_t len; /* bytes held; 0: none */
+};
+
+/* A file that holds the text of lines indexed in place. */
+struct sfile {
+	const char *path; /* interned */
+	size_t len;
+	int fd; /* -1: its lines are copied */
+	struct win win;
+};
 
 struct seg {
 	int fd;
@@ -109,10 +140,17 @@ struct spool {
 	struct buf wbuf; /* records not yet written */
 	uint64_t wbuf_off; /* logical offset of its first byte */
 
-	char *win; /* read window */
-	uint64_t win_off; /* logical offset of win[0] */
-	size_t win_len;
+	struct win win; /* read window over one segment */
+	uint64_t win_seg; /* its segment's number */
 	uint64_t last_read; /* index of the last line read */
+	struct buf scratch; /* bytes too long for a window */
+
+	struct sfile *files; /* by index, in the order first seen */
+	size_t nfiles, files_cap;
+	struct strmap *file_names; /* path -> index + 1 */
+	size_t files_open, files_max; /* files_max 0: not known yet */
+	size_t last_file; /* the file of the last event, to look up less */
+	uint64_t in_place; /* lines indexed in place */
 
 	struct cslot *cache;
 	size_t ncache;
@@ -217,7 +255,10 @@ spool_new(const struct spool_options *opt, char **cause)
 	if (sp->ncache > SPOOL_CACHE_MAX)
 		sp->ncache = SPOOL_CACHE_MAX;
 	sp->cache = xcalloc(sp->ncache, sizeof *sp->cache);
-	sp->win = xmalloc(WIN_SIZE);
+	sp->win.buf = xmalloc(WIN_SIZE);
+	sp->win.size = WIN_SIZE;
+	sp->win_seg = UINT64_MAX;
+	sp->file_names = strmap_new();
 	sp->names = strmap_new();
 	sp->stream_names = strmap_new();
 	sp->group_names = strmap_new();
@@ -266,7 +307,15 @@ spool_free(struct spool *sp)
 	for (i = 0; i < sp->ncache; i++)
 		free(sp->cache[i].text);
 	free(sp->cache);
-	free(sp->win);
+	free(sp->win.buf);
+	for (i = 0; i < sp->nfiles; i++) {
+		if (sp->files[i].fd >= 0)
+			close(sp->files[i].fd);
+		free(sp->files[i].win.buf);
+	}
+	free(sp->files);
+	strmap_free(sp->file_names);
+	buf_free(&sp->scratch);
 	strmap_free(sp->names);
 	strmap_free(sp->stream_names);
 	strmap_free(sp->group_names);
@@ -460,15 +509,23 @@ ent_new(struct spool *sp)
 	return (ent_at(sp, sp->n));
 }
 
+/*
+ * Append a line's record: its text, or where it lies when file is the
+ * index of a file that holds it at off (a line shorter than that
+ * reference is copied all the same).
+ */
 static void
 add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
-    uint32_t via, int64_t ts, const char *text, size_t len, int cont)
+    uint32_t via, int64_t ts, const char *text, size_t len, int cont,
+    int64_t file, uint64_t off_in_file)
 {
 	struct sgroup *g = &sp->groups[gi];
-	uint64_t rec = REC_HDR + len, off;
+	uint32_t len32 = len > LEN_MAX ? LEN_MAX : (uint32_t)len;
+	int ref = file >= 0 && len32 > REC_REF;
+	uint64_t rec = REC_HDR + (ref ? REC_REF : len32), off;
 	struct seg *s = seg_newest(sp);
-	unsigned char hdr[REC_HDR];
-	uint32_t len32 = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	unsigned char hdr[REC_HDR + REC_REF];
+	uint32_t lenf = ref ? len32 | LEN_IN_FILE : len32, fi = (uint32_t)file;
 	struct ent *e;
 
 	if (sp->error != NULL) {
@@ -488,10 +545,17 @@ add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
 	off = logical(sp->seg_base + sp->nsegs - 1, s->size);
 	memcpy(hdr, &ts, 8);
 	memcpy(hdr + 8, &stream, 4);
-	memcpy(hdr + 12, &len32, 4);
+	memcpy(hdr + 12, &lenf, 4);
 	memcpy(hdr + 16, &via, 4);
-	buf_add(&sp->wbuf, hdr, REC_HDR);
-	buf_add(&sp->wbuf, text, len);
+	if (ref) {
+		memcpy(hdr + REC_HDR, &fi, 4);
+		memcpy(hdr + REC_HDR + 4, &off_in_file, 8);
+		buf_add(&sp->wbuf, hdr, REC_HDR + REC_REF);
+		sp->in_place++;
+	} else {
+		buf_add(&sp->wbuf, hdr, REC_HDR);
+		buf_add(&sp->wbuf, text, len32);
+	}
 	s->size += rec;
 	sp->disk += rec;
 
@@ -520,27 +584,119 @@ add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
 		drop_oldest(sp);
 }
 
-void
-spool_add(struct spool *sp, const char *group, size_t group_len,
-    const char *host, size_t host_len, const char *stream, size_t stream_len,
-    const char *via, size_t via_len, int64_t ts, const char *msg, size_t len)
+/* Read len bytes at off of fd: 0, or -1. */
+static int
+read_full(int fd, char *dst, size_t len, uint64_t off)
 {
-	const char *p = msg, *end = msg + len, *nl;
-	unsigned gi = group_index(sp, group, group_len);
+	ssize_t r;
+
+	while (len > 0) {
+		r = pread(fd, dst, len, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return (-1);
+		dst += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return (0);
+}
+
+/* Files kept open for their lines at most, within the descriptors the
+ * process may have (the reader of --from raised the limit already). */
+static size_t
+files_max(void)
+{
+	struct rlimit rl;
+	size_t n = SPOOL_FILES_MAX;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 16 < n)
+		n = (size_t)(rl.rlim_cur / 16);
+	return (n);
+}
+
+/*
+ * A descriptor of the file that holds an event's text, or -1 when it
+ * cannot be opened or does not hold the text (replaced since it was read:
+ * the first bytes are compared).
+ */
+static int
+file_open(const struct spool_event *ev)
+{
+	char head[256];
+	size_t n = ev->len < sizeof head ? ev->len : sizeof head;
+	struct stat st;
+	int fd;
+
+	if ((fd = open(ev->file, O_RDONLY | O_CLOEXEC)) < 0)
+		return (-1);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    read_full(fd, head, n, ev->off) != 0 ||
+	    memcmp(head, ev->msg, n) != 0) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* The index of the file that holds an event's text, or -1: copy it. */
+static int64_t
+file_of(struct spool *sp, const struct spool_event *ev)
+{
+	size_t len = strlen(ev->file);
+	struct sfile *f;
+	uintptr_t i;
+
+	/* Events come file after file: the last one first. */
+	if (sp->nfiles > 0 && (f = &sp->files[sp->last_file])->len == len &&
+	    memcmp(f->path, ev->file, len) == 0)
+		return (f->fd >= 0 ? (int64_t)sp->last_file : -1);
+	if ((i = (uintptr_t)strmap_get(sp->file_names, ev->file, len)) != 0) {
+		sp->last_file = i - 1;
+		return (sp->files[i - 1].fd >= 0 ? (int64_t)(i - 1) : -1);
+	}
+	if (sp->files_max == 0)
+		sp->files_max = files_max();
+	sp->files = xgrow(sp->files, sp->nfiles, &sp->files_cap, 8, sizeof *f);
+	f = &sp->files[sp->nfiles];
+	memset(f, 0, sizeof *f);
+	f->path = strmap_put(
+	    sp->file_names, ev->file, len, (void *)(uintptr_t)(sp->nfiles + 1));
+	f->len = len;
+	f->fd = sp->files_open < sp->files_max ? file_open(ev) : -1;
+	f->win.size = FILE_WIN_SIZE;
+	sp->files_open += f->fd >= 0;
+	sp->last_file = sp->nfiles++;
+	return (f->fd >= 0 ? (int64_t)sp->last_file : -1);
+}
+
+void
+spool_add(struct spool *sp, const struct spool_event *ev)
+{
+	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
+	unsigned gi = group_index(sp, ev->group, ev->group_len);
 	uint32_t hi, si, vi = UINT32_MAX;
+	int64_t file = -1;
 	int cont = 0;
 
 	hi = name_index(sp->names, &sp->hosts, &sp->host_lens, &sp->nhosts,
-	    &sp->hosts_cap, host, host_len, HOSTS_MAX);
+	    &sp->hosts_cap, ev->host, ev->host_len, HOSTS_MAX);
 	si = name_index(sp->stream_names, &sp->streams, &sp->stream_lens,
-	    &sp->nstreams, &sp->streams_cap, stream, stream_len, UINT32_MAX);
-	if (via != NULL)
+	    &sp->nstreams, &sp->streams_cap, ev->stream, ev->stream_len,
+	    UINT32_MAX);
+	if (ev->via != NULL)
 		vi = name_index(sp->names, &sp->hosts, &sp->host_lens,
-		    &sp->nhosts, &sp->hosts_cap, via, via_len, HOSTS_MAX);
+		    &sp->nhosts, &sp->hosts_cap, ev->via, ev->via_len,
+		    HOSTS_MAX);
+	if (ev->file != NULL && sp->error == NULL)
+		file = file_of(sp, ev);
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		add_line(sp, gi, hi, si, vi, ts, p,
-		    (size_t)((nl != NULL ? nl : end) - p), cont);
+		add_line(sp, gi, hi, si, vi, ev->ts, p,
+		    (size_t)((nl != NULL ? nl : end) - p), cont, file,
+		    ev->off + (uint64_t)(p - ev->msg));
 		cont = 1;
 		if (nl == NULL)
 			break;
@@ -615,6 +771,12 @@ spool_disk_bytes(const struct spool *sp)
 	return (sp->disk);
 }
 
+uint64_t
+spool_in_place(const struct spool *sp)
+{
+	return (sp->in_place);
+}
+
 size_t
 spool_index_bytes(const struct spool *sp)
 {
@@ -672,102 +834,160 @@ spool_peek(
 }
 
 /*
- * Copy len bytes at logical offset off into dst: from the write buffer,
- * the window, or (refilling the window ahead of the walk) the file.
- * back: the walk goes to older lines, so the window ends at off.
+ * A pointer to len bytes at off of fd, through the window w: refilled
+ * around them ahead of the walk (back: the walk goes to older lines, so
+ * the window ends a little past them, and a line's text read after its
+ * header is in it too). Bytes longer than half a window are read into
+ * scratch. NULL when they cannot be read.
  */
-static int
-read_at(struct spool *sp, uint64_t off, char *dst, size_t len, int back)
+static const char *
+win_get(struct win *w, int fd, uint64_t off, size_t len, int back,
+    struct buf *scratch)
+{
+	uint64_t start = off;
+	ssize_t r;
+	char *dst;
+
+	if (w->len > 0 && off >= w->off && off + len <= w->off + w->len)
+		return (w->buf + (off - w->off));
+	if (len > w->size / 2) {
+		buf_reset(scratch);
+		dst = buf_reserve(scratch, len + 1);
+		return (read_full(fd, dst, len, off) == 0 ? dst : NULL);
+	}
+	if (w->buf == NULL)
+		w->buf = xmalloc(w->size);
+	if (back)
+		start =
+		    off + len + 4096 > w->size ? off + len + 4096 - w->size : 0;
+	do
+		r = pread(fd, w->buf, w->size, (off_t)start);
+	while (r < 0 && errno == EINTR);
+	if (r < 0 || start + (uint64_t)r < off + len) {
+		w->len = 0;
+		return (NULL);
+	}
+	w->off = start;
+	w->len = (size_t)r;
+	return (w->buf + (off - start));
+}
+
+/* len bytes at logical offset off of the spool: from the write buffer,
+ * or through the window over its segment; NULL if unreadable. */
+static const char *
+spool_bytes(struct spool *sp, uint64_t off, size_t len, int back)
 {
 	struct seg *s;
-	uint64_t start, base, seg_start;
-	ssize_t r;
 
 	if (off >= sp->wbuf_off) {
 		if (off + len > sp->wbuf_off + sp->wbuf.len)
-			return (-1);
-		memcpy(dst, sp->wbuf.data + (off - sp->wbuf_off), len);
-		return (0);
-	}
-	if (off >= sp->win_off && off + len <= sp->win_off + sp->win_len &&
-	    (off >> SEG_BITS) == (sp->win_off >> SEG_BITS)) {
-		memcpy(dst, sp->win + (off - sp->win_off), len);
-		return (0);
+			return (NULL);
+		return (sp->wbuf.data + (off - sp->wbuf_off));
 	}
 	if ((s = seg_of(sp, off)) == NULL)
-		return (-1);
-	seg_start = off & ~(SEG_LIMIT - 1);
-	/* Longer than a window: read as it is. */
-	if (len > WIN_SIZE / 2) {
-		for (;;) {
-			r = pread(s->fd, dst, len, (off_t)(off - seg_start));
-			if (r < 0 && errno == EINTR)
-				continue;
-			return (r == (ssize_t)len ? 0 : -1);
-		}
+		return (NULL);
+	if (sp->win_seg != off >> SEG_BITS) {
+		sp->win_seg = off >> SEG_BITS;
+		sp->win.len = 0;
 	}
-	/* Going back, the window ends a little past the record, so the
-	 * text of a line read after its header is in it too. */
-	start = off;
-	if (back)
-		start = off + len + 4096 > seg_start + WIN_SIZE
-		    ? off + len + 4096 - WIN_SIZE
-		    : seg_start;
-	base = start - seg_start;
-	do
-		r = pread(s->fd, sp->win, WIN_SIZE, (off_t)base);
-	while (r < 0 && errno == EINTR);
-	if (r < 0 || start + (uint64_t)r < off + len) {
-		sp->win_len = 0;
+	return (win_get(
+	    &sp->win, s->fd, off & (SEG_LIMIT - 1), len, back, &sp->scratch));
+}
+
+/* A line's record, as read back. */
+struct rec {
+	int64_t ts;
+	uint32_t stream, via, len;
+	int64_t file; /* the file that holds its text, or -1: the spool */
+	uint64_t at; /* where the text is: file offset, or logical offset */
+};
+
+/* Line i's record (its header, and where its text is): 0, or -1. */
+static int
+rec_read(struct spool *sp, uint64_t i, int back, struct rec *r)
+{
+	const struct ent *e = ent_at(sp, i);
+	const char *h;
+	uint32_t len, fi;
+
+	if ((h = spool_bytes(sp, e->off, REC_HDR, back)) == NULL)
 		return (-1);
-	}
-	sp->win_off = start;
-	sp->win_len = (size_t)r;
-	memcpy(dst, sp->win + (off - start), len);
+	memcpy(&r->ts, h, 8);
+	memcpy(&r->stream, h + 8, 4);
+	memcpy(&len, h + 12, 4);
+	memcpy(&r->via, h + 16, 4);
+	r->len = len & LEN_MAX;
+	r->file = -1;
+	r->at = e->off + REC_HDR;
+	if (!(len & LEN_IN_FILE))
+		return (0);
+	if ((h = spool_bytes(sp, e->off + REC_HDR, REC_REF, back)) == NULL)
+		return (-1);
+	memcpy(&fi, h, 4);
+	memcpy(&r->at, h + 4, 8);
+	if (fi >= sp->nfiles || sp->files[fi].fd < 0)
+		return (-1);
+	r->file = fi;
 	return (0);
 }
 
-/* The held line at index i, read into the cache; NULL if unreadable. */
+/* The text of a record, valid until the next read; NULL if unreadable
+ * (the file that held it was cut short). */
+static const char *
+rec_text(struct spool *sp, const struct rec *r, int back)
+{
+	struct sfile *f;
+
+	if (r->file < 0)
+		return (spool_bytes(sp, r->at, r->len, back));
+	f = &sp->files[r->file];
+	return (win_get(&f->win, f->fd, r->at, r->len, back, &sp->scratch));
+}
+
+/* The held line at index i, read into the cache; NULL if its record is
+ * unreadable. A text that cannot be read is said instead (missing). */
 static const struct spool_line *
 line_at(struct spool *sp, uint64_t i)
 {
+	static const char gone[] = "(cwdemux: this line's text is no longer "
+				   "in the file it was read from)";
 	struct cslot *c = &sp->cache[i % sp->ncache];
 	const struct ent *e = ent_at(sp, i);
-	unsigned char hdr[REC_HDR];
-	uint32_t len, stream, via;
+	const char *text;
+	struct rec r;
 	int back = i < sp->last_read;
 
 	sp->last_read = i;
 	if (c->seq == i + 1)
 		return (&c->l);
-	if (read_at(sp, e->off, (char *)hdr, REC_HDR, back) != 0)
+	if (rec_read(sp, i, back, &r) != 0)
 		return (NULL);
-	memcpy(&c->l.ts, hdr, 8);
-	memcpy(&stream, hdr + 8, 4);
-	memcpy(&len, hdr + 12, 4);
-	memcpy(&via, hdr + 16, 4);
-	if (c->cap < (size_t)len + 1) {
-		c->cap = (size_t)len + 1;
+	c->l.missing = 0;
+	if ((text = rec_text(sp, &r, back)) == NULL) {
+		text = gone;
+		r.len = sizeof gone - 1;
+		c->l.missing = 1;
+	}
+	if (c->cap < (size_t)r.len + 1) {
+		c->cap = (size_t)r.len + 1;
 		free(c->text);
 		c->text = xmalloc(c->cap);
 	}
-	if (read_at(sp, e->off + REC_HDR, c->text, len, back) != 0) {
-		c->seq = 0;
-		return (NULL);
-	}
-	c->text[len] = '\0';
+	memcpy(c->text, text, r.len);
+	c->text[r.len] = '\0';
+	c->l.ts = r.ts;
 	c->seq = i + 1;
 	c->l.seq = i + 1;
 	c->l.text = c->text;
-	c->l.len = len;
+	c->l.len = r.len;
 	c->l.host = host_name(sp, e->host, &c->l.host_len);
 	c->l.via = NULL;
 	c->l.via_len = 0;
-	if (via != UINT32_MAX)
-		c->l.via = host_name(sp, via, &c->l.via_len);
-	if (stream < sp->nstreams) {
-		c->l.stream = sp->streams[stream];
-		c->l.stream_len = sp->stream_lens[stream];
+	if (r.via != UINT32_MAX)
+		c->l.via = host_name(sp, r.via, &c->l.via_len);
+	if (r.stream < sp->nstreams) {
+		c->l.stream = sp->streams[r.stream];
+		c->l.stream_len = sp->stream_lens[r.stream];
 	} else {
 		c->l.stream = "";
 		c->l.stream_len = 0;
@@ -861,43 +1081,15 @@ spool_next(struct spool *sp, int group, uint64_t after)
 	return (line_at(sp, i));
 }
 
-/*
- * The text of line i, read through the window without copying when it is
- * in it (else into scratch); NULL when it cannot be read.
- */
-static const char *
-text_at(
-    struct spool *sp, uint64_t i, int back, struct buf *scratch, size_t *len)
-{
-	const struct ent *e = ent_at(sp, i);
-	unsigned char hdr[REC_HDR];
-	uint64_t off = e->off + REC_HDR;
-	uint32_t n;
-
-	if (read_at(sp, e->off, (char *)hdr, REC_HDR, back) != 0)
-		return (NULL);
-	memcpy(&n, hdr + 12, 4);
-	*len = n;
-	if (off >= sp->wbuf_off && off + n <= sp->wbuf_off + sp->wbuf.len)
-		return (sp->wbuf.data + (off - sp->wbuf_off));
-	if (off >= sp->win_off && off + n <= sp->win_off + sp->win_len &&
-	    (off >> SEG_BITS) == (sp->win_off >> SEG_BITS))
-		return (sp->win + (off - sp->win_off));
-	buf_reset(scratch);
-	if (read_at(sp, off, buf_reserve(scratch, (size_t)n + 1), n, back) != 0)
-		return (NULL);
-	return (scratch->data);
-}
-
 uint64_t
 spool_scan(struct spool *sp, int group, uint64_t from, int back, size_t max,
     int (*fn)(void *, uint64_t, unsigned, const char *, size_t), void *arg,
     uint64_t *at)
 {
-	struct buf scratch = BUF_INIT;
 	const char *s;
+	struct rec r;
 	uint64_t i, found = 0;
-	size_t len, n;
+	size_t n;
 
 	*at = 0;
 	if (group >= 0 && (size_t)group >= sp->ngroups)
@@ -925,9 +1117,10 @@ spool_scan(struct spool *sp, int group, uint64_t from, int back, size_t max,
 		}
 		from = i + 1;
 		*at = from;
-		if ((s = text_at(sp, i, back, &scratch, &len)) == NULL)
+		if (rec_read(sp, i, back, &r) != 0 ||
+		    (s = rec_text(sp, &r, back)) == NULL)
 			continue;
-		if (fn(arg, i + 1, ent_at(sp, i)->mark, s, len)) {
+		if (fn(arg, i + 1, ent_at(sp, i)->mark, s, r.len)) {
 			found = i + 1;
 			break;
 		}
@@ -935,6 +1128,5 @@ spool_scan(struct spool *sp, int group, uint64_t from, int back, size_t max,
 	/* The end reached: no line is left to look at. */
 	if (found == 0 && n < max)
 		*at = 0;
-	buf_free(&scratch);
 	return (found);
 }

@@ -31,6 +31,7 @@ struct held {
 	struct held *next;
 	struct stream *stream;
 	int64_t ts;
+	struct out_origin at;
 	size_t len;
 	char msg[];
 };
@@ -151,7 +152,7 @@ release_group(struct store *s, const struct stream *st)
 
 static enum sink_status
 emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
-    const char *msg, size_t len, char **cause)
+    const char *msg, size_t len, const struct out_origin *at, char **cause)
 {
 	struct out_event ev;
 
@@ -163,6 +164,8 @@ emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
 	ev.stream_len = st->len;
 	ev.msg = msg;
 	ev.len = len;
+	if (at != NULL)
+		ev.origin = *at;
 	ev.mark = EVENT_PLAIN;
 	ev.error = -1;
 	return (s->emit(s->arg, &ev, cause));
@@ -180,7 +183,7 @@ release_one(struct store *s, struct held **hp, struct group *g, char **cause)
 		s->tail = hp;
 	h->stream->held--;
 	s->held_bytes -= h->len + HELD_OVERHEAD;
-	rc = emit(s, h->stream, g, h->ts, h->msg, h->len, cause);
+	rc = emit(s, h->stream, g, h->ts, h->msg, h->len, &h->at, cause);
 	free(h);
 	return (rc);
 }
@@ -222,8 +225,8 @@ overflow(struct store *s, char **cause)
 }
 
 static void
-hold(
-    struct store *s, struct stream *st, int64_t ts, const char *msg, size_t len)
+hold(struct store *s, struct stream *st, int64_t ts, const char *msg,
+    size_t len, const struct out_origin *at)
 {
 	struct held *h;
 
@@ -231,6 +234,8 @@ hold(
 	h->next = NULL;
 	h->stream = st;
 	h->ts = ts;
+	h->at.path = at != NULL ? at->path : NULL;
+	h->at.off = at != NULL ? at->off : 0;
 	h->len = len;
 	memcpy(h->msg, msg, len);
 	*s->tail = h;
@@ -241,14 +246,14 @@ hold(
 
 enum sink_status
 store_add(struct store *s, struct stream *st, int64_t ts, const char *msg,
-    size_t len, char **cause)
+    size_t len, const struct out_origin *at, char **cause)
 {
 	struct group *g;
 
 	g = release_group(s, st);
 	if (g != NULL && (s->head == NULL || s->order == STORE_LIVE))
-		return (emit(s, st, g, ts, msg, len, cause));
-	hold(s, st, ts, msg, len);
+		return (emit(s, st, g, ts, msg, len, at, cause));
+	hold(s, st, ts, msg, len, at);
 	while (s->held_bytes > s->hold_limit && s->head != NULL) {
 		enum sink_status rc = overflow(s, cause);
 

@@ -382,16 +382,31 @@ tui_event(void *state, const struct out_event *ev, char **cause)
 {
 	struct tui *t = state;
 	uint64_t first = spool_last_seq(t->spool) + 1, last, line;
-	int forwarded;
+	struct spool_event se;
 
 	(void)cause;
+	se.group = ev->group;
+	se.group_len = ev->group_len;
+	se.host = ev->host;
+	se.host_len = ev->host_len;
+	se.stream = ev->stream;
+	se.stream_len = ev->stream_len;
+	se.via = NULL;
+	se.via_len = 0;
 	/* A placed rank's line: under its host, carried by the master. */
-	forwarded = ev->ranked && ev->rank_placed && ev->via != NULL &&
+	if (ev->ranked && ev->rank_placed && ev->via != NULL &&
 	    (ev->via_len != ev->host_len ||
-		memcmp(ev->via, ev->host, ev->host_len) != 0);
-	spool_add(t->spool, ev->group, ev->group_len, ev->host, ev->host_len,
-	    ev->stream, ev->stream_len, forwarded ? ev->via : NULL,
-	    forwarded ? ev->via_len : 0, ev->timestamp, ev->msg, ev->len);
+		memcmp(ev->via, ev->host, ev->host_len) != 0)) {
+		se.via = ev->via;
+		se.via_len = ev->via_len;
+	}
+	se.ts = ev->timestamp;
+	se.msg = ev->msg;
+	se.len = ev->len;
+	/* A plain file's text is indexed where it lies. */
+	se.file = ev->origin.path;
+	se.off = ev->origin.off;
+	spool_add(t->spool, &se);
 	last = spool_last_seq(t->spool);
 	mark_lines(t, ev, first, last);
 	if (t->opt.selection != NULL && !selection_keep(t->opt.selection, ev))

@@ -15,43 +15,62 @@ struct walk {
 	uint64_t seq; /* the last line taken */
 	struct buf msg; /* the event being put together */
 	unsigned long long lines;
+	unsigned long long missing; /* lines whose text could not be read */
+	int complete; /* what the manifest says */
 };
 
 /*
  * The next event: a line and the lines that continue it. The first line's
  * fields are taken before the others are read (a line read from the spool
- * lives in its cache, which a long event can go round).
+ * lives in its cache, which a long event can go round). An event one of
+ * whose lines could not be read back (the file it was indexed in changed)
+ * is left out, counted: the export is then incomplete.
  */
 static int
 next_event(void *arg, struct out_event *ev)
 {
 	struct walk *w = arg;
 	const struct spool_line *l;
+	unsigned long long n;
+	int hole;
 
-	/* --export-filtered: the events the command line selects only. */
-	while ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
-	    w->t->opt.export_filtered && (l->mark & TUI_MARK_UNSELECTED))
-		w->seq = l->seq;
-	if (l == NULL)
-		return (0);
-	memset(ev, 0, sizeof *ev);
-	ev->timestamp = l->ts;
-	ev->group = spool_group_name(w->t->spool, l->group, &ev->group_len);
-	ev->host = l->host;
-	ev->host_len = l->host_len;
-	ev->stream = l->stream;
-	ev->stream_len = l->stream_len;
-	buf_reset(&w->msg);
-	buf_add(&w->msg, l->text, l->len);
-	w->seq = l->seq;
-	w->lines++;
-	while ((l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
-	    l->cont) {
-		buf_addc(&w->msg, '\n');
+	for (;;) {
+		/* --export-filtered: the events the command line selects. */
+		while (
+		    (l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
+		    w->t->opt.export_filtered &&
+		    (l->mark & TUI_MARK_UNSELECTED))
+			w->seq = l->seq;
+		if (l == NULL)
+			return (0);
+		memset(ev, 0, sizeof *ev);
+		ev->timestamp = l->ts;
+		ev->group =
+		    spool_group_name(w->t->spool, l->group, &ev->group_len);
+		ev->host = l->host;
+		ev->host_len = l->host_len;
+		ev->stream = l->stream;
+		ev->stream_len = l->stream_len;
+		buf_reset(&w->msg);
 		buf_add(&w->msg, l->text, l->len);
 		w->seq = l->seq;
-		w->lines++;
+		hole = l->missing;
+		n = 1;
+		while (
+		    (l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
+		    l->cont) {
+			buf_addc(&w->msg, '\n');
+			buf_add(&w->msg, l->text, l->len);
+			w->seq = l->seq;
+			hole |= l->missing;
+			n++;
+		}
+		if (!hole)
+			break;
+		w->missing += n;
+		w->complete = 0;
 	}
+	w->lines += n;
 	ev->msg = w->msg.data != NULL ? w->msg.data : "";
 	ev->len = w->msg.len;
 	return (1);
@@ -65,24 +84,30 @@ next_event(void *arg, struct out_event *ev)
 void
 tui_export(struct tui *t, const char *dir)
 {
-	struct walk w = {t, 0, BUF_INIT, 0};
+	struct walk w = {t, 0, BUF_INIT, 0, 0, 0};
 	uint64_t dropped = spool_dropped(t->spool);
 	uint64_t lost = spool_lost(t->spool);
-	int complete = dropped == 0 && lost == 0 && t->info.done;
 	char *cause = NULL;
 
+	w.complete = dropped == 0 && lost == 0 && t->info.done;
 	if (export_write(
-		dir, t->opt.errors, complete, next_event, &w, &cause) != 0) {
+		dir, t->opt.errors, &w.complete, next_event, &w, &cause) != 0) {
 		tui_notice(t, 1, "export: %s", cause);
 		free(cause);
-	} else if (dropped > 0 || lost > 0)
+	} else if (w.missing > 0)
+		tui_notice(t, 1,
+		    "exported %llu lines to %s, INCOMPLETE: %llu could not be "
+		    "read back from the files they were read from (changed "
+		    "since); use --export for the whole job",
+		    w.lines, dir, w.missing);
+	else if (dropped > 0 || lost > 0)
 		tui_notice(t, 1,
 		    "exported %llu lines to %s, INCOMPLETE: %llu lines were "
 		    "dropped from the spool (--spool-limit) and %llu not "
 		    "kept; use --export for the whole job",
 		    w.lines, dir, (unsigned long long)dropped,
 		    (unsigned long long)lost);
-	else if (!complete)
+	else if (!w.complete)
 		tui_notice(t, 0,
 		    "exported %llu lines to %s, the job so far (its manifest "
 		    "says incomplete: more may come)",

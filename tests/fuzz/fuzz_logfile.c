@@ -3,7 +3,10 @@
  * (input.c takes gzip or plain bytes alike, so this also feeds broken gzip
  * headers and streams) and gzip-compressed, with a read buffer as small
  * as 16 bytes so lines span reads. Both readings of plain input must give
- * the same events. The files live in memory (memfd), reached by path.
+ * the same events. An event said to lie in the file (at, for the UI's
+ * spool to index it in place) must be the plain file's bytes there, and no
+ * event of the compressed file may say so. The files live in memory
+ * (memfd), reached by path.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +22,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* Read every event of a file into out as "TS\tLEN\tMSG"; -1 on error. */
+/* Read every event of a file into out as "TS\tLEN\tMSG"; -1 on error.
+ * data: the file's bytes when plain, NULL when compressed. */
 static int
-read_all(const char *path, size_t bufsize, struct buf *out)
+read_all(const char *path, size_t bufsize, struct buf *out, const uint8_t *data,
+    size_t size)
 {
 	char *paths[1] = {(char *)(uintptr_t)path}, *failed;
 	struct logfile_event ev;
@@ -32,6 +37,11 @@ read_all(const char *path, size_t bufsize, struct buf *out)
 	pool = input_pool_new(4, NULL, NULL);
 	lf = logfile_open("fuzz", paths, 1, bufsize, pool, LOGFILE_AUTO);
 	while ((rc = logfile_next(lf, &ev)) == 1) {
+		if (ev.at >= 0 &&
+		    (data == NULL || (uint64_t)ev.at > size ||
+			ev.len > size - (uint64_t)ev.at ||
+			memcmp(data + ev.at, ev.msg, ev.len) != 0))
+			abort();
 		buf_printf(out, "%lld\t%zu\t", (long long)ev.ts, ev.len);
 		buf_add(out, ev.msg, ev.len);
 		if (ev.stream != NULL)
@@ -80,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bufsize += data[0] * 16;
 	fd = mem_file(path, sizeof path);
 	write_all(fd, data, size);
-	rc1 = read_all(path, bufsize, &plain);
+	rc1 = read_all(path, bufsize, &plain, data, size);
 
 	/* The same bytes compressed read back the same, if they were plain. */
 	gzfd = mem_file(gzpath, sizeof gzpath);
@@ -89,7 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && gzwrite(gz, data, (unsigned)size) != (int)size)
 		abort();
 	gzclose(gz);
-	rc2 = read_all(gzpath, bufsize, &packed);
+	rc2 = read_all(gzpath, bufsize, &packed, NULL, 0);
 	if (size < 2 || data[0] != 0x1f || data[1] != 0x8b) {
 		/* mtimes differ between the two files: compare lengths and
 		 * messages of events only when lines carry their own times. */

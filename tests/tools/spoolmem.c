@@ -87,6 +87,7 @@ main(int argc, char **argv)
 	uint64_t lines = 1000000, held = 0, i = 0, bytes = 0;
 	unsigned groups = 4, hosts = 64, h, k, nl;
 	struct spool_options so = {NULL, 0, 0};
+	struct spool_event ev;
 	const struct spool_line *l;
 	struct spool *sp;
 	char *cause = NULL;
@@ -127,9 +128,17 @@ main(int argc, char **argv)
 			len += n;
 			bytes += n;
 		}
-		spool_add(sp, group, strlen(group), host, strlen(host), stream,
-		    strlen(stream), NULL, 0, 1717243531000 + (int64_t)i, msg,
-		    len);
+		memset(&ev, 0, sizeof ev);
+		ev.group = group;
+		ev.group_len = strlen(group);
+		ev.host = host;
+		ev.host_len = strlen(host);
+		ev.stream = stream;
+		ev.stream_len = strlen(stream);
+		ev.ts = 1717243531000 + (int64_t)i;
+		ev.msg = msg;
+		ev.len = len;
+		spool_add(sp, &ev);
 		held += nl;
 	}
 	for (seq = UINT64_MAX; (l = spool_prev(sp, SPOOL_ALL, seq)) != NULL;

@@ -31,8 +31,17 @@ open_spool(const char *dir, uint64_t limit, size_t cache)
 static void
 add(struct spool *sp, const char *group, const char *host, const char *msg)
 {
-	spool_add(sp, group, strlen(group), host, strlen(host), "s/1", 3, NULL,
-	    0, 1000, msg, strlen(msg));
+	struct spool_event ev = {.group = group,
+	    .group_len = strlen(group),
+	    .host = host,
+	    .host_len = strlen(host),
+	    .stream = "s/1",
+	    .stream_len = 3,
+	    .ts = 1000,
+	    .msg = msg,
+	    .len = strlen(msg)};
+
+	spool_add(sp, &ev);
 }
 
 static int
@@ -56,12 +65,14 @@ test_lines(void)
 	struct spool *sp = open_spool(NULL, 0, 0);
 	const struct spool_line *l;
 	const char raw[] = "a\033]52;c;eA==\007\xff\0nul";
+	struct spool_event ev = {"train", "algo-1", "s/2", "algo-9", 5, 6, 3, 6,
+	    5, raw, sizeof raw - 1, NULL, 0};
 	char *dir;
 	struct stat st;
 
 	add(sp, "train", "algo-1", "one\ntwo\n");
-	spool_add(sp, "train", 5, "algo-1", 6, "s/2", 3, "algo-9", 6, 5, raw,
-	    sizeof raw - 1);
+	spool_add(sp, &ev);
+
 	UNIT_CHECK(spool_groups(sp) == 1, "one group");
 	UNIT_CHECK(spool_group_lines(sp, 0) == 4, "three lines + 1: %llu",
 	    (unsigned long long)spool_group_lines(sp, 0));
@@ -227,11 +238,133 @@ test_limit(void)
 	}
 }
 
+/* Add the event of file path that starts at its byte off, len bytes. */
+static void
+add_at(struct spool *sp, const char *host, const char *path, const char *data,
+    size_t off, size_t len)
+{
+	struct spool_event ev = {.group = "g",
+	    .group_len = 1,
+	    .host = host,
+	    .host_len = strlen(host),
+	    .stream = host,
+	    .stream_len = strlen(host),
+	    .ts = 7,
+	    .msg = data + off,
+	    .len = len,
+	    .file = path,
+	    .off = off};
+
+	spool_add(sp, &ev);
+}
+
+static int
+has_text(void *arg, uint64_t seq, unsigned mark, const char *s, size_t len)
+{
+	(void)seq;
+	(void)mark;
+	return (len == strlen(arg) && memcmp(s, arg, len) == 0);
+}
+
+/*
+ * Lines of plain files indexed where they lie: read back from the files
+ * (each through its own window, interleaved), records of 32 bytes on disk;
+ * a short line, a file that does not hold the text and a file given no
+ * path are copied; a file removed is still read (its descriptor is held);
+ * a file cut short gives lines said missing, passed over by a scan.
+ */
+static void
+test_in_place(void)
+{
+	char dir[] = "/tmp/cwdemux-test-inplace.XXXXXX";
+	char a[600], b[600], c[600], d[600];
+	static const char da[] = "first line of a\nsecond line of a, longer\n"
+				 "ok\nthe last line of file a\n";
+	static const char db[] = "a line of file b, which is removed\n";
+	static const char dc[] = "a line of file c, which is cut short\n";
+	char first[] = "first line of a";
+	char cut[] = "a line of file c, which is cut short";
+	struct spool *sp = open_spool(NULL, 0, 4);
+	const struct spool_line *l;
+	uint64_t at, seq;
+	FILE *f;
+
+	UNIT_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	snprintf(c, sizeof c, "%s/c", dir);
+	snprintf(d, sizeof d, "%s/d", dir);
+	UNIT_CHECK(
+	    (f = fopen(a, "w")) != NULL && fputs(da, f) >= 0 && fclose(f) == 0,
+	    "file a");
+	UNIT_CHECK(
+	    (f = fopen(b, "w")) != NULL && fputs(db, f) >= 0 && fclose(f) == 0,
+	    "file b");
+	UNIT_CHECK(
+	    (f = fopen(c, "w")) != NULL && fputs(dc, f) >= 0 && fclose(f) == 0,
+	    "file c");
+	UNIT_CHECK(
+	    (f = fopen(d, "w")) != NULL && fputs(db, f) >= 0 && fclose(f) == 0,
+	    "file d");
+	/* One event of two lines, a short line, the last line. */
+	add_at(sp, "ha", a, da, 0, 40);
+	add_at(sp, "hb", b, db, 0, strlen(db) - 1);
+	add_at(sp, "ha", a, da, 41, 2);
+	add(sp, "g", "hx", "a line copied into the spool");
+	add_at(sp, "ha", a, da, 44, 23);
+	add_at(sp, "hc", c, dc, 0, strlen(dc) - 1);
+	/* A file that does not hold the text (replaced): copied. */
+	add_at(sp, "ha", d, "not what file d holds", 0, 21);
+	spool_flush(sp);
+	UNIT_CHECK(spool_in_place(sp) == 5, "lines in place: %llu",
+	    (unsigned long long)spool_in_place(sp));
+	UNIT_CHECK(spool_disk_bytes(sp) == 5 * 32 + (20 + 2) + (20 + 28) + 41,
+	    "records of 32 bytes in place: %llu",
+	    (unsigned long long)spool_disk_bytes(sp));
+	unlink(b);
+	l = spool_next(sp, SPOOL_ALL, 0);
+	UNIT_STREQ(l->text, "first line of a", "in place, first");
+	l = spool_next(sp, SPOOL_ALL, l->seq);
+	UNIT_STREQ(l->text, "second line of a, longer", "in place, cont");
+	UNIT_CHECK(l->cont == 1 && l->missing == 0, "continues");
+	l = spool_next(sp, SPOOL_ALL, l->seq);
+	UNIT_STREQ(l->text, "a line of file b, which is removed",
+	    "a removed file still read");
+	l = spool_next(sp, SPOOL_ALL, l->seq);
+	UNIT_STREQ(l->text, "ok", "a short line (copied)");
+	l = spool_next(sp, SPOOL_ALL, l->seq);
+	UNIT_STREQ(l->text, "a line copied into the spool", "copied");
+	l = spool_next(sp, SPOOL_ALL, l->seq);
+	UNIT_STREQ(l->text, "the last line of file a", "in place, again");
+	l = spool_prev(sp, SPOOL_ALL, UINT64_MAX);
+	UNIT_STREQ(l->text, "not what file d holds", "a wrong file: copied");
+	UNIT_CHECK(truncate(c, 5) == 0, "cut c short");
+	seq = l->seq;
+	l = spool_prev(sp, SPOOL_ALL, seq);
+	UNIT_CHECK(
+	    l != NULL && l->missing && strstr(l->text, "no longer") != NULL,
+	    "a cut file's line is said missing: %s", l != NULL ? l->text : "");
+	at = UINT64_MAX;
+	UNIT_CHECK(
+	    spool_scan(sp, SPOOL_ALL, at, 1, 100, has_text, first, &at) == 1,
+	    "a scan back reads the files");
+	UNIT_CHECK(spool_scan(sp, SPOOL_ALL, UINT64_MAX, 1, 100, has_text, cut,
+		       &at) == 0 &&
+		at == 0,
+	    "a scan passes a missing line over");
+	spool_free(sp);
+	unlink(a);
+	unlink(c);
+	unlink(d);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_lines();
 	test_groups();
 	test_limit();
+	test_in_place();
 	return (unit_done("spool"));
 }
