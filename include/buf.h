@@ -10,6 +10,7 @@
 #define BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -22,7 +23,6 @@ struct buf {
 		NULL, 0, 0 \
 	}
 
-void buf_add(struct buf *, const void *, size_t);
 void buf_adds(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -34,7 +34,21 @@ void buf_free(struct buf *);
 /* buf_free(), the bytes overwritten first: they may be secrets. */
 void buf_wipe(struct buf *);
 
-/* Appending one byte is the hottest path of every output: inline it. */
+/*
+ * Appending is the hottest path of every output: inline it, with a call
+ * only when the buffer must grow.
+ */
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n >= b->cap - b->len)
+		buf_reserve(b, n);
+	if (n != 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 static inline void
 buf_addc(struct buf *b, char c)
 {

@@ -26,6 +26,7 @@
 struct feed_event {
 	int64_t ts;
 	uint32_t sid; /* the reader's number for the stream */
+	int may; /* the rules' literal scan (pipeline_may_match()) */
 	size_t off, len; /* the message, in text */
 };
 
@@ -65,8 +66,8 @@ void feed_give_back(struct feed *, struct feed_batch *);
 void feed_stop(struct feed *);
 
 /* Add an event (and a name) to a batch. */
-void feed_add(
-    struct feed_batch *, uint32_t sid, int64_t ts, const char *msg, size_t len);
+void feed_add(struct feed_batch *, uint32_t sid, int64_t ts, const char *msg,
+    size_t len, int may);
 void
 feed_add_name(struct feed_batch *, uint32_t sid, const char *name, size_t len);
 /* Is the batch full enough to hand over? */

@@ -20,6 +20,20 @@
  */
 int isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used);
 
+/*
+ * The same, for a run of times that mostly share their second (the lines
+ * of one log): the date and time of day last read are kept, so a time in
+ * the same second costs a comparison instead of a calendar computation.
+ * A zeroed memo is empty.
+ */
+struct isotime_memo {
+	char text[19]; /* "YYYY-MM-DDTHH:MM:SS" read last */
+	int64_t secs; /* its value, seconds since the epoch */
+	int valid;
+};
+int isotime_parse_memo(struct isotime_memo *, const char *s, size_t len,
+    int64_t *ms, size_t *used);
+
 /* Write ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" and a NUL into buf. */
 void isotime_format(int64_t ms, char buf[ISOTIME_LEN + 1]);
 

@@ -58,6 +58,17 @@ enum sink_status
 pipeline_event_at(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, const struct out_origin *at, char **cause);
 /*
+ * The rules' literal scan of an event, which pipeline_event() makes first:
+ * 0 when no marker, host map or error rule can match msg. It reads only
+ * tables fixed when the rules were loaded, so a reader thread may make it
+ * while the pipeline runs on another, and hand the answer to
+ * pipeline_event_scanned() with the event.
+ */
+int pipeline_may_match(const struct pipeline *, const char *msg, size_t len);
+enum sink_status pipeline_event_scanned(struct pipeline *, struct stream *,
+    int64_t ts, const char *msg, size_t len, const struct out_origin *at,
+    int may, char **cause);
+/*
  * An event read only to learn from (a stream's head, read unfiltered for
  * its markers while --filter-pattern or --tail skip it): the rules see it
  * and a host it places is placed, an MPI launcher's command line in it

@@ -30,18 +30,6 @@ buf_reserve(struct buf *b, size_t n)
 }
 
 void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	char *dst;
-
-	dst = buf_reserve(b, n);
-	if (n != 0)
-		memcpy(dst, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
 buf_adds(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

@@ -141,8 +141,8 @@ feed_stop(struct feed *f)
 }
 
 void
-feed_add(
-    struct feed_batch *b, uint32_t sid, int64_t ts, const char *msg, size_t len)
+feed_add(struct feed_batch *b, uint32_t sid, int64_t ts, const char *msg,
+    size_t len, int may)
 {
 	struct feed_event *e;
 
@@ -153,6 +153,7 @@ feed_add(
 	e = &b->ev[b->n++];
 	e->ts = ts;
 	e->sid = sid;
+	e->may = may;
 	e->off = b->text.len;
 	e->len = len;
 	buf_add(&b->text, msg, len);

@@ -38,6 +38,12 @@ civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
 }
 
+static int
+is_digit(char c)
+{
+	return (c >= '0' && c <= '9');
+}
+
 /* Read exactly n decimal digits at s; -1 if any is not a digit. */
 static int
 digits(const char *s, int n)
@@ -98,14 +104,17 @@ parse_zone(const char *s, size_t len, int *offset, size_t *used)
 	return (0);
 }
 
-int
-isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used)
+/*
+ * The date and time of day at s, "YYYY-MM-DDTHH:MM:SS" (len >= 19), as
+ * seconds since the epoch: 0, or -1 when it is none.
+ */
+static int
+parse_seconds(const char *s, int64_t *secs)
 {
-	int y, mo, d, h, mi, sec, frac = 0, scale = 100, offset;
-	size_t i, zlen;
+	int y, mo, d, h, mi, sec;
 
-	if (len < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':')
 		return (-1);
 	y = digits(s, 4);
 	mo = digits(s + 5, 2);
@@ -117,7 +126,26 @@ isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used)
 	    (unsigned)d > days_in_month(y, (unsigned)mo) || h < 0 || h > 23 ||
 	    mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return (-1);
-	i = 19;
+	*secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + sec;
+	return (0);
+}
+
+/* The rest of a time after its seconds (s[19] on): fraction and zone. */
+static int
+parse_rest(const char *s, size_t len, int64_t secs, int64_t *ms, size_t *used)
+{
+	int frac = 0, scale = 100, offset;
+	size_t i = 19, zlen;
+
+	/* What logs nearly always hold, ".mmmZ", without the general loop. */
+	if (len >= 24 && s[19] == '.' && s[23] == 'Z' && is_digit(s[20]) &&
+	    is_digit(s[21]) && is_digit(s[22])) {
+		*ms = secs * 1000 + (s[20] - '0') * 100 + (s[21] - '0') * 10 +
+		    (s[22] - '0');
+		*used = 24;
+		return (0);
+	}
 	if (i < len && (s[i] == '.' || s[i] == ',')) {
 		if (++i == len || s[i] < '0' || s[i] > '9')
 			return (-1);
@@ -129,12 +157,34 @@ isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used)
 	if (parse_zone(s + i, len - i, &offset, &zlen) != 0)
 		return (-1);
 	i += zlen;
-	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-		   h * 3600 + mi * 60 + sec - (int64_t)offset * 60) *
-		  1000) +
-	    frac;
+	*ms = (secs - (int64_t)offset * 60) * 1000 + frac;
 	*used = i;
 	return (0);
+}
+
+int
+isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used)
+{
+	int64_t secs;
+
+	if (len < 19 || parse_seconds(s, &secs) != 0)
+		return (-1);
+	return (parse_rest(s, len, secs, ms, used));
+}
+
+int
+isotime_parse_memo(struct isotime_memo *m, const char *s, size_t len,
+    int64_t *ms, size_t *used)
+{
+	if (len < 19)
+		return (-1);
+	if (!m->valid || memcmp(s, m->text, sizeof m->text) != 0) {
+		if (parse_seconds(s, &m->secs) != 0)
+			return (-1);
+		memcpy(m->text, s, sizeof m->text);
+		m->valid = 1;
+	}
+	return (parse_rest(s, len, m->secs, ms, used));
 }
 
 static void

@@ -86,6 +86,7 @@ struct logfile {
 	int have_cur; /* ev[cur] holds an event */
 	int next_ready; /* ev[!cur] starts the next event */
 	int timestamped; /* this stream's lines carry times */
+	struct isotime_memo memo; /* the second its last time was in */
 };
 
 int
@@ -337,11 +338,11 @@ struct start {
 
 /* An ISO 8601 time followed by a space, a tab or the end: its length. */
 static size_t
-time_at(const char *line, size_t n, int64_t *ts)
+time_at(struct isotime_memo *memo, const char *line, size_t n, int64_t *ts)
 {
 	size_t used;
 
-	if (isotime_parse(line, n, ts, &used) != 0 ||
+	if (isotime_parse_memo(memo, line, n, ts, &used) != 0 ||
 	    (used < n && line[used] != ' ' && line[used] != '\t'))
 		return (0);
 	return (used);
@@ -357,13 +358,13 @@ is_isoformat_offset(const char *t, size_t used)
 
 /* Does line start an event of format fmt? Fills st when it does. */
 static int
-line_starts(
-    enum logfile_format fmt, const char *line, size_t n, struct start *st)
+line_starts(struct isotime_memo *memo, enum logfile_format fmt,
+    const char *line, size_t n, struct start *st)
 {
 	const char *sp;
 	size_t used;
 
-	if ((used = time_at(line, n, &st->ts)) == 0)
+	if ((used = time_at(memo, line, n, &st->ts)) == 0)
 		return (0);
 	st->stream_len = 0;
 	if (fmt != LOGFILE_TAIL) {
@@ -386,6 +387,7 @@ line_starts(
 static enum logfile_format
 sniff(const char *p, size_t n)
 {
+	struct isotime_memo memo = {.valid = 0};
 	struct start st;
 	const char *nl;
 	int64_t ts;
@@ -400,9 +402,9 @@ sniff(const char *p, size_t n)
 		return (LOGFILE_JSON);
 	nl = memchr(p, '\n', n);
 	n = nl == NULL ? n : (size_t)(nl - p);
-	if ((used = time_at(p, n, &ts)) == 0)
+	if ((used = time_at(&memo, p, n, &ts)) == 0)
 		return (LOGFILE_EXPORT);
-	if (line_starts(LOGFILE_TAIL, p, n, &st))
+	if (line_starts(&memo, LOGFILE_TAIL, p, n, &st))
 		return (LOGFILE_TAIL);
 	/* YYYY-MM-DDThh:mm:ss, no fraction and no zone. */
 	if (used == 19 && used < n && p[used] == ' ')
@@ -500,7 +502,7 @@ lines_next(struct logfile *lf, struct logfile_event *ev)
 		if (rc == 0)
 			break;
 		lf->lineno++;
-		if (line_starts(lf->fmt, line, n, &st))
+		if (line_starts(&lf->memo, lf->fmt, line, n, &st))
 			lf->timestamped = 1;
 		else if (lf->forced != LOGFILE_AUTO && !lf->have_cur &&
 		    lf->lineno == 1) {

@@ -162,6 +162,12 @@ pipeline_stream_name(const struct stream *st, size_t *len)
 	return (store_stream_name(st));
 }
 
+int
+pipeline_may_match(const struct pipeline *p, const char *msg, size_t len)
+{
+	return (rules_may_match(p->rules, msg, len));
+}
+
 enum sink_status
 pipeline_event(struct pipeline *p, struct stream *st, int64_t ts,
     const char *msg, size_t len, char **cause)
@@ -173,10 +179,19 @@ enum sink_status
 pipeline_event_at(struct pipeline *p, struct stream *st, int64_t ts,
     const char *msg, size_t len, const struct out_origin *at, char **cause)
 {
+	return (pipeline_event_scanned(p, st, ts, msg, len, at,
+	    rules_may_match(p->rules, msg, len), cause));
+}
+
+enum sink_status
+pipeline_event_scanned(struct pipeline *p, struct stream *st, int64_t ts,
+    const char *msg, size_t len, const struct out_origin *at, int may,
+    char **cause)
+{
 	uint64_t lines;
 	enum sink_status rc;
 
-	p->cur_may = rules_may_match(p->rules, msg, len);
+	p->cur_may = may;
 	if (p->cur_may)
 		lines = classify_event(p->classify, store_stream_host(st),
 		    store_stream_name(st), store_stream_lines(st) + 1, msg,

@@ -776,7 +776,10 @@ deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len,
 		    o->batch, sid, sf->sids[sid].name, sf->sids[sid].len);
 		sf->sids[sid].told = 1;
 	}
-	feed_add(o->batch, sid, ts, msg, len);
+	/* The literal scan is made here, on the reader's thread: it is a
+	 * pass over every byte, which the main thread has enough of. */
+	feed_add(
+	    o->batch, sid, ts, msg, len, pipeline_may_match(o->p, msg, len));
 	if (feed_full(o->batch)) {
 		feed_put(o->feed, o->batch);
 		if ((o->batch = feed_empty(o->feed)) == NULL)
@@ -927,8 +930,9 @@ consume(struct out *o, int (*stop)(void *), void *arg, char **cause)
 		for (i = 0; rc == SINK_OK && i < b->n && !(stopped = stop(arg));
 		     i++) {
 			e = &b->ev[i];
-			rc = pipeline_event(o->p, main_side.st[e->sid], e->ts,
-			    b->text.data + e->off, e->len, cause);
+			rc = pipeline_event_scanned(o->p, main_side.st[e->sid],
+			    e->ts, b->text.data + e->off, e->len, NULL, e->may,
+			    cause);
 		}
 		feed_give_back(o->feed, b);
 		if (stopped)

@@ -39,22 +39,42 @@ test_isotime_parse(void)
 	    {"bash: no job control", 0, 0, 0},
 	    {"", 0, 0, 0},
 	    {"2024-06-01T12:05", 0, 0, 0},
+	    {"2024-06-01T12:05:31.3", 1, 1717243531300LL, 21},
+	    {"2024-06-01T12:05:31.318", 1, 1717243531318LL, 23},
+	    {"2024-06-01T12:05:31.31Z", 1, 1717243531310LL, 23},
+	    {"2024-06-01T12:05:31.318Zx", 1, 1717243531318LL, 24},
+	    {"2024-06-01T12:05:31.3a8Z", 1, 1717243531300LL, 21},
+	    {"2024-06-01T12:05:31.318+25:00", 0, 0, 0},
+	    {"2024-06-01T12:05:32.001Z", 1, 1717243532001LL, 24},
 	};
-	size_t i, used;
+	struct isotime_memo memo = {.valid = 0};
+	size_t i, k, n = sizeof t / sizeof t[0], used;
 	int64_t ms;
 	int rc;
 
-	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+	/*
+	 * Plain, then through one memo forwards and backwards, so that
+	 * every time is also read after others of its second (and after
+	 * times that failed): the memo must never change an answer.
+	 */
+	for (k = 0; k < 3 * n; k++) {
+		i = k < 2 * n ? k % n : 3 * n - 1 - k;
 		ms = -1;
 		used = 0;
-		rc = isotime_parse(t[i].in, strlen(t[i].in), &ms, &used);
-		UNIT_CHECK((rc == 0) == t[i].ok, "isotime_parse(%s) rc %d",
-		    t[i].in, rc);
+		if (k < n)
+			rc =
+			    isotime_parse(t[i].in, strlen(t[i].in), &ms, &used);
+		else
+			rc = isotime_parse_memo(
+			    &memo, t[i].in, strlen(t[i].in), &ms, &used);
+		UNIT_CHECK((rc == 0) == t[i].ok, "isotime_parse%s(%s) rc %d",
+		    k < n ? "" : "_memo", t[i].in, rc);
 		if (rc == 0 && t[i].ok)
 			UNIT_CHECK(ms == t[i].ms && used == t[i].used,
-			    "isotime_parse(%s) = %lld used %zu, want %lld %zu",
-			    t[i].in, (long long)ms, used, (long long)t[i].ms,
-			    t[i].used);
+			    "isotime_parse%s(%s) = %lld used %zu, want %lld "
+			    "%zu",
+			    k < n ? "" : "_memo", t[i].in, (long long)ms, used,
+			    (long long)t[i].ms, t[i].used);
 	}
 }
 
