@@ -54,11 +54,11 @@ uint64_t classify_event(struct classify *, struct host *self,
 
 /*
  * The same for an event no marker or hostmap rule can match (the caller
- * knows it from rules_may_match()): only its lines are counted, and it
- * may join a pretty-printed block.
+ * knows it from rules_may_match(), and counts its lines): it may only
+ * join a pretty-printed block.
  */
-uint64_t classify_plain_event(struct classify *, struct host *self,
-    uint64_t line, const char *msg, size_t len);
+void classify_plain_event(struct classify *, struct host *self, uint64_t line,
+    const char *msg, size_t len);
 
 const char *classify_host_name(const struct host *, size_t *len);
 /* The host's group, or NULL while it is unknown. */

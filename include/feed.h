@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "pipeline.h"
 
 /* A batch is handed over when it holds this many events or bytes. */
 #define FEED_BATCH_EVENTS 4096
@@ -26,7 +27,7 @@
 struct feed_event {
 	int64_t ts;
 	uint32_t sid; /* the reader's number for the stream */
-	int may; /* the rules' literal scan (pipeline_may_match()) */
+	struct pipeline_scan scan; /* made by the reader */
 	size_t off, len; /* the message, in text */
 };
 
@@ -67,7 +68,7 @@ void feed_stop(struct feed *);
 
 /* Add an event (and a name) to a batch. */
 void feed_add(struct feed_batch *, uint32_t sid, int64_t ts, const char *msg,
-    size_t len, int may);
+    size_t len, const struct pipeline_scan *);
 void
 feed_add_name(struct feed_batch *, uint32_t sid, const char *name, size_t len);
 /* Is the batch full enough to hand over? */

@@ -58,16 +58,22 @@ enum sink_status
 pipeline_event_at(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, const struct out_origin *at, char **cause);
 /*
- * The rules' literal scan of an event, which pipeline_event() makes first:
- * 0 when no marker, host map or error rule can match msg. It reads only
- * tables fixed when the rules were loaded, so a reader thread may make it
- * while the pipeline runs on another, and hand the answer to
- * pipeline_event_scanned() with the event.
+ * What pipeline_event() learns first of an event in one look at its
+ * bytes: whether a marker, host map or error rule may match it (the
+ * rules' literal scan) and which bytes of interest it lacks (textscan.h).
+ * pipeline_scan() reads only tables fixed when the rules were loaded, so
+ * a reader thread may make it while the pipeline runs on another, and
+ * hand the answer to pipeline_event_scanned() with the event.
  */
-int pipeline_may_match(const struct pipeline *, const char *msg, size_t len);
+struct pipeline_scan {
+	int may; /* rules_may_match() */
+	unsigned lacks; /* textscan() */
+};
+void pipeline_scan(const struct pipeline *, const char *msg, size_t len,
+    struct pipeline_scan *);
 enum sink_status pipeline_event_scanned(struct pipeline *, struct stream *,
     int64_t ts, const char *msg, size_t len, const struct out_origin *at,
-    int may, char **cause);
+    const struct pipeline_scan *, char **cause);
 /*
  * An event read only to learn from (a stream's head, read unfiltered for
  * its markers while --filter-pattern or --tail skip it): the rules see it

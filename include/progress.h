@@ -36,6 +36,8 @@ const char *progress_collapse(
  * ("45/100 [=====>....] - ETA: 3s - loss: 0.25").
  */
 int progress_parse(const char *s, size_t len, struct progress_bar *pb);
+/* The same for a line known to hold no '|': only a Keras bar can be one. */
+int progress_parse_unpiped(const char *s, size_t len, struct progress_bar *pb);
 
 /* Nonzero when a and b are states of the same bar. */
 int progress_same(const struct progress_bar *a, const struct progress_bar *b);

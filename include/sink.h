@@ -56,6 +56,8 @@ struct out_event {
 	/* ranked: the host whose stream carried the event (the MPI master). */
 	const char *via;
 	size_t via_len;
+	/* TEXT_ bits (textscan.h): bytes msg is known to lack; 0: none. */
+	unsigned lacks;
 };
 
 /* What a sink's functions return. */

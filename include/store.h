@@ -47,10 +47,14 @@ struct host *store_stream_host(const struct stream *);
 uint64_t store_stream_lines(const struct stream *);
 void store_stream_add_lines(struct stream *, uint64_t);
 
-/* Add one event of a stream; it is released now or held. at (or NULL)
- * says where msg lies on disk; its path must outlive the store. */
-enum sink_status store_add(struct store *, struct stream *, int64_t ts,
-    const char *msg, size_t len, const struct out_origin *at, char **cause);
+/*
+ * Add one event of a stream; it is released now or held. at (or NULL)
+ * says where msg lies on disk; its path must outlive the store. lacks:
+ * what the reader's textscan() said of msg (0: nothing known).
+ */
+enum sink_status
+store_add(struct store *, struct stream *, int64_t ts, const char *msg,
+    size_t len, const struct out_origin *at, unsigned lacks, char **cause);
 /* Release what newly assigned hosts allow (call after an assignment). */
 enum sink_status store_release(struct store *, char **cause);
 /* Streams with events held now (their host's group is not known yet). */

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "sanitize.h"
 #include "strmap.h"
+#include "textscan.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -491,18 +492,11 @@ gather(struct classify *c, struct host *self, uint64_t line, const char *msg,
 	buf_reset(&self->block);
 }
 
-uint64_t
+void
 classify_plain_event(struct classify *c, struct host *self, uint64_t line,
     const char *msg, size_t len)
 {
-	const char *p = msg, *end = msg + len, *nl;
-	uint64_t lines;
-
-	for (lines = 1; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
-	     lines++)
-		p = nl + 1;
 	gather(c, self, line, msg, len);
-	return (lines);
 }
 
 uint64_t
@@ -517,8 +511,10 @@ classify_event(struct classify *c, struct host *self, const char *stream,
 	c->line = line;
 	c->job = self->job;
 	c->job_len = self->job_len;
-	if (!rules_may_classify(c->rules, msg, len))
-		return (classify_plain_event(c, self, line, msg, len));
+	if (!rules_may_classify(c->rules, msg, len)) {
+		gather(c, self, line, msg, len);
+		return (textscan_lines(msg, len, 0));
+	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		rules_match_line(

@@ -142,7 +142,7 @@ feed_stop(struct feed *f)
 
 void
 feed_add(struct feed_batch *b, uint32_t sid, int64_t ts, const char *msg,
-    size_t len, int may)
+    size_t len, const struct pipeline_scan *scan)
 {
 	struct feed_event *e;
 
@@ -153,7 +153,7 @@ feed_add(struct feed_batch *b, uint32_t sid, int64_t ts, const char *msg,
 	e = &b->ev[b->n++];
 	e->ts = ts;
 	e->sid = sid;
-	e->may = may;
+	e->scan = *scan;
 	e->off = b->text.len;
 	e->len = len;
 	buf_add(&b->text, msg, len);

@@ -172,13 +172,28 @@ isotime_parse(const char *s, size_t len, int64_t *ms, size_t *used)
 	return (parse_rest(s, len, secs, ms, used));
 }
 
+/* Whether the 19 bytes at a and b are the same: three 8-byte words. */
+static int
+same_second(const char *a, const char *b)
+{
+	uint64_t a0, a1, a2, b0, b1, b2;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&a2, a + 11, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	memcpy(&b2, b + 11, 8);
+	return (((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0);
+}
+
 int
 isotime_parse_memo(struct isotime_memo *m, const char *s, size_t len,
     int64_t *ms, size_t *used)
 {
 	if (len < 19)
 		return (-1);
-	if (!m->valid || memcmp(s, m->text, sizeof m->text) != 0) {
+	if (!m->valid || !same_second(s, m->text)) {
 		if (parse_seconds(s, &m->secs) != 0)
 			return (-1);
 		memcpy(m->text, s, sizeof m->text);

@@ -37,7 +37,7 @@ struct litscan {
 	size_t first[256]; /* the first literal of each trigger byte */
 	unsigned char lo[16], hi[16]; /* nibble tables of trigger bytes */
 	unsigned char lo2[16], hi2[16]; /* and of the bytes after them */
-	int simd; /* the CPU has SSSE3 */
+	int simd; /* the CPU has SSSE3 (1) or AVX2 (2) */
 };
 
 /* One literal being read: its bytes, and which are its own. */
@@ -404,16 +404,16 @@ lit_add(struct litscan *ls, const char *s, size_t len)
 		}
 	}
 	l->trigger = (unsigned char)s[l->at];
-	if (!ls->trig[l->trigger]) {
-		/*
-		 * One bit for each high nibble (shared past eight), so the
-		 * nibble tables find exactly the trigger bytes.
-		 */
-		bit = (unsigned char)(1 << ((l->trigger >> 4) & 7));
-		ls->lo[l->trigger & 15] |= bit;
-		ls->hi[l->trigger >> 4] |= bit;
-	}
-	bit = (unsigned char)(1 << (((unsigned char)s[l->at + 1] >> 4) & 7));
+	/*
+	 * A bucket for each high nibble of the first byte (shared past
+	 * eight): its bit marks the nibbles of the pair's first byte, which
+	 * the tables then find exactly, and of the second bytes of the
+	 * bucket's pairs alone, so a byte after a trigger byte is only taken
+	 * for a second byte of a pair that trigger starts (nearly).
+	 */
+	bit = (unsigned char)(1 << ((l->trigger >> 4) & 7));
+	ls->lo[l->trigger & 15] |= bit;
+	ls->hi[l->trigger >> 4] |= bit;
 	ls->lo2[(unsigned char)s[l->at + 1] & 15] |= bit;
 	ls->hi2[(unsigned char)s[l->at + 1] >> 4] |= bit;
 	ls->trig[l->trigger] = 1;
@@ -473,54 +473,109 @@ at(const struct litscan *ls, const unsigned char *p, size_t len, size_t i)
 #include <immintrin.h>
 #define LITSCAN_SIMD 1
 
-/* The bytes among 16 at p that are in the set of nibble tables lo, hi. */
+/*
+ * The positions among 16 at p where a trigger pair may start: the byte
+ * there and the byte after it both look up their bucket bits in the
+ * nibble tables, and a position is a candidate when one bucket holds both
+ * (see lit_add()). p[16] must be readable.
+ */
 __attribute__((target("ssse3"))) static inline unsigned
-in_set(const unsigned char *p, __m128i lo, __m128i hi)
+pairs16(const unsigned char *p, const __m128i t[4])
 {
 	const __m128i nib = _mm_set1_epi8(0x0f);
-	__m128i v, a, b;
+	__m128i v, w, a;
 
 	v = _mm_loadu_si128((const __m128i *)p);
-	a = _mm_shuffle_epi8(lo, _mm_and_si128(v, nib));
-	b = _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+	w = _mm_loadu_si128((const __m128i *)(p + 1));
+	a = _mm_and_si128(_mm_shuffle_epi8(t[0], _mm_and_si128(v, nib)),
+	    _mm_shuffle_epi8(t[1], _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+	a = _mm_and_si128(a, _mm_shuffle_epi8(t[2], _mm_and_si128(w, nib)));
+	a = _mm_and_si128(a,
+	    _mm_shuffle_epi8(t[3], _mm_and_si128(_mm_srli_epi16(w, 4), nib)));
 	return ((unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(_mm_and_si128(a, b), _mm_setzero_si128())) ^
+		    _mm_cmpeq_epi8(a, _mm_setzero_si128())) ^
 	    0xffffu);
 }
 
 /*
- * Sixteen bytes at a time with SSSE3: a byte is a candidate when it is a
- * first byte of a trigger pair and the byte after it a second byte of
- * one. Nibble tables test set membership (each byte sets the bit of its
- * high nibble in both tables, so the test is exact for ASCII); the exact
- * pair table then decides. The last 16 bytes are loaded again, so no byte
- * is left to a slower loop. len >= 16, and p[len] is the last byte, which
- * starts no pair.
+ * Sixteen bytes at a time with SSSE3; the exact pair table and the
+ * literals then decide each candidate. The last 16 bytes are loaded
+ * again, so no byte is left to a slower loop. len >= 16, and p[len] is
+ * the last byte, which starts no pair.
  */
 __attribute__((target("ssse3"))) static int
 scan_ssse3(const struct litscan *ls, const unsigned char *p, size_t len)
 {
-	const __m128i lo = _mm_loadu_si128((const __m128i *)ls->lo);
-	const __m128i hi = _mm_loadu_si128((const __m128i *)ls->hi);
-	const __m128i lo2 = _mm_loadu_si128((const __m128i *)ls->lo2);
-	const __m128i hi2 = _mm_loadu_si128((const __m128i *)ls->hi2);
+	__m128i t[4];
 	unsigned mask;
 	size_t i, base;
 
-	for (i = 0; i + 16 <= len; i += 16) {
-		mask = in_set(p + i, lo, hi);
-		if (mask != 0)
-			mask &= in_set(p + i + 1, lo2, hi2);
-		for (; mask != 0; mask &= mask - 1)
+	t[0] = _mm_loadu_si128((const __m128i *)ls->lo);
+	t[1] = _mm_loadu_si128((const __m128i *)ls->hi);
+	t[2] = _mm_loadu_si128((const __m128i *)ls->lo2);
+	t[3] = _mm_loadu_si128((const __m128i *)ls->hi2);
+	for (i = 0; i + 16 <= len; i += 16)
+		for (mask = pairs16(p + i, t); mask != 0; mask &= mask - 1)
 			if (at(ls, p, len + 1, i + (size_t)__builtin_ctz(mask)))
 				return (1);
-	}
 	if (i == len)
 		return (0);
 	/* Again the last 16, minus what was looked at. */
 	base = len - 16;
-	mask = in_set(p + base, lo, hi) & in_set(p + base + 1, lo2, hi2) &
-	    (0xffffu << (i - base));
+	mask = pairs16(p + base, t) & (0xffffu << (i - base));
+	for (; mask != 0; mask &= mask - 1)
+		if (at(ls, p, len + 1, base + (size_t)__builtin_ctz(mask)))
+			return (1);
+	return (0);
+}
+
+/* pairs16() for 32 positions, with AVX2. */
+__attribute__((target("avx2"))) static inline unsigned
+pairs32(const unsigned char *p, const __m256i t[4])
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i v, w, a;
+
+	v = _mm256_loadu_si256((const __m256i *)p);
+	w = _mm256_loadu_si256((const __m256i *)(p + 1));
+	a = _mm256_and_si256(
+	    _mm256_shuffle_epi8(t[0], _mm256_and_si256(v, nib)),
+	    _mm256_shuffle_epi8(
+		t[1], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+	a = _mm256_and_si256(
+	    a, _mm256_shuffle_epi8(t[2], _mm256_and_si256(w, nib)));
+	a = _mm256_and_si256(a,
+	    _mm256_shuffle_epi8(
+		t[3], _mm256_and_si256(_mm256_srli_epi16(w, 4), nib)));
+	return ((unsigned)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(a, _mm256_setzero_si256())) ^
+	    0xffffffffu);
+}
+
+/* scan_ssse3() 32 bytes at a time, for len >= 32. */
+__attribute__((target("avx2"))) static int
+scan_avx2(const struct litscan *ls, const unsigned char *p, size_t len)
+{
+	__m256i t[4];
+	unsigned mask;
+	size_t i, base;
+
+	t[0] = _mm256_broadcastsi128_si256(
+	    _mm_loadu_si128((const __m128i *)ls->lo));
+	t[1] = _mm256_broadcastsi128_si256(
+	    _mm_loadu_si128((const __m128i *)ls->hi));
+	t[2] = _mm256_broadcastsi128_si256(
+	    _mm_loadu_si128((const __m128i *)ls->lo2));
+	t[3] = _mm256_broadcastsi128_si256(
+	    _mm_loadu_si128((const __m128i *)ls->hi2));
+	for (i = 0; i + 32 <= len; i += 32)
+		for (mask = pairs32(p + i, t); mask != 0; mask &= mask - 1)
+			if (at(ls, p, len + 1, i + (size_t)__builtin_ctz(mask)))
+				return (1);
+	if (i == len)
+		return (0);
+	base = len - 32;
+	mask = pairs32(p + base, t) & (0xffffffffu << (i - base));
 	for (; mask != 0; mask &= mask - 1)
 		if (at(ls, p, len + 1, base + (size_t)__builtin_ctz(mask)))
 			return (1);
@@ -540,6 +595,8 @@ litscan_any(const struct litscan *ls, const char *s, size_t len)
 		return (0);
 	len--;
 #ifdef LITSCAN_SIMD
+	if (ls->simd == 2 && len >= 32)
+		return (scan_avx2(ls, p, len));
 	if (ls->simd && len >= 16)
 		return (scan_ssse3(ls, p, len));
 #endif

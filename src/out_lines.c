@@ -2,8 +2,10 @@
  * Grouped lines. An event's fields are rendered once into the text before
  * and after its message, and reused for each of its lines. Group, host and
  * stream names are interned upstream (they live as long as the pipeline),
- * so their escaped (and coloured) form is cached by pointer, a few per
- * host: events merged by time switch host at almost every line.
+ * so what is built of them is kept for each host, found by the address of
+ * its name: events merged by time switch host at almost every line. When
+ * the fields hold no time and no rank, the whole text around a message is
+ * kept, and an event costs no formatting at all.
  *
  * Progress bars: a line that is a bar's state (and not its last) waits in
  * a slot of its host and rank, replaced by each newer state, and is
@@ -24,17 +26,19 @@
 #include "progress.h"
 #include "sanitize.h"
 #include "sgr.h"
+#include "textscan.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
-/* Direct-mapped by host: a slot is rebuilt only when two hosts share it. */
-#define NNAMES 128
-
-struct names {
-	const char *group; /* what text is built for; NULL: empty slot */
-	const char *host;
+/* What is kept of a host, in a table keyed by the address of its name. */
+struct hostent {
+	const char *host; /* NULL: an empty entry */
+	const char *group; /* what the texts were built for */
+	const char *stream; /* what before and after are for; NULL: none */
 	struct buf group_text; /* escaped (and coloured) */
 	struct buf host_text;
+	struct buf before, after; /* fields around a message (not per event) */
+	size_t bars; /* 1 + the index of its first waiting bar, or 0 */
 };
 
 /* A progress bar's latest state, waiting to be written. */
@@ -42,6 +46,7 @@ struct pending {
 	const char *host; /* NULL: a free slot */
 	int ranked;
 	unsigned rank;
+	size_t next; /* 1 + the index of the host's next waiting bar, or 0 */
 	struct buf key; /* the bar's name */
 	struct buf line; /* the whole output line */
 };
@@ -52,10 +57,13 @@ struct out_lines {
 	struct palette *palette;
 	int message; /* the message is one of the fields */
 	int strip_tag; /* the rank has a column: no tag in the message */
-	struct names names[NNAMES];
-	const char *stream; /* the stream stream_text is built for */
-	struct buf stream_text;
-	struct buf before, after; /* an event's fields around its message */
+	int per_event; /* a field (time, rank) changes with every event */
+	struct hostent *hosts; /* open addressing, at most half full */
+	size_t hosts_size, nhosts; /* a power of two; entries in use */
+	struct hostent *cur; /* the host of the event being written */
+	struct buf before, after; /* an event's fields, when per_event */
+	const struct buf *fb, *fa; /* the fields around its message */
+	unsigned lacks; /* what its text lacks (textscan.h), once decoded */
 	struct buf decoded; /* an event's message, escapes decoded */
 	struct pending *pending;
 	size_t npending, nwaiting;
@@ -73,7 +81,51 @@ out_lines_new(const struct out_lines_options *opt)
 		ol->palette = palette_new(opt->colors);
 	ol->message = fields_has(&opt->fields, FIELD_MESSAGE);
 	ol->strip_tag = !opt->raw && fields_has(&opt->fields, FIELD_RANK);
+	ol->per_event = fields_has(&opt->fields, FIELD_TIME) ||
+	    fields_has(&opt->fields, FIELD_RANK);
+	ol->hosts_size = 64;
+	ol->hosts = xcalloc(ol->hosts_size, sizeof *ol->hosts);
 	return (ol);
+}
+
+static size_t
+host_slot(const char *host, size_t size)
+{
+	uint64_t k = (uint64_t)(uintptr_t)host * 0x9e3779b97f4a7c15ULL;
+
+	return ((size_t)(k >> 32) & (size - 1));
+}
+
+/* The entry of host, made empty on first sight. */
+static struct hostent *
+host_entry(struct out_lines *ol, const char *host)
+{
+	struct hostent *old = ol->hosts, *h;
+	size_t i, n = ol->hosts_size;
+
+	for (i = host_slot(host, n); ol->hosts[i].host != NULL;
+	     i = (i + 1) & (n - 1))
+		if (ol->hosts[i].host == host)
+			return (&ol->hosts[i]);
+	if (2 * (ol->nhosts + 1) > n) {
+		ol->hosts_size = 2 * n;
+		ol->hosts = xcalloc(ol->hosts_size, sizeof *ol->hosts);
+		for (i = 0; i < n; i++) {
+			if (old[i].host == NULL)
+				continue;
+			h = &ol->hosts[host_slot(old[i].host, ol->hosts_size)];
+			while (h->host != NULL)
+				h = h + 1 == ol->hosts + ol->hosts_size
+				    ? ol->hosts
+				    : h + 1;
+			*h = old[i];
+		}
+		free(old);
+		return (host_entry(ol, host));
+	}
+	ol->nhosts++;
+	ol->hosts[i].host = host;
+	return (&ol->hosts[i]);
 }
 
 static void
@@ -87,33 +139,31 @@ add_colored(struct out_lines *ol, struct buf *b, struct palette_color c,
 		buf_adds(b, "\033[0m");
 }
 
-/* The escaped group and host of an event, built when not cached. */
-static const struct names *
-names_of(struct out_lines *ol, const struct out_event *ev)
+/* The escaped group and host of an event's host, built when its group
+ * is new. */
+static void
+names_of(struct out_lines *ol, struct hostent *h, const struct out_event *ev)
 {
-	uintptr_t key = (uintptr_t)ev->host;
-	struct names *n = &ol->names[(key ^ key >> 7 ^ key >> 13) % NNAMES];
 	struct palette_color gc = {-1, 0}, hc = {-1, 0};
 
-	if (n->group == ev->group && n->host == ev->host)
-		return (n);
+	if (h->group == ev->group)
+		return;
 	if (ol->palette != NULL) {
 		gc = palette_group(ol->palette, ev->group, ev->group_len);
 		hc = palette_host(ol->palette, ev->group, ev->group_len,
 		    ev->host, ev->host_len);
 	}
-	buf_reset(&n->group_text);
-	add_colored(ol, &n->group_text, gc, ev->group, ev->group_len);
-	buf_reset(&n->host_text);
-	add_colored(ol, &n->host_text, hc, ev->host, ev->host_len);
-	n->group = ev->group;
-	n->host = ev->host;
-	return (n);
+	buf_reset(&h->group_text);
+	add_colored(ol, &h->group_text, gc, ev->group, ev->group_len);
+	buf_reset(&h->host_text);
+	add_colored(ol, &h->host_text, hc, ev->host, ev->host_len);
+	h->group = ev->group;
+	h->stream = NULL;
 }
 
 static void
-add_field(struct out_lines *ol, struct buf *b, enum field f,
-    const struct out_event *ev, const struct names *n)
+add_field(struct buf *b, enum field f, const struct out_event *ev,
+    const struct hostent *n)
 {
 	char ts[TIMEFMT_MAX + 1];
 	size_t len;
@@ -130,13 +180,7 @@ add_field(struct out_lines *ol, struct buf *b, enum field f,
 		buf_add(b, n->host_text.data, n->host_text.len);
 		break;
 	case FIELD_STREAM:
-		if (ol->stream != ev->stream) {
-			buf_reset(&ol->stream_text);
-			sanitize_field(
-			    &ol->stream_text, ev->stream, ev->stream_len);
-			ol->stream = ev->stream;
-		}
-		buf_add(b, ol->stream_text.data, ol->stream_text.len);
+		sanitize_field(b, ev->stream, ev->stream_len);
 		break;
 	case FIELD_RANK:
 		if (ev->ranked)
@@ -155,26 +199,50 @@ add_field(struct out_lines *ol, struct buf *b, enum field f,
  * it, each preceded by one; without a message, all of them in before.
  */
 static void
-build_fields(struct out_lines *ol, const struct out_event *ev)
+build_fields(struct out_lines *ol, const struct out_event *ev,
+    const struct hostent *n, struct buf *before, struct buf *after)
 {
-	const struct names *n = names_of(ol, ev);
-	struct buf *b = &ol->before;
+	struct buf *b = before;
 	enum field f;
 	size_t i;
 
-	buf_reset(&ol->before);
-	buf_reset(&ol->after);
+	buf_reset(before);
+	buf_reset(after);
 	for (i = 0; i < ol->opt.fields.n; i++) {
 		if ((f = ol->opt.fields.v[i]) == FIELD_MESSAGE) {
-			b = &ol->after;
+			b = after;
 			continue;
 		}
-		if (b == &ol->after || (!ol->message && b->len > 0))
+		if (b == after || (!ol->message && b->len > 0))
 			buf_addc(b, ' ');
-		add_field(ol, b, f, ev, n);
-		if (b == &ol->before && ol->message)
+		add_field(b, f, ev, n);
+		if (b == before && ol->message)
 			buf_addc(b, ' ');
 	}
+}
+
+/*
+ * The fields around an event's message (ol->fb, ol->fa): kept with its
+ * host unless they change with every event.
+ */
+static void
+fields_of(struct out_lines *ol, const struct out_event *ev)
+{
+	struct hostent *h = ol->cur = host_entry(ol, ev->host);
+
+	names_of(ol, h, ev);
+	if (ol->per_event) {
+		build_fields(ol, ev, h, &ol->before, &ol->after);
+		ol->fb = &ol->before;
+		ol->fa = &ol->after;
+		return;
+	}
+	if (h->stream != ev->stream) {
+		build_fields(ol, ev, h, &h->before, &h->after);
+		h->stream = ev->stream;
+	}
+	ol->fb = &h->before;
+	ol->fa = &h->after;
 }
 
 /* Message text with the log's colours shown, or taken out. */
@@ -201,42 +269,49 @@ add_colors(struct out_lines *ol, struct buf *b, const char *s, size_t len)
 static void
 render(struct out_lines *ol, struct buf *b, const char *s, size_t len)
 {
-	buf_add(b, ol->before.data, ol->before.len);
+	buf_add(b, ol->fb->data, ol->fb->len);
 	if (ol->message) {
 		if (!ol->opt.sanitize)
 			buf_add(b, s, len);
-		else if (!ol->opt.raw && memchr(s, '\033', len) != NULL)
+		else if (!ol->opt.raw && !(ol->lacks & TEXT_NO_ESC) &&
+		    memchr(s, '\033', len) != NULL)
 			add_colors(ol, b, s, len);
 		else
 			sanitize_term(b, s, len);
 	}
-	buf_add(b, ol->after.data, ol->after.len);
+	buf_add(b, ol->fa->data, ol->fa->len);
 	buf_addc(b, '\n');
 }
 
-/* The waiting bar of an event's host and rank, or NULL. */
+/* The waiting bar of an event's host (h) and rank, or NULL. */
 static struct pending *
-pending_of(struct out_lines *ol, const struct out_event *ev)
+pending_of(
+    struct out_lines *ol, const struct hostent *h, const struct out_event *ev)
 {
 	size_t i;
 
-	for (i = 0; i < ol->npending; i++)
-		if (ol->pending[i].host == ev->host &&
-		    ol->pending[i].ranked == ev->ranked &&
-		    ol->pending[i].rank == ev->rank)
-			return (&ol->pending[i]);
+	for (i = h->bars; i != 0; i = ol->pending[i - 1].next)
+		if (ol->pending[i - 1].ranked == ev->ranked &&
+		    ol->pending[i - 1].rank == ev->rank)
+			return (&ol->pending[i - 1]);
 	return (NULL);
 }
 
-/* Write a waiting bar's state out, and free its slot. */
+/* Write a waiting bar of host h out, and free its slot. */
 static void
-release(struct out_lines *ol, struct pending *w)
+release(struct out_lines *ol, struct hostent *h, struct pending *w)
 {
+	size_t *link, i = (size_t)(w - ol->pending) + 1;
+
 	buf_add(&ol->out.b, w->line.data, w->line.len);
+	for (link = &h->bars; *link != i; link = &ol->pending[*link - 1].next)
+		;
+	*link = w->next;
 	w->host = NULL;
 	ol->nwaiting--;
 }
 
+/* Every waiting bar, in the order of their slots. */
 static void
 release_all(struct out_lines *ol)
 {
@@ -244,7 +319,8 @@ release_all(struct out_lines *ol)
 
 	for (i = 0; i < ol->npending; i++)
 		if (ol->pending[i].host != NULL)
-			release(ol, &ol->pending[i]);
+			release(ol, host_entry(ol, ol->pending[i].host),
+			    &ol->pending[i]);
 }
 
 /* A bar's state that is not its last: it waits, replacing the one before. */
@@ -252,13 +328,14 @@ static void
 hold(struct out_lines *ol, const struct out_event *ev,
     const struct progress_bar *pb, const char *s, size_t len)
 {
-	struct pending *w = pending_of(ol, ev);
+	struct hostent *h = ol->cur;
+	struct pending *w = pending_of(ol, h, ev);
 	size_t i;
 
 	if (w != NULL &&
 	    (w->key.len != pb->key_len ||
 		memcmp(w->key.data, pb->key, pb->key_len) != 0))
-		release(ol, w); /* another bar of the same host */
+		release(ol, h, w); /* another bar of the same host */
 	if (w == NULL || w->host == NULL) {
 		for (i = 0; i < ol->npending && ol->pending[i].host != NULL;
 		     i++)
@@ -273,6 +350,8 @@ hold(struct out_lines *ol, const struct out_event *ev,
 		w->host = ev->host;
 		w->ranked = ev->ranked;
 		w->rank = ev->rank;
+		w->next = h->bars;
+		h->bars = i + 1;
 		ol->nwaiting++;
 	}
 	buf_reset(&w->key);
@@ -281,22 +360,27 @@ hold(struct out_lines *ol, const struct out_event *ev,
 	render(ol, &w->line, s, len);
 }
 
-/* One line of a message (one state, with --raw-progress). */
+/*
+ * One line of a message (one state, with --raw-progress). bar: the line
+ * is known to be that bar's state; NULL: it is parsed here.
+ */
 static void
-line_out(
-    struct out_lines *ol, const struct out_event *ev, const char *s, size_t len)
+line_out(struct out_lines *ol, const struct out_event *ev, const char *s,
+    size_t len, const struct progress_bar *bar)
 {
 	struct progress_bar pb;
 	struct pending *w;
 
-	if (!ol->opt.raw && !ol->opt.raw_progress &&
-	    progress_parse(s, len, &pb) && !pb.done) {
-		hold(ol, ev, &pb, s, len);
+	if (bar == NULL && !ol->opt.raw && !ol->opt.raw_progress &&
+	    ((ol->lacks & TEXT_NO_PIPE) ? progress_parse_unpiped(s, len, &pb)
+					: progress_parse(s, len, &pb)))
+		bar = &pb;
+	if (bar != NULL && !bar->done) {
+		hold(ol, ev, bar, s, len);
 		return;
 	}
-	if (ol->nwaiting > 0 && (w = pending_of(ol, ev)) != NULL &&
-	    w->host != NULL)
-		release(ol, w);
+	if (ol->cur->bars != 0 && (w = pending_of(ol, ol->cur, ev)) != NULL)
+		release(ol, ol->cur, w);
 	render(ol, &ol->out.b, s, len);
 }
 
@@ -319,29 +403,29 @@ shape_line(
 		s += tag.len;
 		len -= tag.len;
 	}
-	if ((cr = memchr(s, '\r', len)) == NULL) {
-		line_out(ol, ev, s, len);
+	if ((ol->lacks & TEXT_NO_CR) || (cr = memchr(s, '\r', len)) == NULL) {
+		line_out(ol, ev, s, len, NULL);
 		return;
 	}
 	if (!ol->opt.raw_progress) {
 		/* Bar states show the last; other text is shown whole. */
 		if ((last = progress_collapse(s, len, &n, &pb)) != NULL)
-			line_out(ol, ev, last, n);
+			line_out(ol, ev, last, n, &pb);
 		else
-			line_out(ol, ev, s, len);
+			line_out(ol, ev, s, len, NULL);
 		return;
 	}
 	/* Every state on a line of its own. */
 	for (;;) {
 		if (cr > s)
-			line_out(ol, ev, s, (size_t)(cr - s));
+			line_out(ol, ev, s, (size_t)(cr - s), NULL);
 		len -= (size_t)(cr - s) + 1;
 		s = cr + 1;
 		if ((cr = memchr(s, '\r', len)) == NULL)
 			break;
 	}
 	if (len > 0)
-		line_out(ol, ev, s, len);
+		line_out(ol, ev, s, len, NULL);
 }
 
 static enum sink_status
@@ -350,12 +434,22 @@ out_lines_event(void *state, const struct out_event *ev, char **cause)
 	struct out_lines *ol = state;
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
 
-	build_fields(ol, ev);
-	if (!ol->opt.raw && escapes_find(ev->msg, ev->len)) {
+	fields_of(ol, ev);
+	ol->lacks = ev->lacks;
+	if (!ol->opt.raw && !(ev->lacks & TEXT_NO_HASH) &&
+	    escapes_find(ev->msg, ev->len)) {
 		buf_reset(&ol->decoded);
 		escapes_decode(&ol->decoded, ev->msg, ev->len);
 		p = ol->decoded.data;
 		end = p + ol->decoded.len;
+		/* Decoding makes TABs, CRs and ESCs, never a line end or a
+		 * '|'. */
+		ol->lacks &=
+		    ~(unsigned)(TEXT_NO_CR | TEXT_NO_ESC | TEXT_JSON_PLAIN);
+	}
+	if (ol->lacks & TEXT_NO_NL) {
+		shape_line(ol, ev, p, (size_t)(end - p));
+		return (outbuf_maybe_flush(&ol->out, cause));
 	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -396,16 +490,18 @@ out_lines_free(void *state)
 
 	outbuf_free(&ol->out);
 	palette_free(ol->palette);
-	for (i = 0; i < NNAMES; i++) {
-		buf_free(&ol->names[i].group_text);
-		buf_free(&ol->names[i].host_text);
+	for (i = 0; i < ol->hosts_size; i++) {
+		buf_free(&ol->hosts[i].group_text);
+		buf_free(&ol->hosts[i].host_text);
+		buf_free(&ol->hosts[i].before);
+		buf_free(&ol->hosts[i].after);
 	}
+	free(ol->hosts);
 	for (i = 0; i < ol->npending; i++) {
 		buf_free(&ol->pending[i].key);
 		buf_free(&ol->pending[i].line);
 	}
 	free(ol->pending);
-	buf_free(&ol->stream_text);
 	buf_free(&ol->before);
 	buf_free(&ol->after);
 	buf_free(&ol->decoded);

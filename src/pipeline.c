@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "pipeline.h"
 #include "rankmap.h"
+#include "textscan.h"
 #include "xmalloc.h"
 
 #define PIPELINE_MAX_SINKS 8
@@ -162,10 +163,12 @@ pipeline_stream_name(const struct stream *st, size_t *len)
 	return (store_stream_name(st));
 }
 
-int
-pipeline_may_match(const struct pipeline *p, const char *msg, size_t len)
+void
+pipeline_scan(const struct pipeline *p, const char *msg, size_t len,
+    struct pipeline_scan *sc)
 {
-	return (rules_may_match(p->rules, msg, len));
+	sc->may = rules_may_match(p->rules, msg, len);
+	sc->lacks = textscan(msg, len);
 }
 
 enum sink_status
@@ -179,26 +182,30 @@ enum sink_status
 pipeline_event_at(struct pipeline *p, struct stream *st, int64_t ts,
     const char *msg, size_t len, const struct out_origin *at, char **cause)
 {
-	return (pipeline_event_scanned(p, st, ts, msg, len, at,
-	    rules_may_match(p->rules, msg, len), cause));
+	struct pipeline_scan sc;
+
+	pipeline_scan(p, msg, len, &sc);
+	return (pipeline_event_scanned(p, st, ts, msg, len, at, &sc, cause));
 }
 
 enum sink_status
 pipeline_event_scanned(struct pipeline *p, struct stream *st, int64_t ts,
-    const char *msg, size_t len, const struct out_origin *at, int may,
-    char **cause)
+    const char *msg, size_t len, const struct out_origin *at,
+    const struct pipeline_scan *sc, char **cause)
 {
 	uint64_t lines;
 	enum sink_status rc;
 
-	p->cur_may = may;
+	p->cur_may = sc->may;
 	if (p->cur_may)
 		lines = classify_event(p->classify, store_stream_host(st),
 		    store_stream_name(st), store_stream_lines(st) + 1, msg,
 		    len);
-	else
-		lines = classify_plain_event(p->classify, store_stream_host(st),
+	else {
+		lines = textscan_lines(msg, len, sc->lacks);
+		classify_plain_event(p->classify, store_stream_host(st),
 		    store_stream_lines(st) + 1, msg, len);
+	}
 	store_stream_add_lines(st, lines);
 	if (p->assigned) {
 		p->assigned = 0;
@@ -211,7 +218,7 @@ pipeline_event_scanned(struct pipeline *p, struct stream *st, int64_t ts,
 	    (p->until >= 0 && ts >= p->until))
 		return (SINK_OK);
 	p->cur_msg = msg;
-	rc = store_add(p->store, st, ts, msg, len, at, cause);
+	rc = store_add(p->store, st, ts, msg, len, at, sc->lacks, cause);
 	p->cur_msg = NULL;
 	return (rc);
 }

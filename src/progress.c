@@ -19,15 +19,14 @@ is_digit(char c)
 static long long
 number(const char **p, const char *end)
 {
+	const char *s = *p, *start = *p;
+	const char *stop = end - s > 18 ? s + 18 : end;
 	long long v = 0;
-	int n = 0;
 
-	while (*p < end && is_digit(**p) && n < 18) {
-		v = v * 10 + (**p - '0');
-		(*p)++;
-		n++;
-	}
-	return (n == 0 || (*p < end && is_digit(**p)) ? -1 : v);
+	for (; s < stop && is_digit(*s); s++)
+		v = v * 10 + (*s - '0');
+	*p = s;
+	return (s == start || (s < end && is_digit(*s)) ? -1 : v);
 }
 
 /* The bar's name: the text before at, without its trailing blanks. */
@@ -108,6 +107,12 @@ int
 progress_parse(const char *s, size_t len, struct progress_bar *pb)
 {
 	return (tqdm(s, len, pb) || keras(s, len, pb));
+}
+
+int
+progress_parse_unpiped(const char *s, size_t len, struct progress_bar *pb)
+{
+	return (keras(s, len, pb));
 }
 
 int

@@ -16,6 +16,7 @@
 #include "mpi.h"
 #include "rankmap.h"
 #include "strmap.h"
+#include "textscan.h"
 #include "xmalloc.h"
 
 struct carrier {
@@ -175,6 +176,10 @@ learn(struct rankmap *rm, const struct out_event *ev)
 {
 	const char *p = ev->msg, *end = ev->msg + ev->len, *nl;
 
+	if (ev->lacks & TEXT_NO_NL) {
+		learn_line(rm, ev, ev->msg, ev->len);
+		return;
+	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		learn_line(rm, ev, p, (size_t)((nl != NULL ? nl : end) - p));

@@ -482,13 +482,18 @@ source_files_failed(const struct source_files *sf)
 /*
  * A heap entry holds its stream's head time, so comparisons read the
  * heap array alone: the merge touches one cache line per level, not a
- * stream struct per comparison.
+ * stream struct per comparison. The source and sub are one number, so a
+ * tie costs one comparison more, not two.
  */
 struct hent {
 	int64_t ts; /* of the source's head event */
-	uint32_t i; /* source index */
-	uint32_t j; /* 0, or 1 + the index of a stream of a file read whole */
+	/* The source's index << 32 | its sub: 0, or 1 + the index of a
+	 * stream of a file read whole. */
+	uint64_t at;
 };
+
+#define HENT_SOURCE(e) ((size_t)((e)->at >> 32))
+#define HENT_SUB(e) ((size_t)((e)->at & 0xffffffffu))
 
 struct heap {
 	struct hent *v;
@@ -496,52 +501,40 @@ struct heap {
 };
 
 /* Heap order: earlier event first, then lower source index. */
-static int
-heap_less(const struct heap *h, size_t a, size_t b)
+static inline int
+hent_less(const struct hent *a, const struct hent *b)
 {
-	if (h->v[a].ts != h->v[b].ts)
-		return (h->v[a].ts < h->v[b].ts);
-	if (h->v[a].i != h->v[b].i)
-		return (h->v[a].i < h->v[b].i);
-	return (h->v[a].j < h->v[b].j);
+	return (a->ts < b->ts || (a->ts == b->ts && a->at < b->at));
 }
 
-static void
-heap_swap(struct heap *h, size_t a, size_t b)
-{
-	struct hent t = h->v[a];
-
-	h->v[a] = h->v[b];
-	h->v[b] = t;
-}
-
+/* Sift entry i down: the smaller child moves up into the hole. */
 static void
 heap_down(struct heap *h, size_t i)
 {
-	size_t l, r, m;
+	struct hent e = h->v[i];
+	size_t c;
 
-	for (;;) {
-		l = 2 * i + 1;
-		r = l + 1;
-		m = i;
-		if (l < h->n && heap_less(h, l, m))
-			m = l;
-		if (r < h->n && heap_less(h, r, m))
-			m = r;
-		if (m == i)
-			return;
-		heap_swap(h, i, m);
-		i = m;
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && hent_less(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!hent_less(&h->v[c], &e))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
 	}
+	h->v[i] = e;
 }
 
 static void
 heap_up(struct heap *h, size_t i)
 {
-	while (i > 0 && heap_less(h, i, (i - 1) / 2)) {
-		heap_swap(h, i, (i - 1) / 2);
+	struct hent e = h->v[i];
+
+	while (i > 0 && hent_less(&e, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
+	h->v[i] = e;
 }
 
 static void
@@ -549,8 +542,7 @@ heap_push(struct heap *h, int64_t ts, size_t i, size_t j)
 {
 	h->v = xgrow(h->v, h->n, &h->cap, 64, sizeof *h->v);
 	h->v[h->n].ts = ts;
-	h->v[h->n].i = (uint32_t)i;
-	h->v[h->n].j = (uint32_t)j;
+	h->v[h->n].at = (uint64_t)i << 32 | (uint32_t)j;
 	h->n++;
 	heap_up(h, h->n - 1);
 }
@@ -761,6 +753,7 @@ deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len,
 {
 	struct source_files *sf = o->sf;
 	struct out_origin origin = {NULL, 0};
+	struct pipeline_scan sc;
 
 	sf->events++;
 	if (at >= 0 && file < fs->npaths) {
@@ -776,10 +769,10 @@ deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len,
 		    o->batch, sid, sf->sids[sid].name, sf->sids[sid].len);
 		sf->sids[sid].told = 1;
 	}
-	/* The literal scan is made here, on the reader's thread: it is a
-	 * pass over every byte, which the main thread has enough of. */
-	feed_add(
-	    o->batch, sid, ts, msg, len, pipeline_may_match(o->p, msg, len));
+	/* The scan is made here, on the reader's thread: it is a pass over
+	 * every byte, which the main thread has enough of. */
+	pipeline_scan(o->p, msg, len, &sc);
+	feed_add(o->batch, sid, ts, msg, len, &sc);
 	if (feed_full(o->batch)) {
 		feed_put(o->feed, o->batch);
 		if ((o->batch = feed_empty(o->feed)) == NULL)
@@ -792,14 +785,14 @@ deliver(struct out *o, uint32_t sid, int64_t ts, const char *msg, size_t len,
 static enum sink_status
 pop(struct source_files *sf, struct heap *h, struct out *o)
 {
-	struct fstream *fs = sf->v[h->v[0].i];
+	struct fstream *fs = sf->v[HENT_SOURCE(&h->v[0])];
 	struct sub *sub;
 	struct lev *e;
 	enum sink_status rc;
 	int more;
 
-	if (h->v[0].j > 0) {
-		sub = &fs->subs[h->v[0].j - 1];
+	if (HENT_SUB(&h->v[0]) > 0) {
+		sub = &fs->subs[HENT_SUB(&h->v[0]) - 1];
 		e = &sub->v[sub->next++];
 		rc = deliver(o, sub->sid, e->ts, fs->text.data + e->off, e->len,
 		    fs, e->file, e->at);
@@ -931,8 +924,8 @@ consume(struct out *o, int (*stop)(void *), void *arg, char **cause)
 		     i++) {
 			e = &b->ev[i];
 			rc = pipeline_event_scanned(o->p, main_side.st[e->sid],
-			    e->ts, b->text.data + e->off, e->len, NULL, e->may,
-			    cause);
+			    e->ts, b->text.data + e->off, e->len, NULL,
+			    &e->scan, cause);
 		}
 		feed_give_back(o->feed, b);
 		if (stopped)

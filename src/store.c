@@ -32,6 +32,7 @@ struct held {
 	struct stream *stream;
 	int64_t ts;
 	struct out_origin at;
+	unsigned lacks;
 	size_t len;
 	char msg[];
 };
@@ -152,7 +153,8 @@ release_group(struct store *s, const struct stream *st)
 
 static enum sink_status
 emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
-    const char *msg, size_t len, const struct out_origin *at, char **cause)
+    const char *msg, size_t len, const struct out_origin *at, unsigned lacks,
+    char **cause)
 {
 	struct out_event ev;
 
@@ -168,6 +170,7 @@ emit(struct store *s, struct stream *st, struct group *g, int64_t ts,
 		ev.origin = *at;
 	ev.mark = EVENT_PLAIN;
 	ev.error = -1;
+	ev.lacks = lacks;
 	return (s->emit(s->arg, &ev, cause));
 }
 
@@ -183,7 +186,8 @@ release_one(struct store *s, struct held **hp, struct group *g, char **cause)
 		s->tail = hp;
 	h->stream->held--;
 	s->held_bytes -= h->len + HELD_OVERHEAD;
-	rc = emit(s, h->stream, g, h->ts, h->msg, h->len, &h->at, cause);
+	rc = emit(
+	    s, h->stream, g, h->ts, h->msg, h->len, &h->at, h->lacks, cause);
 	free(h);
 	return (rc);
 }
@@ -226,7 +230,7 @@ overflow(struct store *s, char **cause)
 
 static void
 hold(struct store *s, struct stream *st, int64_t ts, const char *msg,
-    size_t len, const struct out_origin *at)
+    size_t len, const struct out_origin *at, unsigned lacks)
 {
 	struct held *h;
 
@@ -236,6 +240,7 @@ hold(struct store *s, struct stream *st, int64_t ts, const char *msg,
 	h->ts = ts;
 	h->at.path = at != NULL ? at->path : NULL;
 	h->at.off = at != NULL ? at->off : 0;
+	h->lacks = lacks;
 	h->len = len;
 	memcpy(h->msg, msg, len);
 	*s->tail = h;
@@ -246,14 +251,14 @@ hold(struct store *s, struct stream *st, int64_t ts, const char *msg,
 
 enum sink_status
 store_add(struct store *s, struct stream *st, int64_t ts, const char *msg,
-    size_t len, const struct out_origin *at, char **cause)
+    size_t len, const struct out_origin *at, unsigned lacks, char **cause)
 {
 	struct group *g;
 
 	g = release_group(s, st);
 	if (g != NULL && (s->head == NULL || s->order == STORE_LIVE))
-		return (emit(s, st, g, ts, msg, len, at, cause));
-	hold(s, st, ts, msg, len, at);
+		return (emit(s, st, g, ts, msg, len, at, lacks, cause));
+	hold(s, st, ts, msg, len, at, lacks);
 	while (s->held_bytes > s->hold_limit && s->head != NULL) {
 		enum sink_status rc = overflow(s, cause);
 

@@ -72,10 +72,12 @@ test_required(void)
 static void
 test_scan(void)
 {
-	static const char *const lits[] = {
-	    "ExitCode ", "Killed", "oom", "\xe2\x96\x88\xe2\x96\x88x"};
+	static const char *const lits[] = {"ExitCode ", "Killed", "oom",
+	    "\xe2\x96\x88\xe2\x96\x88x", "SIG", "Warning: ", "WARN",
+	    "Segmentation fault", "AlgorithmError", "Bus error"};
 	struct litscan *ls = litscan_new();
-	char line[80];
+	const char *pat;
+	char line[100];
 	size_t i, len, off;
 	int misses = 0, false_hits = 0;
 
@@ -84,6 +86,11 @@ test_scan(void)
 	UNIT_CHECK(
 	    litscan_add(ls, "\xe2\x96\x88\xe2\x96\x88x", 7) == 0, "add UTF-8");
 	UNIT_CHECK(litscan_add(ls, "(?i)x", 5) == -1, "add caseless");
+	/* Literals whose trigger bytes share a bucket (high nibble). */
+	pat = "\\bSIG(?:SEGV|BUS)\\b|\\b[A-Z][A-Za-z]*Warning: |"
+	      "\\bWARN(?:ING)?\\b|Segmentation fault|AlgorithmError|Bus error";
+	UNIT_CHECK(
+	    litscan_add(ls, pat, strlen(pat)) == 0, "add shared buckets");
 	for (i = 0; i < sizeof lits / sizeof lits[0]; i++) {
 		for (len = strlen(lits[i]); len < sizeof line; len++) {
 			for (off = 0; off + strlen(lits[i]) <= len; off++) {

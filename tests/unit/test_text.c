@@ -10,6 +10,7 @@
 #include "isotime.h"
 #include "json.h"
 #include "sanitize.h"
+#include "textscan.h"
 #include "unit.h"
 #include "utf8.h"
 
@@ -400,6 +401,56 @@ test_json_depth(void)
 		    "json_depth_ok(%s) is %d", t[i].in, !t[i].ok);
 }
 
+/*
+ * textscan: each byte of interest at every offset of lines of every length
+ * around the blocks' sizes clears its bit and no other; a clean line
+ * clears none.
+ */
+static void
+test_textscan(void)
+{
+	static const struct {
+		char c;
+		unsigned bits; /* what the byte takes away */
+	} t[] = {
+	    {'\n', TEXT_NO_NL | TEXT_JSON_PLAIN},
+	    {'#', TEXT_NO_HASH},
+	    {'\r', TEXT_NO_CR | TEXT_JSON_PLAIN},
+	    {'|', TEXT_NO_PIPE},
+	    {'\033', TEXT_NO_ESC | TEXT_JSON_PLAIN},
+	    {'"', TEXT_JSON_PLAIN},
+	    {'\\', TEXT_JSON_PLAIN},
+	    {'\t', TEXT_JSON_PLAIN},
+	    {'\0', TEXT_JSON_PLAIN},
+	    {'\x80', TEXT_JSON_PLAIN},
+	    {'\xff', TEXT_JSON_PLAIN},
+	    {'\x7f', 0},
+	    {' ', 0},
+	};
+	const unsigned all = TEXT_NO_NL | TEXT_NO_HASH | TEXT_NO_CR |
+	    TEXT_NO_PIPE | TEXT_NO_ESC | TEXT_JSON_PLAIN;
+	char line[72];
+	size_t i, len, off;
+	int bad = 0;
+
+	for (len = 0; len < sizeof line; len++) {
+		memset(line, 'a', len);
+		bad += textscan(line, len) != all;
+		for (i = 0; i < sizeof t / sizeof t[0]; i++)
+			for (off = 0; off < len; off++) {
+				memset(line, 'a', len);
+				line[off] = t[i].c;
+				bad +=
+				    textscan(line, len) != (all & ~t[i].bits);
+			}
+	}
+	UNIT_CHECK(bad == 0, "textscan: %d wrong answers", bad);
+	UNIT_CHECK(textscan_lines("a\nb\n\nc", 7, 0) == 4, "textscan_lines");
+	UNIT_CHECK(textscan_lines("", 0, 0) == 1, "textscan_lines empty");
+	UNIT_CHECK(textscan_lines("a\nb", 3, TEXT_NO_NL) == 1,
+	    "textscan_lines trusts its caller");
+}
+
 int
 main(void)
 {
@@ -413,5 +464,6 @@ main(void)
 	test_json_unescape();
 	test_utf8();
 	test_json_depth();
+	test_textscan();
 	return (unit_done("text"));
 }
