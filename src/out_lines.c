@@ -428,6 +428,23 @@ shape_line(
 		line_out(ol, ev, s, len, NULL);
 }
 
+/*
+ * The length of the line from s to end (a '\n' or the event's end) without
+ * its line end's CR: a CR LF line end, or an event that ends in CR (a
+ * writer's CR LF whose LF the agent took), is shown as LF (#15). Offline
+ * files lose it in logfile.c; live events keep it. --raw shows it.
+ */
+static size_t
+line_len(const struct out_lines *ol, const char *s, const char *end)
+{
+	size_t len = (size_t)(end - s);
+
+	if (!ol->opt.raw && !(ol->lacks & TEXT_NO_CR) && len > 0 &&
+	    s[len - 1] == '\r')
+		len--;
+	return (len);
+}
+
 static enum sink_status
 out_lines_event(void *state, const struct out_event *ev, char **cause)
 {
@@ -448,13 +465,14 @@ out_lines_event(void *state, const struct out_event *ev, char **cause)
 		    ~(unsigned)(TEXT_NO_CR | TEXT_NO_ESC | TEXT_JSON_PLAIN);
 	}
 	if (ol->lacks & TEXT_NO_NL) {
-		shape_line(ol, ev, p, (size_t)(end - p));
+		shape_line(ol, ev, p, line_len(ol, p, end));
 		return (outbuf_maybe_flush(&ol->out, cause));
 	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		shape_line(ol, ev, p, (size_t)((nl != NULL ? nl : end) - p));
-		if (nl == NULL)
+		shape_line(ol, ev, p, line_len(ol, p, nl != NULL ? nl : end));
+		/* The event's own last line end ends its last line. */
+		if (nl == NULL || (nl + 1 == end && !ol->opt.raw))
 			break;
 		p = nl + 1;
 	}

@@ -2,7 +2,7 @@
 # --from on the inputs users have (issue #15): damaged and unreadable
 # files, thousands of streams under a low descriptor limit, the same input
 # twice, jobs side by side, a FIFO that no one writes, a single part file,
-# standard input, CR LF line ends.
+# standard input, CR LF line ends (offline and from CloudWatch).
 . tests/integ/lib/setup.sh
 GOLD=$TOP/tests/data/golden
 JOB=hetero-pt-2024-06-01-12-00-00-123
@@ -113,5 +113,41 @@ printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=eval_group\r\n2024-06
 printf 'eval_group algo-1 SM_CURRENT_INSTANCE_GROUP=eval_group\neval_group algo-1 loss 1\n' \
     >"$T/crlf.want"
 same "CR LF line ends" "$T/crlf.lines" "$T/crlf.want"
+
+# The same from CloudWatch, where an event keeps its line end: CR LF, a
+# lone CR at the end, CR LF between lines. Each prints as lines of its
+# own, no CR and no empty line; JSON and --raw keep the message whole.
+. tests/integ/lib/moto.sh
+moto_start
+$PY - "$MOTO_URL" <<'PYEOF'
+import sys, time
+import boto3
+logs = boto3.client("logs", endpoint_url=sys.argv[1], region_name="us-east-1",
+                    aws_access_key_id="testing", aws_secret_access_key="testing")
+group, stream = "/aws/sagemaker/TrainingJobs", "crlf-job/algo-1-1700000000"
+logs.create_log_group(logGroupName=group)
+logs.create_log_stream(logGroupName=group, logStreamName=stream)
+now = int(time.time() * 1000) - 10000
+msgs = ["SM_CURRENT_INSTANCE_GROUP=eval_group\r\n", "loss 1\r\n", "loss 2\r",
+        "two\r\nlines\r\n", "plain"]
+logs.put_log_events(logGroupName=group, logStreamName=stream,
+                    logEvents=[{"timestamp": now + i, "message": m}
+                               for i, m in enumerate(msgs)])
+PYEOF
+live() {
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	    AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+	    "$CWDEMUX" --endpoint-url "$MOTO_URL" --no-follow "$@" crlf-job \
+	    2>"$T/live.err"
+}
+live >"$T/live.lines"
+printf 'eval_group algo-1 %s\n' SM_CURRENT_INSTANCE_GROUP=eval_group \
+    'loss 1' 'loss 2' two lines plain >"$T/live.want"
+same "CR LF line ends, live" "$T/live.lines" "$T/live.want"
+live --raw >"$T/live.raw"
+check "CR LF line ends, live --raw: kept" test \
+    "$(tr -cd '\r' <"$T/live.raw" | wc -c)" -eq 5
+live --output json >"$T/live.jsonl"
+contains "CR LF line ends, live JSON: kept" "$T/live.jsonl" '"two\r\nlines\r\n"'
 
 finish
