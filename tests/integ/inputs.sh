@@ -49,6 +49,26 @@ contains "corrupt files: counted" "$T/status.err" "2 files could not be read"
 check "corrupt files: no path twice in a message" sh -c \
     "! grep -q '$bad1.*$bad1' '$T/status.err'"
 
+# An unreadable file (open() refused) and one whose read() fails, made so
+# by the LD_PRELOAD shim (chmod 000 does not stop root): every other
+# stream is output, each bad file named once with its error, exit 1.
+SHIM=$TOP/${BUILD:-build}/tools/failshim.so
+no1=$(ls -d "$T/exp/$JOB"/algo-1-*)/000000.gz
+no3=$(ls -d "$T/exp/$JOB"/algo-3-*)/000000.gz
+status "unreadable file: exit 1" 1 env LD_PRELOAD="$SHIM" FAILSHIM_OPS=open \
+    FAILSHIM_PATH="$no1" FAILSHIM_ERRNO=EACCES "$CWDEMUX" --from "$T/exp" "$JOB"
+check "unreadable file: every other stream" test \
+    "$(hosts "$T/status.out")" = "algo-2 150 algo-3 153 "
+check "unreadable file: named once, with why" test \
+    "$(grep -c "$no1: Permission denied" "$T/status.err")" -eq 1
+contains "unreadable file: counted" "$T/status.err" "1 file could not be read"
+status "read error: exit 1" 1 env LD_PRELOAD="$SHIM" FAILSHIM_OPS=read \
+    FAILSHIM_PATH="$no3" FAILSHIM_ERRNO=EIO "$CWDEMUX" --from "$T/exp" "$JOB"
+check "read error: every other stream" test \
+    "$(hosts "$T/status.out")" = "algo-1 153 algo-2 150 "
+check "read error: named once, with why" test \
+    "$(grep -c "$no3: Input/output error" "$T/status.err")" -eq 1
+
 # 3,000 streams of two parts each under "ulimit -n 256".
 $PY - "$T/many/j" <<'EOF'
 import gzip, os, sys

@@ -4,18 +4,19 @@
  * file, not silent loss. Nothing happens unless FAILSHIM_OPS is set.
  *
  *   FAILSHIM_OPS    which calls fail: a comma list of open (open and
- *                   openat), write, fsync (and fdatasync), rename (and
- *                   renameat), or "all".
+ *                   openat), read, write, fsync (and fdatasync), rename
+ *                   (and renameat), or "all".
  *   FAILSHIM_PATH   only calls on a path containing this substring (the
- *                   descriptor's path, for write and fsync; openat and
+ *                   descriptor's path, for read, write and fsync; openat and
  *                   renameat paths are made absolute with their directory
  *                   descriptor). Unset: every path.
- *   FAILSHIM_FD     only calls on this descriptor (write, fsync), e.g. 1
+ *   FAILSHIM_FD     only calls on this descriptor (read, write, fsync), e.g. 1
  *                   for standard output. Overrides FAILSHIM_PATH for them.
  *   FAILSHIM_AFTER  let this many matching calls succeed first (default 0).
  *   FAILSHIM_TIMES  fail only this many calls, then succeed again (a disk
  *                   that had a moment of trouble); default: fail for good.
- *   FAILSHIM_ERRNO  ENOSPC (default), EIO, EDQUOT or EPIPE.
+ *   FAILSHIM_ERRNO  ENOSPC (default), EIO, EDQUOT, EPIPE or EACCES (an
+ *                   unreadable file).
  *   FAILSHIM_SHORT  write at most this many bytes a call to matching
  *                   descriptors (partial writes) instead of failing;
  *                   FAILSHIM_AFTER then counts short writes before the
@@ -43,6 +44,7 @@ int open(const char *, int, ...);
 int open64(const char *, int, ...);
 int openat(int, const char *, int, ...);
 int openat64(int, const char *, int, ...);
+ssize_t read(int, void *, size_t);
 ssize_t write(int, const void *, size_t);
 int fsync(int);
 int fdatasync(int);
@@ -80,6 +82,8 @@ fail_errno(void)
 		return (EDQUOT);
 	if (strcmp(e, "EPIPE") == 0)
 		return (EPIPE);
+	if (strcmp(e, "EACCES") == 0)
+		return (EACCES);
 	return (ENOSPC);
 }
 
@@ -250,6 +254,18 @@ interrupted(ssize_t (*real)(int, const void *, size_t), int fd, const void *p,
 	done = real(fd, p, sig == SIGKILL && n > 1 ? n / 2 : n);
 	raise(sig);
 	return (done);
+}
+
+ssize_t
+read(int fd, void *p, size_t n)
+{
+	ssize_t (*real)(int, void *, size_t) = next("read");
+
+	if (op_selected("read") && fd_matches(fd) && due()) {
+		errno = fail_errno();
+		return (-1);
+	}
+	return (real(fd, p, n));
 }
 
 ssize_t
