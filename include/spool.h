@@ -148,8 +148,9 @@ uint64_t
 spool_scan(struct spool *, int group, uint64_t from, int back, size_t max,
     int (*fn)(void *arg, uint64_t seq, unsigned mark, const char *, size_t),
     void *arg, uint64_t *at);
-/* The group and host of a held line, without reading it: 0, or -1. */
-int spool_peek(
-    const struct spool *, uint64_t seq, unsigned *group, const char **host);
+/* The group, host and mark of a held line, without reading it: 0, or
+ * -1. */
+int spool_peek(const struct spool *, uint64_t seq, unsigned *group,
+    const char **host, unsigned *mark);
 
 #endif

@@ -76,7 +76,8 @@ struct tui *tui_new(const struct tui_options *, char **cause);
 int tui_start(struct tui *, char **cause);
 /* Keys, resize and redraw; nonzero when the user quit. */
 int tui_pass(void *tui);
-/* Nonzero while the UI has work left for its next pass (a search):
+/* Nonzero while the UI has work left for its next pass (a search, a
+ * narrowing being swept):
  * the loop should not sleep. */
 int tui_busy(void *tui);
 /* The terminal changed size: lay the screen out again. */

@@ -3,9 +3,9 @@
  * all ask of it: which lines the view shows (host narrowing, filter), the
  * walk over them, the groups as panes, the focused group, the message on
  * the last line. The files of the UI are layered, each knowing only those
- * below it: tui_text, tui_state; then tui_draw and tui_move; then the
- * screens (tui_view_*.c, one struct tui_view each); then tui_keys and
- * tui_export; tui.c on top. Nothing outside tui*.c includes it.
+ * below it: tui_text, tui_state and tui_sweep; then tui_draw and tui_move;
+ * then the screens (tui_view_*.c, one struct tui_view each); then tui_keys
+ * and tui_export; tui.c on top. Nothing outside tui*.c includes it.
  *
  * Ownership: struct tui is created and freed by tui.c; panes' names point
  * into the job's last description or the spool, valid for one pass.
@@ -112,6 +112,8 @@ struct tui {
 	int timestamps, wrap;
 	struct tui_regex search, filter;
 	int filter_out; /* hide matching lines instead of others */
+	/* The host, rank and filter over every line (tui_sweep.h). */
+	struct tui_sweep *sweep;
 	const char *host; /* narrowed to this host (interned), or NULL */
 	long rank; /* narrowed to this MPI rank, or -1 */
 	int rank_column; /* ranks in a column, their tags off the text */
@@ -176,7 +178,8 @@ int tui_visible(struct tui *, const struct spool_line *);
 /* The spool group the view walks: SPOOL_ALL for all, below
  * that for a group with no line yet. */
 int tui_walked(struct tui *);
-/* The visible line of group (or all) before or after a seq, or NULL. */
+/* The visible line of group (or all) before or after a seq, or NULL;
+ * narrowed, among the lines swept so far (tui_sweep.h). */
 const struct spool_line *tui_prev(struct tui *, int group, uint64_t before);
 const struct spool_line *tui_next(struct tui *, int group, uint64_t after);
 /* The groups as panes, again (names may have moved since last pass). */

@@ -819,8 +819,8 @@ spool_mark(struct spool *sp, uint64_t seq, unsigned mask, unsigned bits)
 }
 
 int
-spool_peek(
-    const struct spool *sp, uint64_t seq, unsigned *group, const char **host)
+spool_peek(const struct spool *sp, uint64_t seq, unsigned *group,
+    const char **host, unsigned *mark)
 {
 	const struct ent *e;
 	uint32_t len;
@@ -830,6 +830,7 @@ spool_peek(
 	e = ent_at(sp, seq - 1);
 	*group = e->group;
 	*host = host_name(sp, e->host, &len);
+	*mark = e->mark;
 	return (0);
 }
 

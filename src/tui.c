@@ -21,6 +21,7 @@
 #include "tui_keys.h"
 #include "tui_search.h"
 #include "tui_state.h"
+#include "tui_sweep.h"
 #include "tui_views.h"
 #include "xmalloc.h"
 
@@ -90,6 +91,7 @@ tui_new(const struct tui_options *opt, char **cause)
 	t->rank = -1;
 	t->selecting = opt->selection != NULL;
 	t->bars = strmap_new();
+	t->sweep = tui_sweep_new();
 	return (t);
 }
 
@@ -126,7 +128,7 @@ tui_start(struct tui *t, char **cause)
 int
 tui_busy(void *arg)
 {
-	return (tui_search_running(arg));
+	return (tui_search_running(arg) || tui_sweep_running(arg));
 }
 
 int
@@ -174,6 +176,7 @@ tui_free(struct tui *t)
 	buf_free(&t->shown);
 	tui_regex_clear(&t->search);
 	tui_regex_clear(&t->filter);
+	tui_sweep_free(t->sweep);
 	free(t->focus);
 	free(t->panes);
 	free(t->err_seq);
@@ -276,6 +279,8 @@ tui_pass(void *arg)
 	tui_keys(t);
 	if (t->quit)
 		return (1);
+	/* The narrowing first: a search waits for it. */
+	tui_sweep_step(t);
 	tui_search_step(t);
 	tui_draw(t);
 	return (0);

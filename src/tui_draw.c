@@ -19,6 +19,7 @@
 #include "palette.h"
 #include "sgr.h"
 #include "tui_draw.h"
+#include "tui_sweep.h"
 
 struct role_style {
 	short fg, bg;
@@ -764,6 +765,11 @@ draw_status(struct tui *t, int y)
 		text(t, t->filter_out ? "| hiding /" : "| only /", ROLE_STATUS);
 		text(t, t->filter.pattern, ROLE_STATUS);
 		text(t, "/ ", ROLE_STATUS);
+	}
+	if (tui_sweep_running(t)) {
+		snprintf(s, sizeof s, "| narrowing %d%% (Esc stops) ",
+		    tui_sweep_progress(t));
+		text(t, s, ROLE_STATUS);
 	}
 	if (t->search.re != NULL) {
 		text(t, "| search /", ROLE_STATUS);

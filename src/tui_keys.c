@@ -14,6 +14,7 @@
 #include "tui_keys.h"
 #include "tui_move.h"
 #include "tui_search.h"
+#include "tui_sweep.h"
 #include "tui_views.h"
 #include "xmalloc.h"
 
@@ -161,6 +162,16 @@ step_error(struct tui *t, int dir)
 	}
 	tui_notice(t, 1, "no %s error%s", dir > 0 ? "newer" : "older",
 	    t->view->all ? "" : " in this group");
+}
+
+/* Every line again: no host, rank or filter (the sweep stops). */
+static void
+unnarrow(struct tui *t)
+{
+	tui_regex_clear(&t->filter);
+	t->host = NULL;
+	t->rank = -1;
+	tui_notice(t, 0, "narrowing stopped: every line shown");
 }
 
 static void
@@ -413,6 +424,11 @@ tui_keys(struct tui *t)
 			continue;
 		}
 		k = (int)wc;
+		/* Esc while a narrowing is swept drops it. */
+		if (r != KEY_CODE_YES && k == 0x1b && tui_sweep_running(t)) {
+			unnarrow(t);
+			continue;
+		}
 		/* A typed character never stands for a function key. */
 		if (r != KEY_CODE_YES && k >= KEY_MIN)
 			continue;

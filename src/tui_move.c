@@ -109,10 +109,10 @@ tui_move_host(struct tui *t, int dir)
 	size_t n = 0, cap = 0, i, cur = 0;
 	int g = tui_walked(t);
 	uint64_t s, last = spool_last_seq(t->spool);
-	unsigned group;
+	unsigned group, mark;
 
 	for (s = spool_dropped(t->spool) + 1; s <= last; s++) {
-		if (spool_peek(t->spool, s, &group, &host) != 0 ||
+		if (spool_peek(t->spool, s, &group, &host, &mark) != 0 ||
 		    (g != SPOOL_ALL && (int)group != g))
 			continue;
 		for (i = n; i > 0 && hosts[i - 1] != host; i--)

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "tui_search.h"
+#include "tui_sweep.h"
 
 #define SEARCH_SLICE_MS 30
 #define SEARCH_CHECK 512
@@ -119,6 +120,15 @@ tui_search_step(struct tui *t)
 
 	if (!h->on)
 		return (0);
+	/* Narrowed, the lines not swept yet cannot be told: wait. */
+	if (tui_sweep_running(t)) {
+		tui_notice(t, 0,
+		    "searching %s for /%s/: narrowing first, %d%% (any key "
+		    "stops)",
+		    h->older ? "back" : "on", t->search.pattern,
+		    tui_sweep_progress(t));
+		return (1);
+	}
 	if (t->host == NULL && t->rank < 0 && t->filter.re == NULL) {
 		if (!fast_step(t, until))
 			return (0);

@@ -506,7 +506,7 @@ see "shape: --include: q" "rc=0"
 $PY tests/tools/genjob.py "$T/mpi" --layout plain --seed 6 --mpi-workers \
     --groups data_group:ml.c5.18xlarge:1,train_group:ml.p3dn.24xlarge:2 \
     --lines-per-host 400 --fail-rank 11 >/dev/null
-ui --from "$T/mpi" "$(jq_get "$T/mpi/truth.json" job)"
+ui --from "$T/mpi" "$($PY tests/tools/tuiscreen.py json-get "$T/mpi/truth.json" job)"
 see "mpi: the first failure names the rank and its host" \
     "algo-3 rank 11  torch.cuda.OutOfMemoryError"
 tm send-keys -t ui '!'
@@ -518,12 +518,14 @@ see "mpi: r narrows to a rank" "| rank 0 "
 tm send-keys -t ui q
 see "mpi: q" "rc=0"
 
-# The spool (#20): every line of a job of 200,000 lines is in the UI, on
+# The spool (#20): every line of a job of 1,000,000 lines is in the UI, on
 # disk under TMPDIR (0600, removed on q, C-c and SIGTERM; kept with
-# --spool), and its first line is found by scrolling and by a search from
-# the end; the UI's export of it equals --export's; a full disk under the
+# --spool), and its first line is found by scrolling, by a search from
+# the end, by a filter and a host narrowing swept over every line (Esc
+# stops a sweep); the UI's export of it equals --export's; a spool limit
+# reached mid-run drops the oldest lines, said; a full disk under the
 # spool stops the spool, not the UI.
-$PY tests/tools/genjob.py "$T/huge" --hosts 8 --lines-per-host 25000 \
+$PY tests/tools/genjob.py "$T/huge" --hosts 8 --lines-per-host 125000 \
     --layout plain --seed 5 >/dev/null
 HJOB=$($PY tests/tools/tuiscreen.py json-get "$T/huge/truth.json" job)
 f=$(ls "$T/huge/$HJOB"/algo-1-*)
@@ -557,9 +559,37 @@ tm send-keys -t ui / 'first-line-of' Enter
 see "spool: a search from the end finds the first line" \
     "first-line-of-the-job"
 wait_gone "searching "
+# A filter and a host narrowing over every line: the first line is the
+# only one of the whole job that matches, found from the end.
+tm send-keys -t ui End
+wait_gone "first-line-of-the-job"
+tm send-keys -t ui f 'first-line-of' Enter
+see "spool: a filter from the end shows the first line" \
+    "first-line-of-the-job"
+wait_gone "narrowing "
+check "spool: the filter shows that line only" test \
+    "$(screen | sed -n '4,38p' | grep -c .)" -eq 1
+tm send-keys -t ui F 'first-line-of' Enter h
+see "spool: h narrows to the first line's host" "| host algo-1 "
+wait_gone "narrowing "
+screen | sed -n '4,38p' >"$T/hbody"
+check "spool: every line shown is algo-1's, none the first" sh -c \
+    "test \"\$(grep -c '^\[train_group\] algo-1 ' '$T/hbody')\" -eq 35 &&
+    ! grep -q first-line-of '$T/hbody'"
+tm send-keys -t ui Home
+wait_screen "PAUSED" >/dev/null
+check "spool: Home, narrowed: the host's oldest line after the first" sh -c \
+    "tmux -L $SOCK capture-pane -p -t ui | sed -n 4p | grep -q '^\[train_group\] algo-1 '"
+tm send-keys -t ui f Enter H f '^(.+)+\d{40}' Enter
+see "spool: a filter that costs (PCRE2's limit each line): swept" \
+    "| narrowing "
+tm send-keys -t ui Escape
+see "spool: Esc stops the sweep" "narrowing stopped: every line shown"
+check "spool: the filter is gone" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q 'only /'"
 tm send-keys -t ui e C-u "$T/huge.ui" Enter
 see "spool: the export is said" "exported "
-for f in data_group.log train_group.log manifest.json; do
+for f in data_group.log train_group.log eval_group.log manifest.json; do
 	same "spool: the UI's export equals --export: $f" "$T/huge.ui/$f" \
 	    "$T/huge.ref/$f"
 done
@@ -582,6 +612,25 @@ tm send-keys -t ui q
 see "spool: --spool, q" "rc=0"
 check "spool: kept with --spool" sh -c "ls '$T/kept' | grep -q spool-"
 check "spool: --spool made nothing under TMPDIR" test "$(spools)" -eq 0
+# A spool limit reached mid-run (the job's 1,000,000 lines take 32 MB of
+# spool, indexed in place): the oldest are dropped, the first line with
+# them; a search no longer finds it; the export says it is incomplete.
+uis --from "$T/huge" --spool-limit 8M "$HJOB"
+see "spool limit mid-run: the job read" "from files (all read)"
+see "spool limit mid-run: dropped lines counted" \
+    "lines dropped (--spool-limit)"
+tm send-keys -t ui a Home
+wait_screen "PAUSED" >/dev/null
+check "spool limit mid-run: Home: the first line is gone" sh -c \
+    "! tmux -L $SOCK capture-pane -p -t ui | grep -q first-line-of-the-job"
+tm send-keys -t ui End / 'first-line-of' Enter
+see "spool limit mid-run: a search no longer finds it" \
+    "no older match for /first-line-of/"
+tm send-keys -t ui e C-u "$T/huge.part" Enter
+see "spool limit mid-run: the export is said to be incomplete" "INCOMPLETE"
+tm send-keys -t ui q
+see "spool limit mid-run: q" "rc=0"
+check "spool limit mid-run: removed on q" test "$(spools)" -eq 0
 # A full disk after 2 writes into the spool: the lines kept stay, the
 # others are counted; the UI goes on.
 UIENV="LD_PRELOAD=$SHIM FAILSHIM_OPS=write FAILSHIM_PATH=$T/tmp/ FAILSHIM_AFTER=2"
