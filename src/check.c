@@ -8,8 +8,14 @@
  *
  * A call AWS denies is MISSING, with its IAM action; one that is allowed
  * but finds nothing (no log group yet, no such job) is allowed, and says
- * so. The exit status is 0 when everything is allowed, EXIT_USAGE when
- * the settings are not usable (no Region), EXIT_AWS otherwise.
+ * so. Some permissions a run can do without, as the run itself does
+ * (#15): DescribeTrainingJob (the logs are read anyway), one of
+ * FilterLogEvents and GetLogEvents (each stands in for the other, unless
+ * --filter-pattern or --tail needs it), DescribeLogGroups and
+ * StartLiveTail (--live-tail only; refused, following polls). One of
+ * those denied is a warning line that says what will not work. The exit
+ * status is 0 when every required call is allowed, EXIT_USAGE when the
+ * settings are not usable (no Region), EXIT_AWS otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +43,8 @@ struct probe {
 	const char *operation;
 	struct buf body;
 	const char *skipped; /* why it is not made, or NULL */
+	int required; /* a run cannot do without it (see judge()) */
+	const char *without; /* what a run does when it is denied */
 	int done;
 	enum aws_error error;
 	char *cause;
@@ -123,7 +131,8 @@ probe_start(struct aws *aws, struct probe *p, size_t *pending)
 	aws_call(aws, p->service, p->operation, p->body.data, probe_done, p);
 }
 
-/* The probe's line; 0 when it is allowed (or skipped), else -1. */
+/* The probe's line; 0 when it is allowed (or skipped), 1 when an optional
+ * permission is denied, else -1. */
 static int
 probe_say(const struct probe *p)
 {
@@ -146,6 +155,12 @@ probe_say(const struct probe *p)
 		printf("ok, allowed; it found nothing: %s\n", p->cause);
 		return (0);
 	case AWS_DENIED:
+		if (!p->required) {
+			printf("missing, optional: %s; grant %s to have it "
+			       "(%s)\n",
+			    p->without, p->action, p->cause);
+			return (1);
+		}
 		printf("MISSING: grant %s (%s)\n", p->action, p->cause);
 		return (-1);
 	case AWS_CREDENTIALS:
@@ -185,22 +200,66 @@ logs_body(struct buf *b, const struct options *o, const char *prefix,
 	buf_printf(b, ",\"limit\":%d}", limit);
 }
 
-/* The calls, once the settings resolved and credentials were found. */
+/* The probes, in the order they are made and said. */
+enum {
+	P_STREAMS,
+	P_FILTER,
+	P_JOB,
+	P_GROUPS,
+	P_GET,
+	NPROBES,
+};
+
+static int
+denied(const struct probe *p)
+{
+	return (p->done && p->error == AWS_DENIED);
+}
+
+/*
+ * Which permissions this run needs, as source_cw.c and livetail.c do
+ * without the others: reading needs FilterLogEvents or GetLogEvents,
+ * --filter-pattern both (FilterLogEvents filters, GetLogEvents reads the
+ * heads for markers), --tail GetLogEvents (the newest N of a stream).
+ */
+static void
+judge(struct probe *p, const struct options *o)
+{
+	p[P_STREAMS].required = 1;
+	p[P_FILTER].required = o->filter_pattern != NULL || denied(&p[P_GET]);
+	p[P_FILTER].without =
+	    "a run reads stream by stream with GetLogEvents instead (more "
+	    "calls, slower on many streams)";
+	p[P_GET].required =
+	    o->filter_pattern != NULL || o->tail >= 0 || denied(&p[P_FILTER]);
+	p[P_GET].without = "--tail and --filter-pattern will not work, and "
+			   "nothing stands in when FilterLogEvents is refused";
+	p[P_JOB].without = "the job's status is not known: following runs "
+			   "until interrupted, the job's end is not seen";
+	p[P_GROUPS].without = "--live-tail finds no log group ARN: following "
+			      "polls alone";
+}
+
+/* The calls, once the settings resolved and credentials were found; *optional
+ * counts the optional permissions denied. */
 static int
 check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
-    const struct creds *c)
+    const struct creds *c, int *optional)
 {
-	struct probe p[4] = {
-	    {.action = "logs:DescribeLogStreams",
+	struct probe p[NPROBES] = {
+	    [P_STREAMS] = {.action = "logs:DescribeLogStreams",
 		.service = SERVICE_LOGS,
 		.operation = "DescribeLogStreams"},
-	    {.action = "logs:FilterLogEvents",
+	    [P_FILTER] = {.action = "logs:FilterLogEvents",
 		.service = SERVICE_LOGS,
 		.operation = "FilterLogEvents"},
-	    {.action = "sagemaker:DescribeTrainingJob",
+	    [P_JOB] = {.action = "sagemaker:DescribeTrainingJob",
 		.service = SERVICE_SAGEMAKER,
 		.operation = "DescribeTrainingJob"},
-	    {.action = "logs:GetLogEvents",
+	    [P_GROUPS] = {.action = "logs:DescribeLogGroups",
+		.service = SERVICE_LOGS,
+		.operation = "DescribeLogGroups"},
+	    [P_GET] = {.action = "logs:GetLogEvents",
 		.service = SERVICE_LOGS,
 		.operation = "GetLogEvents"},
 	};
@@ -234,32 +293,52 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 		prefix = xstrdup(o->stream_prefix);
 	else if (o->job != NULL)
 		xasprintf(&prefix, "%s/", o->job);
-	logs_body(&p[0].body, o, prefix, NULL, 1);
-	logs_body(&p[1].body, o, prefix, NULL, 1);
+	logs_body(&p[P_STREAMS].body, o, prefix, NULL, 1);
+	logs_body(&p[P_FILTER].body, o, prefix, NULL, 1);
 	if (o->job == NULL)
-		p[2].skipped = "no JOB given";
+		p[P_JOB].skipped = "no JOB given";
 	else {
-		buf_adds(&p[2].body, "{\"TrainingJobName\":");
-		json_add_string(&p[2].body, o->job, strlen(o->job));
-		buf_adds(&p[2].body, "}");
+		buf_adds(&p[P_JOB].body, "{\"TrainingJobName\":");
+		json_add_string(&p[P_JOB].body, o->job, strlen(o->job));
+		buf_adds(&p[P_JOB].body, "}");
 	}
-	for (i = 0; i < 3; i++)
+	if (o->live_tail) {
+		buf_adds(&p[P_GROUPS].body, "{\"logGroupNamePrefix\":");
+		json_add_string(
+		    &p[P_GROUPS].body, o->log_group, strlen(o->log_group));
+		buf_adds(&p[P_GROUPS].body, "}");
+	} else
+		p[P_GROUPS].skipped = "only --live-tail uses it";
+	for (i = 0; i < P_GET; i++)
 		probe_start(aws, &p[i], &pending);
 	if (loop_calls(http, aws, &pending, &cause) == LOOP_DONE) {
-		if (p[0].stream == NULL)
-			p[3].skipped = "no stream to read";
+		if (p[P_STREAMS].stream == NULL)
+			p[P_GET].skipped = "no stream to read";
 		else
-			logs_body(&p[3].body, o, NULL, p[0].stream, 1);
-		probe_start(aws, &p[3], &pending);
+			logs_body(
+			    &p[P_GET].body, o, NULL, p[P_STREAMS].stream, 1);
+		probe_start(aws, &p[P_GET], &pending);
 		(void)loop_calls(http, aws, &pending, &cause);
 	}
-	for (i = 0; i < 4; i++) {
-		if (probe_say(&p[i]) != 0)
+	judge(p, o);
+	for (i = 0; i < NPROBES; i++) {
+		switch (probe_say(&p[i])) {
+		case 0:
+			break;
+		case 1:
+			(*optional)++;
+			break;
+		default:
 			bad = 1;
+		}
 	}
+	/* A session is a stream of its own: not opened only to be closed. */
+	if (o->live_tail)
+		printf("check logs:StartLiveTail: not tried (a session is "
+		       "opened by a run; refused, following polls alone)\n");
 	if (cause != NULL)
 		printf("check: %s\n", cause);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NPROBES; i++)
 		probe_free(&p[i]);
 	free(cause);
 	free(prefix);
@@ -283,7 +362,7 @@ check_run(const struct options *o)
 	struct config *cfg;
 	const char *region;
 	char *cause = NULL, *url;
-	int status = EXIT_OK;
+	int status = EXIT_OK, optional = 0;
 	size_t i;
 
 	log_set_debug(o->debug);
@@ -319,7 +398,8 @@ check_run(const struct options *o)
 		printf("credentials: %s (%s)\n", creds_source(ch),
 		    creds_method(ch));
 		printf("access key id: %s\n", c->access_key_id);
-		if (status == EXIT_OK && check_calls(o, cfg, ch, c) != 0)
+		if (status == EXIT_OK &&
+		    check_calls(o, cfg, ch, c, &optional) != 0)
 			status = EXIT_AWS;
 	} else {
 		printf("credentials: none (%s)\n", cause);
@@ -327,9 +407,14 @@ check_run(const struct options *o)
 		if (status == EXIT_OK)
 			status = EXIT_AWS;
 	}
-	printf("%s\n",
-	    status == EXIT_OK ? "all checks passed"
-			      : "not every check passed: see above");
+	if (status != EXIT_OK)
+		printf("not every check passed: see above\n");
+	else if (optional > 0)
+		printf("every required check passed; %d optional permission%s "
+		       "missing: see above\n",
+		    optional, optional == 1 ? "" : "s");
+	else
+		printf("all checks passed\n");
 	creds_free(ch);
 	config_free(cfg);
 	return (fflush(stdout) == 0 && !ferror(stdout) ? status : EXIT_RUNTIME);

@@ -41,25 +41,34 @@ done <"$T/diff.out"
 check "the differential test ran its 40 configurations and more" test "$n" -ge 40
 
 # --check against moto, IAM enforced: a job's streams, a user allowed
-# everything and one without logs:FilterLogEvents.
+# everything and users each refused (AccessDenied) some calls. A run does
+# without DescribeTrainingJob, and without one of FilterLogEvents and
+# GetLogEvents unless an option needs it: those are warnings, exit 0.
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
 $PY tests/tools/genjob.py "$T/gen" --hosts 2 --lines-per-host 20 --seed 3 \
     --start-ms "$START" >/dev/null
 JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/gen/truth.json")
 set -- $($PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" \
     --iam full:logs:*,sagemaker:*,sts:* \
-    --iam partial:logs:DescribeLogStreams,logs:GetLogEvents,sagemaker:DescribeTrainingJob,sts:*)
-FULL_KEY=$1 FULL_SECRET=$2 PART_KEY=$3 PART_SECRET=$4
+    --iam partial:logs:DescribeLogStreams,logs:GetLogEvents,sagemaker:DescribeTrainingJob,sts:* \
+    --iam nojob:logs:*,sts:* \
+    --iam noget:logs:DescribeLogStreams,logs:FilterLogEvents,sagemaker:*,sts:* \
+    --iam noread:logs:DescribeLogStreams,sagemaker:*,sts:*)
+FULL_KEY=$1 FULL_SECRET=$2 PART_KEY=$3 PART_SECRET=$4 NOJOB_KEY=$5 NOJOB_SECRET=$6
+NOGET_KEY=$7 NOGET_SECRET=$8 NOREAD_KEY=$9 NOREAD_SECRET=${10}
 curl -s -X POST -H 'Content-Type: text/plain' --data 0 \
     "$MOTO_URL/moto-api/reset-auth" >/dev/null
 mkdir "$T/home"
+# chk KEY SECRET [OPTION...]: cwdemux --check [OPTION...] JOB.
 chk() {
-	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID="$1" \
-	    AWS_SECRET_ACCESS_KEY="$2" AWS_EC2_METADATA_DISABLED=true \
+	_key=$1 _secret=$2
+	shift 2
+	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID="$_key" \
+	    AWS_SECRET_ACCESS_KEY="$_secret" AWS_EC2_METADATA_DISABLED=true \
 	    AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$MOTO_URL" \
 	    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
 	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
-	    "$CWDEMUX" --check "$JOB"
+	    "$CWDEMUX" --check "$@" "$JOB"
 }
 status "--check, every permission: exit 0" 0 chk "$FULL_KEY" "$FULL_SECRET"
 cp "$T/status.out" "$T/full.out"
@@ -75,10 +84,39 @@ contains "--check: FilterLogEvents" "$T/full.out" "check logs:FilterLogEvents: o
 contains "--check: GetLogEvents" "$T/full.out" "check logs:GetLogEvents: ok"
 contains "--check: DescribeTrainingJob" "$T/full.out" "check sagemaker:DescribeTrainingJob: ok"
 contains "--check: all passed" "$T/full.out" "all checks passed"
-status "--check, a permission missing: exit 3" 3 chk "$PART_KEY" "$PART_SECRET"
-contains "--check: the missing action, to grant" "$T/status.out" \
-    "check logs:FilterLogEvents: MISSING: grant logs:FilterLogEvents"
+status "--check, FilterLogEvents refused: exit 0" 0 chk "$PART_KEY" "$PART_SECRET"
+contains "--check, FilterLogEvents refused: optional, what it costs" "$T/status.out" \
+    "check logs:FilterLogEvents: missing, optional: a run reads stream by stream with GetLogEvents instead"
+contains "--check, FilterLogEvents refused: the action to grant" "$T/status.out" \
+    "grant logs:FilterLogEvents to have it"
 contains "--check: the others allowed" "$T/status.out" "check logs:GetLogEvents: ok"
+contains "--check, FilterLogEvents refused: summed up" "$T/status.out" \
+    "every required check passed; 1 optional permission missing"
+status "--check --filter-pattern, FilterLogEvents refused: exit 3" 3 \
+    chk "$PART_KEY" "$PART_SECRET" --filter-pattern ERROR
+contains "--check --filter-pattern: FilterLogEvents required" "$T/status.out" \
+    "check logs:FilterLogEvents: MISSING: grant logs:FilterLogEvents"
+status "--check --live-tail, DescribeLogGroups refused: exit 0" 0 \
+    chk "$PART_KEY" "$PART_SECRET" --live-tail
+contains "--check --live-tail: DescribeLogGroups optional" "$T/status.out" \
+    "check logs:DescribeLogGroups: missing, optional: --live-tail finds no log group ARN"
+contains "--check --live-tail: StartLiveTail said" "$T/status.out" \
+    "check logs:StartLiveTail: not tried"
+status "--check, DescribeTrainingJob refused: exit 0" 0 chk "$NOJOB_KEY" "$NOJOB_SECRET"
+contains "--check, DescribeTrainingJob refused: optional, what it costs" "$T/status.out" \
+    "check sagemaker:DescribeTrainingJob: missing, optional: the job's status is not known"
+status "--check, GetLogEvents refused: exit 0" 0 chk "$NOGET_KEY" "$NOGET_SECRET"
+contains "--check, GetLogEvents refused: optional" "$T/status.out" \
+    "check logs:GetLogEvents: missing, optional: --tail and --filter-pattern will not work"
+status "--check --tail, GetLogEvents refused: exit 3" 3 \
+    chk "$NOGET_KEY" "$NOGET_SECRET" --tail 5
+contains "--check --tail: GetLogEvents required" "$T/status.out" \
+    "check logs:GetLogEvents: MISSING: grant logs:GetLogEvents"
+status "--check, both ways of reading refused: exit 3" 3 chk "$NOREAD_KEY" "$NOREAD_SECRET"
+contains "--check, both refused: FilterLogEvents" "$T/status.out" \
+    "check logs:FilterLogEvents: MISSING"
+contains "--check, both refused: GetLogEvents" "$T/status.out" \
+    "check logs:GetLogEvents: MISSING"
 status "--check, an unknown key: exit 3" 3 chk AKIAUNKNOWNKEY000000 whatever
 contains "--check: the key refused" "$T/status.out" "InvalidClientTokenId"
 status "--check and --from: exit 2" 2 "$CWDEMUX" --check --from "$T/gen"
