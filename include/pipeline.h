@@ -49,6 +49,8 @@ void pipeline_assign(
 struct stream *pipeline_stream(struct pipeline *, const char *name, size_t len);
 /* A stream's name: raw bytes, len of them. */
 const char *pipeline_stream_name(const struct stream *, size_t *len);
+/* A stream's host (the same for every stream of one host), to compare. */
+const void *pipeline_stream_host(const struct stream *);
 /* One event of a stream. */
 enum sink_status pipeline_event(struct pipeline *, struct stream *, int64_t ts,
     const char *msg, size_t len, char **cause);

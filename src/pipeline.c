@@ -163,6 +163,12 @@ pipeline_stream_name(const struct stream *st, size_t *len)
 	return (store_stream_name(st));
 }
 
+const void *
+pipeline_stream_host(const struct stream *st)
+{
+	return (store_stream_host(st));
+}
+
 void
 pipeline_scan(const struct pipeline *p, const char *msg, size_t len,
     struct pipeline_scan *sc)

@@ -11,7 +11,9 @@
  * only learnt from (pipeline_learn()). With --tail N the streams known at
  * the start are read with GetLogEvents from their newest N events on (the
  * API's own way back from a stream's end), their heads learnt the same
- * way; streams that appear later are read from their start.
+ * way; streams that appear later are read from their start. N counts per
+ * host, as stern's --tail does: of a host with several streams (a
+ * restarted container) only the newest N of all its tails are shown.
  *
  * Where FilterLogEvents is denied, the streams are read one by one with
  * GetLogEvents instead (one page in hand per stream, the next asked for
@@ -107,6 +109,7 @@ struct source_cw {
 	int getlog; /* FilterLogEvents was denied: GetLogEvents instead */
 	struct source_live *live; /* following: Live Tail beside it */
 	int swept; /* following: the look-back after the grace was asked */
+	int tails_cut; /* --tail: each host's tails cut to its newest N */
 	unsigned in_flight;
 	int64_t warned_at; /* last "retrying later" warning */
 
@@ -908,6 +911,85 @@ show_status(struct source_cw *s, int64_t now)
 	s->status_events = st.events;
 }
 
+/* One event of a host's tails, to rank them by age. */
+struct tail_event {
+	int64_t ts;
+	size_t stream; /* index in s->v */
+	size_t i; /* index in its page */
+};
+
+/* Newest first; ties by the later stream, then the later event, so the
+ * events kept of each stream are the end of its page. */
+static int
+tail_event_cmp(const void *a, const void *b)
+{
+	const struct tail_event *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return (x->ts < y->ts ? 1 : -1);
+	if (x->stream != y->stream)
+		return (x->stream < y->stream ? 1 : -1);
+	return (x->i < y->i ? 1 : x->i > y->i ? -1 : 0);
+}
+
+/* Whether every tail of the start came (release() waits for them too). */
+static int
+tails_read(const struct source_cw *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i]->tail && !s->v[i]->tail_read)
+			return (0);
+	return (1);
+}
+
+/*
+ * --tail N is per host: each stream's tail holds its newest N, so a host
+ * with k streams has up to k * N. Keep the newest N of them all; each
+ * stream skips the older part of its page. Done once, when every tail is
+ * in and none was released.
+ */
+static void
+cut_tails(struct source_cw *s)
+{
+	struct tail_event *v = NULL;
+	const void *host;
+	size_t i, j, k, n, cap = 0, *keep;
+	char *done;
+
+	done = xcalloc(s->n, 1);
+	keep = xcalloc(s->n, sizeof *keep);
+	for (i = 0; i < s->n; i++) {
+		if (!s->v[i]->tail || done[i])
+			continue;
+		host = pipeline_stream_host(s->v[i]->st);
+		n = 0;
+		for (j = i; j < s->n; j++) {
+			if (!s->v[j]->tail ||
+			    pipeline_stream_host(s->v[j]->st) != host)
+				continue;
+			done[j] = 1;
+			for (k = s->v[j]->next; k < s->v[j]->page.n; k++) {
+				v = xgrow(v, n, &cap, 64, sizeof *v);
+				v[n].ts = s->v[j]->page.v[k].timestamp;
+				v[n].stream = j;
+				v[n++].i = k;
+			}
+		}
+		qsort(v, n, sizeof *v, tail_event_cmp);
+		for (k = 0; k < n && k < (size_t)s->opt.tail; k++)
+			keep[v[k].stream]++;
+		for (j = i; j < s->n; j++)
+			if (s->v[j]->tail &&
+			    pipeline_stream_host(s->v[j]->st) == host)
+				s->v[j]->next = s->v[j]->page.n - keep[j];
+	}
+	free(v);
+	free(keep);
+	free(done);
+}
+
 /*
  * GetLogEvents: --no-follow reads every stream to its end, merged by time;
  * following asks each stream again after a pause once at its end.
@@ -923,6 +1005,10 @@ step_getlog(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 	request_heads(s, now, deadline);
 	if (heads_pending(s, 1))
 		return (SOURCE_MORE);
+	if (s->opt.tailing && !s->tails_cut && tails_read(s)) {
+		cut_tails(s);
+		s->tails_cut = 1;
+	}
 	st = release(s, cause);
 	if (st == SOURCE_MORE || st == SOURCE_DONE) {
 		request_pages(s, now, deadline);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Asking CloudWatch for less (#16): --filter-pattern (FilterLogEvents'
-# own filter) and --tail N (the newest N events of each stream, then
-# on), against moto through the AWS-behaviour proxy. Both skip the
+# own filter) and --tail N (the newest N events of each host, then on,
+# as stern's --tail), against moto through the AWS-behaviour proxy. Both skip the
 # streams' heads, where hosts print the markers that place them: the
 # heads are read unfiltered, for their markers only, so lines land in
 # their groups, an MPI worker's too (placed by its master's map).
@@ -27,22 +27,25 @@ cw() {
 
 # truth.py MODE OUT.jsonl [ARG]: the output against the truth.
 #   match TERM: exactly the events holding TERM, each in its true group;
-#   tail N: exactly each stream's newest N events, in their true groups.
+#   tail N: exactly each host's newest N events (over all its streams, a
+#   restarted host has two), in their true groups.
 cat >"$T/truth.py" <<'PYEOF'
 import base64, collections, json, sys
 gen, mode, out, arg = sys.argv[1:5]
 truth = json.load(open(gen + "/truth.json"))
 want = collections.Counter()
-streams = collections.defaultdict(list)
+hosts = collections.defaultdict(list)
 for line in open(gen + "/truth.events.jsonl"):
     e = json.loads(line)
-    streams[e["stream"]].append((e["timestamp"], base64.b64decode(e["message_b64"])))
-for stream, events in streams.items():
+    hosts[truth["streams"][e["stream"]]].append(
+        (e["timestamp"], e["stream"], base64.b64decode(e["message_b64"])))
+for host, events in hosts.items():
     if mode == "tail":
+        events.sort(key=lambda ev: ev[0])
         events = events[-int(arg):] if int(arg) > 0 else []
     else:
-        events = [ev for ev in events if arg.encode() in ev[1]]
-    for ts, msg in events:
+        events = [ev for ev in events if arg.encode() in ev[2]]
+    for ts, stream, msg in events:
         want[(stream, ts, msg)] += 1
 got = collections.Counter()
 bad = []
@@ -86,6 +89,22 @@ check "--tail 3: merged by time" $PY -c '
 import json, sys
 ts = [json.loads(l)["timestamp"] for l in open(sys.argv[1])]
 sys.exit(ts != sorted(ts))' "$T/t3.jsonl"
+# A host whose container restarted has two streams: still N events, the
+# newest of both (the second stream's 40, and 5 of the first's end).
+RJOB=restart-pt-2024-06-01-12-00-00-123
+$PY tests/tools/genjob.py --job "$RJOB" --start-ms "$start" --hosts 3 \
+    --lines-per-host 40 --seed 5 --restart algo-2 "$T/rgen" >/dev/null
+check "the restarted job loads" $PY tests/tools/loadjob.py "$MOTO_URL" "$T/rgen" \
+    --no-sagemaker
+check "the restarted host has two streams" test \
+    "$(ls "$T/rgen/$RJOB" | grep -c '^algo-2-')" -eq 2
+second=$(ls -d "$T/rgen/$RJOB"/algo-2-* | tail -1)
+rn=$(( $(gzip -dc "$second"/*.gz | wc -l) + 5 ))
+for n in 3 "$rn"; do
+	cw --no-follow --tail "$n" --output json "$RJOB" >"$T/r$n.jsonl" 2>"$T/r$n.err"
+	check "--tail $n, a restarted host: its newest $n over both streams" \
+	    $PY "$T/truth.py" "$T/rgen" tail "$T/r$n.jsonl" "$n"
+done
 cw --no-follow --tail 0 "$JOB" >"$T/t0" 2>"$T/t0.err"
 check "--tail 0 --no-follow: nothing, exit 0" test $? -eq 0 -a ! -s "$T/t0"
 
