@@ -317,6 +317,37 @@ checkpoint_due(const struct export *ex)
 	    clock_mono_ms() - ex->ckpt_at >= CHECKPOINT_MS);
 }
 
+/* A placed MPI rank's event that the master's stream carried. */
+static int
+forwarded(const struct out_event *ev)
+{
+	return (ev->ranked && ev->rank_placed && ev->via != NULL &&
+	    (ev->via_len != ev->host_len ||
+		memcmp(ev->via, ev->host, ev->host_len) != 0));
+}
+
+/* A host name as a field, its '<' escaped too (the forwarding mark). */
+static void
+host_field(struct buf *b, const char *host, size_t len)
+{
+	const char *p = host, *end = host + len, *lt;
+
+	if (len == 0) {
+		sanitize_field(b, host, len);
+		return;
+	}
+	while (p < end) {
+		lt = memchr(p, '<', (size_t)(end - p));
+		if (lt != p)
+			sanitize_field(
+			    b, p, (size_t)((lt != NULL ? lt : end) - p));
+		if (lt == NULL)
+			break;
+		buf_adds(b, "\\x3c");
+		p = lt + 1;
+	}
+}
+
 static enum sink_status
 export_event(void *state, const struct out_event *ev, char **cause)
 {
@@ -362,12 +393,20 @@ export_event(void *state, const struct out_event *ev, char **cause)
 	nameset_add(&g->hosts, ev->host, ev->host_len);
 	nameset_add(&g->streams, ev->stream, ev->stream_len);
 
-	/* Every line of the event gets the event's "TIME HOST " prefix. */
+	/*
+	 * Every line of the event gets the event's "TIME HOST " prefix; a
+	 * line an MPI rank's host sent through the master's stream, "TIME
+	 * HOST<MASTER ".
+	 */
 	isotime_format(ev->timestamp, ts);
 	buf_reset(&ex->prefix);
 	buf_add(&ex->prefix, ts, ISOTIME_LEN);
 	buf_addc(&ex->prefix, ' ');
-	sanitize_field(&ex->prefix, ev->host, ev->host_len);
+	host_field(&ex->prefix, ev->host, ev->host_len);
+	if (forwarded(ev)) {
+		buf_addc(&ex->prefix, '<');
+		host_field(&ex->prefix, ev->via, ev->via_len);
+	}
 	buf_addc(&ex->prefix, ' ');
 	b = &g->out.b;
 	before = b->len;

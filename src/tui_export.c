@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "mpi.h"
 #include "tui_export.h"
 
 /* Where the walk over the held lines is. */
@@ -31,6 +32,7 @@ next_event(void *arg, struct out_event *ev)
 {
 	struct walk *w = arg;
 	const struct spool_line *l;
+	struct mpi_tag tag;
 	unsigned long long n;
 	int hole;
 
@@ -51,6 +53,14 @@ next_event(void *arg, struct out_event *ev)
 		ev->host_len = l->host_len;
 		ev->stream = l->stream;
 		ev->stream_len = l->stream_len;
+		/* A placed rank's line, carried by the master (tui.c). */
+		if (l->via != NULL && mpi_tag_parse(l->text, l->len, &tag)) {
+			ev->ranked = 1;
+			ev->rank = tag.rank;
+			ev->rank_placed = 1;
+			ev->via = l->via;
+			ev->via_len = l->via_len;
+		}
 		buf_reset(&w->msg);
 		buf_add(&w->msg, l->text, l->len);
 		w->seq = l->seq;

@@ -31,6 +31,28 @@ contains "summary: the first failure names the rank and its host" "$T/summary" \
     "algo-3 rank 11 torch.cuda.OutOfMemoryError: CUDA out of memory."
 check "export: the export's hosts hold the ranks' lines" \
     $PY tests/tools/checktruth.py --export "$T/x" "$T/gen" "$T/all.jsonl"
+# Each line a rank's host sent through the master's stream reads
+# "TIME HOST<MASTER ", every other line "TIME HOST ": exact per host.
+check "export: forwarded lines marked HOST<MASTER, exactly those" $PY -c '
+import base64, collections, glob, json, re, sys
+gen, x = sys.argv[1], sys.argv[2]
+truth = json.load(open(gen + "/truth.json"))
+hosts = truth["scenario"]["mpi_rank_hosts"]
+tag = re.compile(rb"^\[1,mpirank:(\d+),[^\]]+\]<std(?:out|err|diag)>:")
+want = collections.Counter()
+for line in open(gen + "/truth.events.jsonl"):
+    e = json.loads(line)
+    msg = base64.b64decode(e["message_b64"])
+    m = tag.match(msg)
+    host = hosts[int(m.group(1))] if m else e["host"]
+    field = host if host == e["host"] else host + "<" + e["host"]
+    want[field.encode()] += msg.count(b"\n") + 1
+got = collections.Counter()
+for f in glob.glob(x + "/*.log"):
+    for line in open(f, "rb"):
+        got[line.split(b" ", 2)[1]] += 1
+assert got == want, (sorted(got.items()), sorted(want.items()))
+assert got[b"algo-3<algo-1"] > 0, got' "$T/gen" "$T/x"
 
 # --fields rank (with --raw, exact against the truth, tags kept) and --rank.
 cat >"$T/expect.py" <<'PYEOF'

@@ -506,7 +506,9 @@ see "shape: --include: q" "rc=0"
 $PY tests/tools/genjob.py "$T/mpi" --layout plain --seed 6 --mpi-workers \
     --groups data_group:ml.c5.18xlarge:1,train_group:ml.p3dn.24xlarge:2 \
     --lines-per-host 400 --fail-rank 11 >/dev/null
-ui --from "$T/mpi" "$($PY tests/tools/tuiscreen.py json-get "$T/mpi/truth.json" job)"
+MJOB=$($PY tests/tools/tuiscreen.py json-get "$T/mpi/truth.json" job)
+"$CWDEMUX" --from "$T/mpi" --export "$T/mpi.ref" "$MJOB" 2>/dev/null
+ui --from "$T/mpi" "$MJOB"
 see "mpi: the first failure names the rank and its host" \
     "algo-3 rank 11  torch.cuda.OutOfMemoryError"
 tm send-keys -t ui '!'
@@ -515,6 +517,13 @@ see "mpi: a rank's line under its real host, via the master" \
     "algo-3 via algo-1 "
 tm send-keys -t ui r
 see "mpi: r narrows to a rank" "| rank 0 "
+# The UI's export marks the forwarded lines as --export does (#19).
+tm send-keys -t ui e C-u "$T/mpi.ui" Enter
+see "mpi: the export is said" "exported "
+same "mpi: the UI's export equals --export: train_group.log" \
+    "$T/mpi.ui/train_group.log" "$T/mpi.ref/train_group.log"
+check "mpi: the UI's export marks forwarded lines" \
+    grep -q ' algo-3<algo-1 \[1,mpirank:11,' "$T/mpi.ui/train_group.log"
 tm send-keys -t ui q
 see "mpi: q" "rc=0"
 
