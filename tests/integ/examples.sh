@@ -88,6 +88,21 @@ for _o in $(cat "$T/options"); do
 	check "--help lists --$_o" grep -q -- "--$_o\\b" "$T/help"
 	check "cwdemux(1) describes --$_o" grep -q "^\\.It Fl .*-$_o\\( \\|$\\)" man/cwdemux.1
 done
+# The other way: each option cwdemux(1) describes is one cli.c knows.
+for _o in $(grep '^\.It Fl ' man/cwdemux.1 | grep -o 'Fl -[a-z][a-z-]*' |
+    sed 's/^Fl -//' | sort -u); do
+	check "cwdemux(1)'s --$_o is an option" grep -qx -- "$_o" "$T/options"
+done
+# Short options: cli.c's table of them, each in --help and cwdemux(1)
+# beside its long option.
+sed -n 's/^ *{'"'"'\(.\)'"'"', OPT_\([A-Z_]*\)},$/\1 \2/p' src/cli.c >"$T/shorts"
+check "the short option table is read" test "$(wc -l <"$T/shorts")" -ge 9
+while read -r _c _opt; do
+	_o=$(echo "$_opt" | tr 'A-Z_' 'a-z-')
+	check "--help lists -$_c with --$_o" grep -q -- "-$_c, --$_o\b" "$T/help"
+	check "cwdemux(1) describes -$_c with --$_o" \
+	    grep -q "^\.It Fl $_c\( Ar [a-z]*\| Cm .*\)\{0,1\} , Fl -$_o\( \|$\)" man/cwdemux.1
+done <"$T/shorts"
 check "--version: the version" sh -c \
     '"$1" --version | grep -qx "cwdemux [0-9][0-9.]*"' sh "$CWDEMUX"
 
