@@ -8,7 +8,10 @@
  * With --filter-pattern the FilterLogEvents engine asks CloudWatch for the
  * matching events only, so the markers that place hosts would not come:
  * every stream's head is read first, unfiltered, with GetLogEvents, and
- * only learnt from (pipeline_learn()). With --tail N the streams known at
+ * only learnt from (pipeline_learn()). With --since the same holds for the
+ * markers a host prints at its start, before the window: the head is read
+ * up to --since (the window applies to what is shown, not to what places
+ * a host). With --tail N the streams known at
  * the start are read with GetLogEvents from their newest N events on (the
  * API's own way back from a stream's end), their heads learnt the same
  * way; streams that appear later are read from their start. N counts per
@@ -371,6 +374,17 @@ describe_job(struct source_cw *s)
 
 /* The streams. */
 
+/*
+ * Whether the streams' heads are read for their markers: the events that
+ * place a host are not all read otherwise (filtered out, or before the
+ * window).
+ */
+static int
+wants_heads(const struct source_cw *s)
+{
+	return (s->opt.filter_pattern != NULL || s->opt.since >= 0);
+}
+
 static void
 add_stream(struct source_cw *s, const char *name)
 {
@@ -387,7 +401,7 @@ add_stream(struct source_cw *s, const char *name)
 	 * new, all of them. */
 	cs->first = !s->listed;
 	cs->tail = s->opt.tailing && cs->first;
-	if (s->opt.filter_pattern != NULL || cs->tail)
+	if (wants_heads(s) || cs->tail)
 		cs->head = HEAD_WANTED;
 	if (s->follow != NULL)
 		follow_add_stream(s->follow, name, cs->st);
@@ -617,9 +631,11 @@ request_pages(struct source_cw *s, int64_t now, int64_t *deadline)
 			    s->opt.since, s->opt.until,
 			    s->opt.tail > 0 ? s->opt.tail : 1);
 		else
+			/* Every page names the window, as botocore's
+			 * paginator does: a token is a place in the list the
+			 * window selects (moto counts it so). */
 			body = cwlogs_get_events_body(s->opt.log_group,
-			    cs->name, cs->token,
-			    cs->token == NULL ? s->opt.since : -1, s->opt.until,
+			    cs->name, cs->token, s->opt.since, s->opt.until,
 			    page_limit(s));
 		aws_call(
 		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_events, cs);
@@ -669,6 +685,19 @@ on_head(void *arg, const struct aws_result *r)
 	}
 }
 
+/*
+ * Where a head read ends: at --since when only the window keeps the head
+ * from being read (its own events come with the window's), else at the
+ * head's size.
+ */
+static int64_t
+head_end(const struct source_cw *s, const struct cwstream *cs)
+{
+	if (s->opt.filter_pattern == NULL && !cs->tail && s->opt.since >= 0)
+		return (s->opt.since);
+	return (-1);
+}
+
 /* Ask for the heads wanted, within the GetLogEvents budget. */
 static void
 request_heads(struct source_cw *s, int64_t now, int64_t *deadline)
@@ -690,8 +719,8 @@ request_heads(struct source_cw *s, int64_t now, int64_t *deadline)
 			return;
 		cs->head = HEAD_OUT;
 		s->in_flight++;
-		body = cwlogs_get_events_body(
-		    s->opt.log_group, cs->name, NULL, -1, -1, HEAD_EVENTS);
+		body = cwlogs_get_events_body(s->opt.log_group, cs->name, NULL,
+		    -1, head_end(s, cs), HEAD_EVENTS);
 		aws_call(
 		    s->aws, SERVICE_LOGS, "GetLogEvents", body, on_head, cs);
 		free(body);
@@ -868,9 +897,9 @@ ask_metadata(struct source_cw *s, int64_t now)
 	    s->error != NULL)
 		return;
 	/* A drain by FilterLogEvents needs no listing: the backlog's
-	 * answers name the streams (but filtered, only those with a match:
-	 * every stream's head is wanted). */
-	if (!s->opt.follow && !s->getlog && s->opt.filter_pattern == NULL)
+	 * answers name the streams (but filtered or windowed, only those
+	 * with an event in it: every stream's head is wanted). */
+	if (!s->opt.follow && !s->getlog && !wants_heads(s))
 		return;
 	if (now < s->next_list && !list_due_at_end(s, now))
 		return;
@@ -1079,12 +1108,12 @@ step_filter(struct source_cw *s, int64_t now, int64_t *deadline, char **cause)
 	enum sink_status rc;
 
 	/*
-	 * Filtered, the heads of the streams there at the start are read
-	 * first, so that what they say (groups, where MPI ranks ran) is
-	 * known when the matching events come; a later stream's events wait
-	 * for its head only as any event waits for its host's group.
+	 * Filtered or windowed, the heads of the streams there at the start
+	 * are read first, so that what they say (groups, where MPI ranks ran)
+	 * is known when the events come; a later stream's events wait for its
+	 * head only as any event waits for its host's group.
 	 */
-	if (s->opt.filter_pattern != NULL) {
+	if (wants_heads(s)) {
 		request_heads(s, now, deadline);
 		if (!s->listed || heads_pending(s, 1))
 			return (SOURCE_MORE);
