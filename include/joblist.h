@@ -20,8 +20,9 @@
 
 enum joblist_status {
 	JOBLIST_OK,
-	JOBLIST_AWS, /* AWS refused (credentials, permissions): cause set */
-	JOBLIST_ERROR, /* anything else: cause set */
+	/* AWS refused (credentials, permissions) or failed for good (the
+	 * network, a malformed answer), as a run's exit status 3: cause set */
+	JOBLIST_AWS,
 	JOBLIST_INTERRUPTED, /* SIGINT or SIGTERM */
 };
 

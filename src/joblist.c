@@ -30,7 +30,6 @@ struct joblist {
 	size_t pending;
 	char *next; /* the next page's token */
 	int failed; /* a ListTrainingJobs call failed */
-	enum aws_error error;
 	char *cause;
 	unsigned undescribed; /* descriptions that failed */
 	char *describe_cause; /* the first one's cause */
@@ -48,13 +47,11 @@ on_page(void *arg, const struct aws_result *r)
 	jl->next = NULL;
 	if (r->error != AWS_OK) {
 		jl->failed = 1;
-		jl->error = r->error;
 		jl->cause = xstrdup(r->cause);
 		return;
 	}
 	if (sagemaker_parse_list(r->body, r->len, &page, &jl->cause) != 0) {
 		jl->failed = 1;
-		jl->error = AWS_CLIENT;
 		return;
 	}
 	for (i = 0; i < page.n; i++) {
@@ -205,15 +202,13 @@ wait_calls(struct joblist *jl, struct http *http, struct aws *aws, char **cause)
 	case LOOP_INTERRUPTED:
 		return (JOBLIST_INTERRUPTED);
 	default:
-		return (JOBLIST_ERROR);
+		return (JOBLIST_AWS);
 	}
 	if (!jl->failed)
 		return (JOBLIST_OK);
 	*cause = jl->cause;
 	jl->cause = NULL;
-	return (jl->error == AWS_DENIED || jl->error == AWS_CREDENTIALS
-		? JOBLIST_AWS
-		: JOBLIST_ERROR);
+	return (JOBLIST_AWS);
 }
 
 enum joblist_status

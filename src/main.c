@@ -694,9 +694,6 @@ run_list(const struct options *o, char **cause)
 	case JOBLIST_AWS:
 		status = EXIT_AWS;
 		break;
-	case JOBLIST_ERROR:
-		status = EXIT_RUNTIME;
-		break;
 	case JOBLIST_INTERRUPTED:
 		status = EXIT_INTERRUPTED;
 		break;

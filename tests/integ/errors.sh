@@ -35,6 +35,71 @@ contains "--help points at the man page" "$T/status.out" "cwdemux(1)"
 status "--version" 0 "$CWDEMUX" --version
 contains "--version" "$T/status.out" "cwdemux "
 
+# cwdemux(1) EXIT STATUS, the cases it names that need no AWS answer (#15);
+# the others are proven where their area is: 1 for a file that cannot be
+# read (inputs.sh) or standard output (failpaths.sh), 3 for refused
+# credentials and permissions (cloudwatch.sh, awsconfig.sh), 4 and 5
+# (follow.sh), 130 (inputs.sh, failpaths.sh).
+mkdir "$T/home" "$T/empty"
+aws_env() {
+	env -i PATH="$PATH" HOME="$T/home" AWS_EC2_METADATA_DISABLED=true \
+	    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} "$@"
+}
+KEYS="AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=secret"
+status "exit 0: no stream found" 0 "$CWDEMUX" --from "$T/empty"
+contains "exit 0: no stream found, said" "$T/status.err" "no log streams found"
+: >"$T/afile"
+status "exit 1: the export directory cannot be created" 1 \
+    "$CWDEMUX" --from "$T/exp" --export "$T/afile/out" "$JOB"
+contains "exit 1: the export directory named" "$T/status.err" \
+    "export directory $T/afile/out: Not a directory"
+printf '[default\nregion = us-east-1\n' >"$T/bad.config"
+status "exit 2: a config file with an error" 2 aws_env $KEYS \
+    AWS_CONFIG_FILE="$T/bad.config" "$CWDEMUX" --no-follow "$JOB"
+contains "exit 2: the config file's line" "$T/status.err" "$T/bad.config line 1"
+status "exit 2: a profile that does not exist" 2 aws_env $KEYS \
+    "$CWDEMUX" --no-follow --region us-east-1 --profile nosuch "$JOB"
+status "exit 2: no Region" 2 aws_env $KEYS "$CWDEMUX" --no-follow "$JOB"
+contains "exit 2: no Region, said" "$T/status.err" "no AWS region"
+status "exit 2: not a Region name" 2 aws_env $KEYS \
+    "$CWDEMUX" --no-follow --region 'us east' "$JOB"
+status "exit 2: an endpoint that is no URL" 2 aws_env $KEYS \
+    "$CWDEMUX" --no-follow --region us-east-1 --endpoint-url 'x!y' "$JOB"
+status "exit 2: plain http to a host not loopback" 2 aws_env $KEYS \
+    "$CWDEMUX" --no-follow --region us-east-1 \
+    --endpoint-url http://example.com "$JOB"
+contains "exit 2: plain http, said" "$T/status.err" "plain http is allowed only to loopback hosts"
+status "exit 3: no credentials found" 3 aws_env "$CWDEMUX" --no-follow \
+    --region us-east-1 --endpoint-url http://127.0.0.1:9 "$JOB"
+contains "exit 3: no credentials, said" "$T/status.err" "no AWS credentials found"
+# --list: an answer that is not JSON fails for good, as in a run: exit 3
+# (it was 1). A stub server answers every request with 200 and garbage.
+$PY - "$T/stub.port" <<'PYEOF' >/dev/null 2>&1 &
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", "8")
+        self.end_headers()
+        self.wfile.write(b"not json")
+    def log_message(self, *a):
+        pass
+srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+srv.serve_forever()
+PYEOF
+STUB_PID=$!
+at_exit "stop_pids $STUB_PID"
+wait_for "$T/stub.port"
+status "exit 3: --list, a malformed answer" 3 aws_env $KEYS "$CWDEMUX" --list \
+    --region us-east-1 --endpoint-url "http://127.0.0.1:$(cat "$T/stub.port")"
+contains "exit 3: --list, the answer named" "$T/status.err" "ListTrainingJobs"
+
 # Rule files: file, line and column, exit 2.
 printf '# mine\nmarker ^G=(?<group>[a-z)\n' >"$T/bad.rules"
 status "bad rule file" 2 "$CWDEMUX" --from "$T/exp" --rules "$T/bad.rules"
