@@ -15,10 +15,16 @@ through the live proxy, one without through the poll proxy (both in front
 of the same moto), so each one's requests are counted apart. The latency
 of an event is its arrival in a tool's output minus its stamp; events
 stamped in the first --warmup seconds are left out; an event that never
-arrives counts as infinitely late.
+arrives counts as infinitely late.  The latency is given twice: from the
+write stamp (simjob's PutLogEvents call; it includes moto's time to take the
+write, seconds on a loaded machine, which no reader can beat) and from
+ingestion, the issue's measure: the event's ingestionTime as moto recorded
+it, read back once the run is over (FilterLogEvents through the live proxy,
+after its counters were taken).
 
 Prints one JSON object: for "live" and "poll", events delivered (distinct,
-duplicates apart), latency median and p99 (ms), requests per minute by
+duplicates apart), latency median and p99 (ms; "latency_*" from the write
+stamp, "ingest_latency_*" from ingestion), requests per minute by
 operation while writing, CPU% and peak RSS; and Live Tail's own figures
 (sessions, updates, sampled updates) from the proxy.  With --check, the
 live tool's output must equal the ground truth (tests/tools/checkonce.py:
@@ -28,14 +34,20 @@ recovered events may come out of their stream's order).
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import botocore.session
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from follow import (Reader, cpu_seconds, latency, now_ms, peak_rss_kb,  # noqa: E402
-                    proxy, requests_by_op, stamp_of, wait_file)
+                    percentile, proxy, requests_by_op, stamp_of, wait_file)
+
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+STAMP_TEXT = re.compile(r"@(\d+) ")
 
 
 def tee(pipe, keep):
@@ -45,6 +57,40 @@ def tee(pipe, keep):
             keep.write(line)
             keep.flush()
         yield line
+
+
+def ingestion_times(url, job):
+    """(stream, write stamp) -> ingestionTime of the job's events, as moto
+    holds them: one PutLogEvents call has one stamp and one ingestion."""
+    client = botocore.session.get_session().create_client(
+        "logs", region_name="us-east-1", endpoint_url=url,
+        aws_access_key_id="testing", aws_secret_access_key="testing")
+    times = {}
+    pages = client.get_paginator("filter_log_events").paginate(
+        logGroupName=LOG_GROUP, logStreamNamePrefix=job + "/")
+    for page in pages:
+        for e in page["events"]:
+            m = STAMP_TEXT.match(e["message"])
+            if m is not None and e["logStreamName"].startswith(job + "/"):
+                key = (e["logStreamName"], int(m.group(1)))
+                times[key] = min(times.get(key, e["ingestionTime"]), e["ingestionTime"])
+    return times
+
+
+def ingest_latency(reader, since, want, times):
+    """Median and p99 latency (ms) from ingestion of the events stamped
+    since, of want; an event moto does not hold is left out."""
+    lat = []
+    for line, (stamp, at) in reader.first.items():
+        if stamp < since:
+            continue
+        t = times.get((json.loads(line)["stream"], stamp))
+        if t is not None:
+            lat.append(at - t)
+    lat.sort()
+    missing = max(0, want - len(lat))
+    return {"ingest_latency_median_ms": percentile(lat, missing, 0.5),
+            "ingest_latency_p99_ms": percentile(lat, missing, 0.99)}
 
 
 def main():
@@ -129,8 +175,10 @@ def main():
                   "live_tail": {k: live1.get(k, 0) - live0.get(k, 0) for k in
                                 ("sessions", "updates", "events", "sampled_updates",
                                  "dropped_by_sampling")}}
+        times = ingestion_times(args.live_proxy, job)
         for name, t in tools.items():
             r = latency(t["reader"], since, want)
+            r.update(ingest_latency(t["reader"], since, want, times))
             r.update({
                 "delivered": t["reader"].lines,
                 "requests_per_min": {op: round(n / minutes, 1)

@@ -149,70 +149,8 @@ awk -v l="$lines" -v h="$held_bytes" -v r="$rss_kib" -v b="$rss_before_kib" \
 echo "== 6. the whole job in the UI: 10 M lines offline (spool), lnav beside"
 sh tests/bench/spool.sh
 
-echo "== 7. Live Tail: --live-tail beside polling, the same job, the same run"
-# Both proxies in front of the same moto; simjob writes through the first,
-# whose Live Tail emulator pushes what it ingests.
-proxy_stop
-# shellcheck disable=SC2086
-proxy_start $PROXY_OPTS
-# live STREAMS RATE SECONDS BATCH-MS [livetail.py options]
-live() {
-	_n=$1
-	$PY tests/bench/livetail.py --cwdemux "$CWDEMUX" \
-	    --live-proxy "$PROXY_URL" --poll-proxy "http://127.0.0.1:$PEER_PORT" \
-	    --workdir "$T/live" --streams "$1" --rate "$2" --duration "$3" \
-	    --batch-interval "$4" ${5:+"$5"} ${6:+"$6"} ${7:+"$7"} ${8:+"$8"} \
-	    >"$T/live-$_n.json"
-	cat "$T/live-$_n.json"
-	$PY - "$T/live-$_n.json" >>"$ROWS" <<'PYEOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-lv, pl, lt = r["live"], r["poll"], r["live_tail"]
-what = "7 live tail %d streams" % r["streams"]
-if "exact" in r:
-    what = "7 live tail sampled"
-
-
-def s(ms):
-    return "never" if ms is None else "%.2f s" % (ms / 1000)
-
-
-def ratio(a, b):
-    return "-" if a is None or b is None or b == 0 else "%.2f" % (a / b)
-
-
-def missed(x):
-    m = "" if x["missing"] == 0 else ", %d of %d never" % (x["missing"], x["measured"])
-    return m + ("" if x["duplicates"] == 0 else ", %d twice" % x["duplicates"])
-
-
-p99 = lv["latency_p99_ms"]
-print("%s|latency p99 live vs polling|%s vs %s%s (median %s vs %s)|%s|<= 1.5 s: %s" % (
-    what, s(p99), s(pl["latency_p99_ms"]), missed(lv), s(lv["latency_median_ms"]),
-    s(pl["latency_median_ms"]), ratio(p99, pl["latency_p99_ms"]),
-    "met" if p99 is not None and p99 <= 1500 else "MISSED"))
-back = lv["requests_per_min"].get("FilterLogEvents", 0)
-print("%s|backstop FilterLogEvents/min vs polling|%.1f vs %.1f (%d session%s, %d updates, %d sampled)|%s|-" % (
-    what, back, pl["requests_per_min"].get("FilterLogEvents", 0), lt["sessions"],
-    "" if lt["sessions"] == 1 else "s", lt["updates"], lt["sampled_updates"],
-    ratio(back, pl["requests_per_min"].get("FilterLogEvents", 0))))
-print("%s|CPU, peak RSS live vs polling|%.2f%%, %.1f MB vs %.2f%%, %.1f MB (%d events/s)|%s|-" % (
-    what, lv["cpu_percent"], lv["peak_rss_kb"] / 1024, pl["cpu_percent"],
-    pl["peak_rss_kb"] / 1024, r["written"] / r["seconds"],
-    ratio(lv["cpu_percent"], pl["cpu_percent"])))
-if "exact" in r:
-    print("%s|exactly once (2,000 events/s, sampled)|%s, %d sampled updates, %d events left to the backstop|-|exact: %s" % (
-        what, "equal to the truth" if r["exact"] else "NOT equal", lt["sampled_updates"],
-        lt["dropped_by_sampling"], "met" if r["exact"] else "MISSED"))
-PYEOF
-}
-live 16 10 40 200
-live 128 2 40 1000
-live 500 0.5 60 4000 --warmup 15
-live 2000 0.2 60 10000 --warmup 30 --drain 120
-# Sampling: 2,000 events a second for 10 s; the live tool's output must
-# equal the truth.
-live 16 125 10 200 --job bench-live-sampled --check
+# Benchmark 7: Live Tail beside polling, each size on a moto of its own.
+sh tests/bench/livetail.sh
 
 ENDED=$(date +%s)
 echo
