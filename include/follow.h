@@ -70,6 +70,11 @@ void follow_sweep_now(struct follow *);
  * shown it (source_live.h); the table is borrowed.
  */
 void follow_set_reconcile(struct follow *, struct reconcile *);
+/*
+ * While held, the backlog does not begin (Live Tail is starting: a backlog
+ * that begins after its session began shows which streams have history).
+ */
+void follow_hold_backlog(struct follow *, int held);
 /* Ask every batch now (Live Tail sampled a second). */
 void follow_poll_now(struct follow *);
 /*
@@ -98,8 +103,13 @@ size_t follow_streams(const struct follow *);
 size_t follow_behind(const struct follow *);
 /* The SOURCE_ERROR was AccessDenied: GetLogEvents may still be allowed. */
 int follow_denied(const struct follow *);
-/* A query naming the stream came to its end (its history is out). */
-int follow_stream_read(const struct follow *, const char *name, size_t len);
+/*
+ * The stream's events ingested before since (monotonic ms) are out: a
+ * query naming it came to its end, or the backlog, which found every
+ * stream that had logged, began at or after since and ended.
+ */
+int follow_stream_read(
+    const struct follow *, const char *name, size_t len, int64_t since);
 /* The FilterLogEvents budget now, calls a second. */
 double follow_rate(const struct follow *);
 /* A FilterLogEvents answer came, throttled or not: the rate adapts. */

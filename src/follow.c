@@ -87,6 +87,8 @@ struct follow {
 	size_t nb;
 	struct batch *backlog; /* the first query, by prefix */
 	int backlog_done; /* it came to its end */
+	int backlog_held; /* it may not begin yet (follow_hold_backlog()) */
+	int64_t backlog_began; /* monotonic ms it began */
 	size_t nstreams;
 	int denied; /* FilterLogEvents is not allowed */
 	int no_group; /* the backlog found no log group */
@@ -374,6 +376,8 @@ begin_query(struct follow *f, struct batch *b, int64_t now)
 	    (b->end_time < 0 || clock_wall_ms() < b->end_time))
 		b->end_time = clock_wall_ms();
 	b->began = now;
+	if (b->backlog)
+		f->backlog_began = now;
 	b->fresh = 0;
 	b->querying = 1;
 	free(b->token);
@@ -456,6 +460,9 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 	b->next_poll = now + (b->fresh ? f->opt.poll_ms : b->idle_ms);
 	if (f->pace_ms > 0)
 		b->next_poll = now + f->pace_ms;
+	/* Streams that joined during the query have not been asked yet. */
+	if (b->nq < b->n)
+		b->next_poll = now;
 }
 
 /* One event of the page in hand: out, unless seen or not ours. */
@@ -552,7 +559,7 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 	for (k = 0; k < f->nb; k++) {
 		b = f->b[(start + k) % f->nb];
 		/* The backlog first, alone; then every batch but it. */
-		if (b->backlog ? f->backlog_done
+		if (b->backlog ? f->backlog_done || f->backlog_held
 			       : !f->backlog_done || b->n == 0)
 			continue;
 		if (b->in_flight || b->in_hand)
@@ -577,6 +584,12 @@ void
 follow_set_reconcile(struct follow *f, struct reconcile *r)
 {
 	f->reconcile = r;
+}
+
+void
+follow_hold_backlog(struct follow *f, int held)
+{
+	f->backlog_held = held;
 }
 
 void
@@ -683,11 +696,15 @@ follow_behind(const struct follow *f)
 }
 
 int
-follow_stream_read(const struct follow *f, const char *name, size_t len)
+follow_stream_read(
+    const struct follow *f, const char *name, size_t len, int64_t since)
 {
 	const struct fstream *fs = strmap_get(f->names, name, len);
 
-	return (fs != NULL && fs->read);
+	if (fs != NULL && fs->read)
+		return (1);
+	/* The backlog found every stream that had logged before since. */
+	return (f->backlog_done && f->backlog_began >= since);
 }
 
 double

@@ -5,9 +5,15 @@
  * cancel a call (that happens in source_live_step(), in the loop's turn).
  *
  * A stream's history comes first: Live Tail's events of a stream are held
- * (in arrival order) until the backstop's first query naming it has
- * ended, so what the stream logged before comes out before what it logs
- * now; then they pass through reconcile like any other.
+ * (in arrival order) until what the stream logged before the session
+ * began is out, so it comes out before what the stream logs now; then they
+ * pass through reconcile like any other. That history is out once the
+ * backstop's first query naming the stream has ended; and for every
+ * stream at once when the backstop's first query (by prefix, which finds
+ * every stream that has logged) began after the session did and has
+ * ended. So, when Live Tail starts with the run, that query waits (a
+ * moment) for the session: then no stream's events wait for the backstop
+ * after it, however many streams there are or appear.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +35,8 @@
 #define PRUNE_EVERY_MS 1000
 /* Held beyond this, events go out without waiting for their history. */
 #define HELD_MAX_BYTES (64 * 1024 * 1024)
+/* The backstop's first query waits at most this long for the session. */
+#define BACKLOG_WAIT_MS 5000
 
 /* A Live Tail event held until its stream's history is out. */
 struct held {
@@ -54,6 +62,9 @@ struct source_live {
 	size_t nheld, capheld;
 	size_t held_bytes;
 	struct strmap *holding; /* stream name -> its events held (count) */
+	int64_t session_at; /* monotonic ms the last session began */
+	int64_t
+	    backlog_until; /* the backlog waits until then; 0: it does not */
 	enum sink_status status; /* an output's failure, not yet returned */
 	char *cause;
 };
@@ -118,7 +129,8 @@ release_held(struct source_live *sl, int64_t now, int all)
 	for (i = 0; i < sl->nheld; i++) {
 		h = &sl->held[i];
 		if (!all &&
-		    !follow_stream_read(sl->follow, h->stream, h->stream_len)) {
+		    !follow_stream_read(
+			sl->follow, h->stream, h->stream_len, sl->session_at)) {
 			sl->held[kept++] = *h;
 			continue;
 		}
@@ -150,7 +162,8 @@ on_update(void *arg, const struct cwlogs_page *p)
 		msg = cwlogs_str(p, ev->msg);
 		st = sl->stream(sl->arg, name, ev->stream_len);
 		if (strmap_get(sl->holding, name, ev->stream_len) != NULL ||
-		    !follow_stream_read(sl->follow, name, ev->stream_len))
+		    !follow_stream_read(
+			sl->follow, name, ev->stream_len, sl->session_at))
 			hold(sl, st, name, ev->stream_len, ev->timestamp, msg,
 			    ev->msg_len);
 		else
@@ -172,10 +185,24 @@ on_gap(void *arg, int64_t since)
 }
 
 static void
+backlog_go(struct source_live *sl)
+{
+	if (sl->backlog_until == 0)
+		return;
+	sl->backlog_until = 0;
+	follow_hold_backlog(sl->follow, 0);
+}
+
+static void
 on_state(void *arg, enum livetail_state st, const char *why)
 {
 	struct source_live *sl = arg;
 
+	if (st == LIVETAIL_LIVE)
+		sl->session_at = clock_mono_ms();
+	/* Live, or not to be soon: the backlog need wait no longer. */
+	if (st != LIVETAIL_CONNECTING)
+		backlog_go(sl);
 	follow_set_pace(
 	    sl->follow, st == LIVETAIL_LIVE ? SOURCE_LIVE_BACKSTOP_MS : 0);
 	if (why != NULL)
@@ -233,6 +260,11 @@ source_live_set(struct source_live *sl, int on)
 			sl->reconcile = reconcile_new();
 			follow_set_reconcile(sl->follow, sl->reconcile);
 		}
+		/* Only the first query waits; once it began, this is moot. */
+		if (livetail_state(sl->lt) == LIVETAIL_OFF) {
+			sl->backlog_until = clock_mono_ms() + BACKLOG_WAIT_MS;
+			follow_hold_backlog(sl->follow, 1);
+		}
 		livetail_start(sl->lt);
 	} else if (st != LIVETAIL_OFF && st != LIVETAIL_REFUSED) {
 		livetail_stop(sl->lt);
@@ -255,6 +287,12 @@ source_live_step(
 		sl->cause = NULL;
 		sl->status = SINK_OK;
 		return (rc);
+	}
+	if (sl->backlog_until != 0) {
+		if (now >= sl->backlog_until)
+			backlog_go(sl);
+		else if (*deadline < 0 || sl->backlog_until < *deadline)
+			*deadline = sl->backlog_until;
 	}
 	if (sl->nheld > 0)
 		release_held(sl, now, 0);
