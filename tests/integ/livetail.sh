@@ -3,9 +3,11 @@
 # through the fault proxy, so its Live Tail emulator pushes them: every
 # event exactly once against the ground truth, with Live Tail healthy and
 # 1,000 identical events in one millisecond (sampled to 500 by Live Tail,
-# the rest found by the backstop); with sessions that time out, are reset
-# mid-frame and fail a CRC while most seconds are sampled; and with Live
-# Tail refused at the start (polling alone, after a warning).
+# the rest found by the backstop); started late (the job's history by the
+# backstop, the rest by Live Tail), with a stream made after the session
+# began and 2,000 events in one second (sampled); with sessions that time
+# out, are reset mid-frame and fail a CRC while most seconds are sampled;
+# and with Live Tail refused at the start (polling alone, after a warning).
 . tests/integ/lib/setup.sh
 . tests/integ/lib/moto.sh
 moto_start
@@ -16,7 +18,10 @@ mkdir "$T/home"
 
 # live_follow NAME EXTRA-STEP SIMJOB-ARGS...: follow job NAME with
 # --live-tail while simjob writes it through the proxy; EXTRA-STEP runs
-# once simjob is done, before the job ends.
+# once simjob is done, before the job ends. With START_AFTER=N, cwdemux
+# starts once simjob has made N PutLogEvents calls (and $T/NAME.start holds
+# the wall time, ms, just before); WHILE_WRITING runs while simjob writes.
+START_AFTER=0 WHILE_WRITING=true
 live_follow() {
 	_name=$1 _extra=$2
 	shift 2
@@ -27,12 +32,22 @@ live_follow() {
 	    --job "$_name" "$@" >/dev/null &
 	SIM_PID=$!
 	wait_for "$T/ready"
+	$PY - "$PROXY_URL" "$START_AFTER" "$T/$_name.start" <<'PYEOF'
+import json, sys, time, urllib.request
+for _ in range(1200):
+    st = json.load(urllib.request.urlopen(sys.argv[1] + "/proxy-control/stats"))
+    if st.get("PutLogEvents", {}).get("requests", 0) >= int(sys.argv[2]):
+        break
+    time.sleep(0.1)
+open(sys.argv[3], "w").write("%d\n" % (time.time() * 1000))
+PYEOF
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
 	    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
 	    timeout 300 "$CWDEMUX" --region us-east-1 --endpoint-url "$PROXY_URL" \
 	    --live-tail --grace 2s --status-interval 1s --output json "$_name" \
 	    >"$T/$_name.jsonl" 2>"$T/$_name.err" &
 	CW_PID=$!
+	$WHILE_WRITING
 	wait "$SIM_PID"
 	SIM_PID=""
 	$_extra
@@ -44,14 +59,36 @@ live_follow() {
 	return $_rc
 }
 
-identical() {
-	$PY tests/tools/ltident.py "$PROXY_URL" "$T/healthy" 1000
-	# Until the backstop has read them too (at most its pace, 30 s).
-	_want=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/healthy/truth.json")
+# all_out NAME: wait until the output holds as many events as the truth
+# (the backstop reads what Live Tail sampled away within its pace, 30 s).
+all_out() {
+	_want=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/$1/truth.json")
 	for _i in $(seq 900); do
-		[ "$(wc -l <"$T/healthy.jsonl")" -ge "$_want" ] && break
+		[ "$(wc -l <"$T/$1.jsonl")" -ge "$_want" ] && break
 		$PY -c 'import time; time.sleep(0.1)'
 	done
+}
+
+identical() {
+	$PY tests/tools/livetailwrite.py "$PROXY_URL" "$T/healthy" identical 1000
+	all_out healthy
+}
+
+# Once the session is live: a new stream, and 2,000 events in a second.
+late_writes() {
+	$PY - "$PROXY_URL" <<'PYEOF'
+import json, sys, time, urllib.request
+for _ in range(600):
+    if json.load(urllib.request.urlopen(sys.argv[1] + "/proxy-control/live"))["updates"] >= 1:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit("no session")
+PYEOF
+	curl -s "$PROXY_URL/proxy-control/live" >"$T/late-live0.json"
+	$PY tests/tools/livetailwrite.py "$PROXY_URL" "$T/late" stream 50
+	$PY tests/tools/livetailwrite.py "$PROXY_URL" "$T/late" burst 2000
+	all_out late
+	curl -s "$PROXY_URL/proxy-control/live" >"$T/late-live1.json"
 }
 
 proxy_start --job-status InProgress:Training@0
@@ -71,11 +108,70 @@ curl -s "$PROXY_URL/proxy-control/live" >"$T/live.json"
 check "healthy: a sampled second" $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["sampled_updates"] >= 1' "$T/live.json"
 proxy_stop
 
-# Sessions that end three ways while most seconds are sampled.
+# Started late: the job has logged for a while when cwdemux starts, so its
+# history can only come from the backstop; then a stream made after the
+# session began, and 2,000 events in one second.
+proxy_start --job-status InProgress:Training@0
+START_AFTER=12
+live_follow late late_writes --hosts 3 --rate 10 --duration 8 \
+    --batch-interval 500 --seed 16
+check "late: exit 0" test $? -eq 0
+START_AFTER=0
+# The 2,000 events of one second are sampled: the backstop recovers 1,500
+# of them, released late, so order is not checked.
+check "late: every event once" \
+    $PY tests/tools/checkonce.py "$T/late" "$T/late.jsonl"
+check "late: the history by the backstop, the rest by Live Tail" $PY - \
+    "$T/late.err" "$T/late/truth.events.jsonl" "$T/late.start" <<'PYEOF'
+import json, re, sys
+m = re.search(r"(\d+) events \((\d+) by Live Tail", open(sys.argv[1]).read())
+before = sum(1 for line in open(sys.argv[2])
+             if json.loads(line)["timestamp"] < int(open(sys.argv[3]).read()))
+total, live = int(m.group(1)), int(m.group(2))
+assert before > 0 and live > 0 and total - live >= before, (total, live, before)
+PYEOF
+_made="made after Live Tail began, [0-9]* of 50"
+check "late: the new stream's 50 events, once each" test \
+    "$(grep -c "$_made" "$T/late.jsonl")" -eq 50 -a \
+    "$(grep -o "$_made" "$T/late.jsonl" | sort -u | wc -l)" -eq 50
+check "late: 2,000 events of one second, once each" test \
+    "$(grep -c '"message":"burst event [0-9]* of 2000"' "$T/late.jsonl")" -eq 2000
+check "late: Live Tail pushed them, sampled" $PY - "$T/late-live0.json" \
+    "$T/late-live1.json" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["events"] - a["events"] >= 550 and b["sampled_updates"] > a["sampled_updates"], (a, b)
+assert b["sessions"] == 1, b
+PYEOF
+proxy_stop
+
+# Sessions that end three ways while most seconds are sampled. The job
+# writes until the fourth session has pushed events (or 4 minutes),
+# however slow a loaded machine makes the three before it.
+four_sessions() {
+	$PY - "$PROXY_URL" <<'PYEOF'
+import json, sys, time, urllib.request
+def live():
+    return json.load(urllib.request.urlopen(sys.argv[1] + "/proxy-control/live"))
+for _ in range(2400):
+    if live()["sessions"] >= 4:
+        break
+    time.sleep(0.1)
+# Then events pushed by the fourth session.
+pushed = live()["events"]
+for _ in range(600):
+    if live()["events"] > pushed:
+        break
+    time.sleep(0.1)
+PYEOF
+	kill -TERM "$SIM_PID"
+}
 proxy_start --job-status InProgress:Training@0 --live-sample 30 \
     --live-script timeout@3,reset@3,corrupt@3
-live_follow broken true --hosts 6 --rate 15 --duration 14 --seed 12
+WHILE_WRITING=four_sessions
+live_follow broken true --hosts 6 --rate 15 --duration 240 --seed 12
 check "broken: exit 0" test $? -eq 0
+WHILE_WRITING=true
 # Recovered events come late (out of their stream's order): a multiset.
 check "broken: every event once" \
     $PY tests/tools/checkonce.py "$T/broken" "$T/broken.jsonl"
