@@ -99,12 +99,17 @@ check "healthy: every event once" \
 check "healthy: 1,000 identical events, 1,000 times" test \
     "$(grep -c 'the same line, many times in one millisecond' "$T/healthy.jsonl")" -eq 1000
 contains "healthy: Live Tail brought them" "$T/healthy.err" "by Live Tail in 1 session)"
-check "healthy: most by Live Tail" $PY - "$T/healthy.err" <<'PYEOF'
-import re, sys
-m = re.search(r"(\d+) events \((\d+) by Live Tail", open(sys.argv[1]).read())
-assert m and int(m.group(2)) * 2 > int(m.group(1)), m and m.groups()
-PYEOF
 curl -s "$PROXY_URL/proxy-control/live" >"$T/live.json"
+# Of what the session pushed, most came out by Live Tail (the backstop's
+# copy of an event may win the race only now and then). Not most of the
+# job: a loaded machine may start the session seconds into the job.
+check "healthy: most of what Live Tail pushed, by Live Tail" $PY - \
+    "$T/healthy.err" "$T/live.json" <<'PYEOF'
+import json, re, sys
+m = re.search(r"(\d+) events \((\d+) by Live Tail", open(sys.argv[1]).read())
+pushed = json.load(open(sys.argv[2]))["events"]
+assert m and int(m.group(2)) * 2 > pushed, (m and m.groups(), pushed)
+PYEOF
 check "healthy: a sampled second" $PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["sampled_updates"] >= 1' "$T/live.json"
 proxy_stop
 
