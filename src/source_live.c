@@ -63,8 +63,7 @@ struct source_live {
 	size_t held_bytes;
 	struct strmap *holding; /* stream name -> its events held (count) */
 	int64_t session_at; /* monotonic ms the last session began */
-	int64_t
-	    backlog_until; /* the backlog waits until then; 0: it does not */
+	int64_t backlog_until; /* the backlog waits till then, or 0 */
 	enum sink_status status; /* an output's failure, not yet returned */
 	char *cause;
 };
