@@ -5,7 +5,7 @@ on the same job.
 
     livetail.py --cwdemux BIN --live-proxy URL --poll-proxy URL --workdir DIR
                 --streams N --rate EV/S --duration S [--batch-interval MS]
-                [--warmup S] [--drain S] [--job NAME]
+                [--warmup S] [--drain S] [--job NAME] [--sent-log FILE]
 
 tests/tools/simjob.py writes N streams through the live proxy (so that its
 Live Tail emulator sees them ingested, tests/tools/livetailemu.py), each
@@ -21,6 +21,13 @@ write, seconds on a loaded machine, which no reader can beat) and from
 ingestion, the issue's measure: the event's ingestionTime as moto recorded
 it, read back once the run is over (FilterLogEvents through the live proxy,
 after its counters were taken).
+
+With --sent-log (the live proxy's LIVETAILEMU_SENT_LOG, see
+tests/tools/livetailemu.py), the live tool's latency is also split at the
+moment the emulator sent each event: "pushed_*" from ingestion to the send
+(the emulator's one-second tick and its own delays), "own_*" from the send
+to the line in the output (cwdemux's part: transport, decoding, the wait
+for a stream's history, output).
 
 Prints one JSON object: for "live" and "poll", events delivered (distinct,
 duplicates apart), latency median and p99 (ms; "latency_*" from the write
@@ -93,6 +100,36 @@ def ingest_latency(reader, since, want, times):
             "ingest_latency_p99_ms": percentile(lat, missing, 0.99)}
 
 
+def sent_times(path):
+    """(stream, write stamp) -> when the emulator first sent it (ms)."""
+    times = {}
+    with open(path) as f:
+        for line in f:
+            sent, stream, stamp = line.split()
+            key = (stream, int(stamp))
+            times[key] = min(times.get(key, int(sent)), int(sent))
+    return times
+
+
+def split_latency(reader, since, ingested, sent):
+    """Median and p99 (ms) of ingestion to send and of send to output, over
+    the events stamped since that Live Tail sent."""
+    pushed, own = [], []
+    for line, (stamp, at) in reader.first.items():
+        key = (json.loads(line)["stream"], stamp)
+        if stamp < since or key not in sent:
+            continue
+        own.append(at - sent[key])
+        if key in ingested:
+            pushed.append(sent[key] - ingested[key])
+    pushed.sort()
+    own.sort()
+    return {"pushed_median_ms": percentile(pushed, 0, 0.5),
+            "pushed_p99_ms": percentile(pushed, 0, 0.99),
+            "own_median_ms": percentile(own, 0, 0.5),
+            "own_p99_ms": percentile(own, 0, 0.99), "own_measured": len(own)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cwdemux", required=True)
@@ -107,6 +144,7 @@ def main():
     ap.add_argument("--drain", type=float, default=60)
     ap.add_argument("--job")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--sent-log")
     args = ap.parse_args()
     job = args.job or "bench-live-%d" % args.streams
     out = os.path.join(args.workdir, job)
@@ -179,6 +217,9 @@ def main():
         for name, t in tools.items():
             r = latency(t["reader"], since, want)
             r.update(ingest_latency(t["reader"], since, want, times))
+            if name == "live" and args.sent_log:
+                r.update(split_latency(t["reader"], since, times,
+                                       sent_times(args.sent_log)))
             r.update({
                 "delivered": t["reader"].lines,
                 "requests_per_min": {op: round(n / minutes, 1)

@@ -36,12 +36,20 @@ applies to the n-th session started (later sessions run clean):
     stall@S        from S seconds in, nothing more is sent; the connection
                    stays open until the client leaves
 
+For benchmarks: with LIVETAILEMU_SENT_LOG=FILE in the environment, each
+event of an update is written to FILE once the update is sent, as a line
+"SENT_MS STREAM STAMP" (STAMP: the "@<ms> " a message starts with, as
+simjob --stamp-writes writes; events without one are left out), so a
+reader's latency can be split into the emulator's part and its own.
+
 The event-stream encoder here is checked against botocore's
 EventStreamBuffer by tests/integ/livetail_emu.sh.  Standard library only.
 """
 
 import json
+import os
 import random
+import re
 import select
 import struct
 import threading
@@ -53,6 +61,7 @@ CONTENT_TYPE = "application/vnd.amazon.eventstream"
 SAMPLE_CAP = 500
 MAX_SESSIONS = 15
 SESSION_SECONDS = 3 * 3600
+STAMP = re.compile(r"@(\d+) ")
 FAULT_KINDS = ("ok", "timeout", "streaming", "error", "reset", "corrupt", "stall")
 
 
@@ -207,6 +216,21 @@ class Hub:
         self.started = 0
         self.stats = dict(sessions=0, updates=0, events=0, sampled_updates=0,
                           dropped_by_sampling=0, ended_timeout=0, faults=0)
+        path = os.environ.get("LIVETAILEMU_SENT_LOG")
+        self.sent_log = open(path, "a", buffering=1) if path else None
+
+    def sent(self, events):
+        """An update went out: its stamped events to the sent log."""
+        if self.sent_log is None:
+            return
+        now = int(time.time() * 1000)
+        lines = []
+        for e in events:
+            m = STAMP.match(e["message"])
+            if m is not None:
+                lines.append("%d %s %s\n" % (now, e["logStreamName"], m.group(1)))
+        with self.lock:
+            self.sent_log.write("".join(lines))
 
     def configure(self, script=None, sample_cap=None, max_sessions=None,
                   session_seconds=None):
@@ -402,6 +426,7 @@ def serve(handler, hub, req, stop, log):
             events, sampled = hub.take(session, tick)
             send(event_frame("sessionUpdate", {
                 "sessionMetadata": {"sampled": sampled}, "sessionResults": events}))
+            hub.sent(events)
     finally:
         hub.close(session)
         log("session %d closed" % session.number)
