@@ -117,11 +117,24 @@ tui_start(struct tui *t, char **cause)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	/* No poll of the keyboard between rows: keys are read after the
+	 * draw anyway. */
+	typeahead(-1);
 	set_escdelay(25);
 	curs_set(0);
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	tui_draw_colors(t);
+	/*
+	 * ncurses 6.4 writes out its buffer after every cursor move until
+	 * the screen has once been left and taken again (mvcur flushes while
+	 * the screen is "initial"): some 40 write(2)s a redraw, each a chance
+	 * for a loaded machine to switch to the terminal before the rest (a
+	 * PgUp took 95 ms). Leaving and retaking it now, before anything is
+	 * drawn, makes every redraw one write.
+	 */
+	endwin();
+	refresh();
 	return (0);
 }
 

@@ -4,9 +4,11 @@
 # offline into the terminal UI, driven in a private tmux server (120x40)
 # as a user would: its peak RSS; Home on the all-groups view until the
 # job's first line is on the screen; a search from the end that matches
-# only that line; a redraw after PgUp. Times are from send-keys until
-# capture-pane shows the result (polled every 10 ms: the figures include
-# tmux's own latency). Beside it, in the same run: --output none over the
+# only that line; a filter from the end that only that line passes (swept
+# over every line); a redraw after PgUp. Times are from send-keys until
+# capture-pane shows the result (polled every 5 ms: the figures include
+# tmux's own latency, hence less(1) paging up in the same pane as the
+# redraw's baseline). Beside it, in the same run: --output none over the
 # same job (the reading alone), and lnav -n (Debian's lnav, installed when
 # missing) against the UI on a job of a million lines.
 #
@@ -18,8 +20,8 @@ PY=${PYTHON:-python3}
 LINES=${SPOOL_LINES:-10000000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench-spool.XXXXXX")
 SOCK="cwdemux-bench-spool-$$"
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+. tests/integ/lib/cleanup.sh
+at_exit 'tmux -L "$SOCK" kill-server 2>/dev/null'
 
 if ! command -v lnav >/dev/null 2>&1; then
 	echo "installing Debian's lnav for the comparison"
@@ -68,6 +70,28 @@ until_screen() {
 	exit 1
 }
 
+# redraw END UP: the median of 5 redraws (ms) after the key UP, each from
+# a screen settled at the end (the key END): from send-keys until
+# capture-pane shows a change, tmux's own latency and this loop's forks
+# included (hence the baseline: less(1) in the same pane, the same keys).
+redraw() {
+	for _i in 1 2 3 4 5; do
+		tm send-keys -t b "$1"
+		sleep 0.5
+		tm capture-pane -p -t b >"$T/before"
+		_s=$(now)
+		tm send-keys -t b "$2"
+		_n=0
+		while tm capture-pane -p -t b | cmp -s - "$T/before"; do
+			_n=$((_n + 1))
+			[ "$_n" -lt 2000 ] || { echo "spool bench: $2 drew nothing" >&2; exit 1; }
+			sleep 0.005
+		done
+		since "$_s"
+		echo
+	done | sort -n | sed -n 3p | awk '{ printf "%.0f", $1 * 1000 }'
+}
+
 # ui DIR JOB: cwdemux's UI over a saved job; its pid in $PID, the seconds
 # until everything is read in $LOAD.
 ui() {
@@ -106,28 +130,31 @@ tm send-keys -t b / first-line-of Enter
 until_screen "first-line-of-the-job"
 until_screen "searching " gone
 SEARCH_S=$(since "$_s")
-# Redraw: the median of 5 PgUp from the end of a settled screen.
-for _i in 1 2 3 4 5; do
-	tm send-keys -t b End
-	sleep 0.5
-	tm capture-pane -p -t b >"$T/before"
-	_s=$(now)
-	tm send-keys -t b PPage
-	_n=0
-	while tm capture-pane -p -t b | cmp -s - "$T/before"; do
-		_n=$((_n + 1))
-		[ "$_n" -lt 2000 ] || { echo "spool bench: PgUp drew nothing" >&2; exit 1; }
-		sleep 0.005
-	done
-	since "$_s"
-	echo
-done | sort -n | sed -n 3p >"$T/redraw"
-REDRAW_MS=$(awk '{ printf "%.0f", $1 * 1000 }' "$T/redraw")
+# A filter from the end that only the first line passes: swept over
+# every line (tui_sweep.c) until that line is on the screen.
+tm send-keys -t b End
+until_screen "first-line-of-the-job" gone
+sleep 1
+_s=$(now)
+tm send-keys -t b f first-line-of Enter
+until_screen "first-line-of-the-job"
+until_screen "| narrowing " gone
+FILTER_S=$(since "$_s")
+tm send-keys -t b f Enter
+until_screen "only /" gone
+REDRAW_MS=$(redraw End PPage)
 PEAK=$(peak_mb)
 SPOOLED=$(du -sm "$T"/cwdemux-spool.* | cut -f1)
 tm send-keys -t b q
 sleep 0.5
-echo "peak RSS $PEAK MB, spool $SPOOLED MB; Home $HOME_S s, search $SEARCH_S s, redraw $REDRAW_MS ms"
+echo "peak RSS $PEAK MB, spool $SPOOLED MB; Home $HOME_S s, search $SEARCH_S s, filter $FILTER_S s, redraw $REDRAW_MS ms"
+# The baseline of a redraw: less(1) paging up one of the job's files in
+# the same pane.
+tm send-keys -t b "less -n $(ls "$T/big/$JOB"/algo-1-*)" Enter
+until_screen "first-line-of-the-job"
+LESS_MS=$(redraw G b)
+tm send-keys -t b q
+echo "less: redraw $LESS_MS ms"
 
 _s=$(now)
 "$CWDEMUX" --from "$T/big" --output none "$JOB" 2>/dev/null
@@ -143,9 +170,15 @@ awk -v h="$HOME_S" 'BEGIN {
 awk -v s="$SEARCH_S" 'BEGIN {
 	printf "6 spool|search from the end, first line|%.3f s vs 3 s|%.2f|<= 3 s: %s\n",
 	    s, s / 3, (s <= 3 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v f="$FILTER_S" 'BEGIN {
+	printf "6 spool|filter from the end, first line only (sweep)|%.3f s vs 3 s|%.2f|reported\n",
+	    f, f / 3 }' >>"$ROWS"
 awk -v r="$REDRAW_MS" 'BEGIN {
 	printf "6 spool|redraw after PgUp (median of 5)|%d ms vs 50 ms|%.2f|<= 50 ms: %s\n",
 	    r, r / 50, (r <= 50 ? "met" : "MISSED") }' >>"$ROWS"
+awk -v r="$REDRAW_MS" -v l="$LESS_MS" 'BEGIN {
+	printf "6 spool|redraw after PgUp vs less(1) paging up, same pane|%d ms vs %d ms|%.2f|reported\n",
+	    r, l, (l > 0 ? r / l : 0) }' >>"$ROWS"
 awk -v u="$LOAD" -v n="$NONE_S" 'BEGIN {
 	printf "6 spool|load into the UI vs --output none|%.1f s vs %.1f s|%.2f|reported\n",
 	    u, n, u / n }' >>"$ROWS"
@@ -164,3 +197,52 @@ echo "1 M lines: UI $UI1 s, lnav -n $LNAV s"
 awk -v u="$UI1" -v n="$LNAV" 'BEGIN {
 	printf "6 spool|load 1 M lines: UI vs lnav -n|%.2f s vs %.2f s|%.2f|<= 1: %s\n",
 	    u, n, u / n, (u <= n ? "met" : "MISSED") }' >>"$ROWS"
+
+# Following a live job with the UI (tests/tools/tuifollow.py): simjob
+# writes 16 streams at 312.5 events/s each through moto; the UI (in tmux),
+# --output none and --output json follow it at once, through the proxy.
+echo "following 5,000 events/s: the UI beside --output none and --output json"
+. tests/integ/lib/moto.sh
+. tests/integ/lib/proxy.sh
+moto_start
+proxy_start --job-status InProgress:Training@0 --prefix-fix --page-cap 1048576
+$PY tests/tools/tuifollow.py --cwdemux "$CWDEMUX" --moto "$MOTO_URL" \
+    --proxy "$PROXY_URL" --workdir "$T/follow" --streams 16 --rate 312.5 \
+    --duration "${SPOOL_FOLLOW_SECONDS:-60}" >"$T/follow.json" ||
+    { echo "spool bench: tuifollow failed" >&2; exit 1; }
+cat "$T/follow.json"
+$PY - "$T/follow.json" >>"$ROWS" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+rate = r["written"] / r["seconds"]
+what = "6 spool|following %.0f ev/s with the UI" % rate
+
+
+def s(ms):
+    return "never" if ms is None else "%.1f s" % (ms / 1000)
+
+
+def ratio(a, b):
+    return "-" if a is None or not b else "%.2f" % (a / b)
+
+
+# The lag is sampled every 0.5 s on either side: half a second apart is
+# the same lag.
+ui, js = r["ui_lag_median_ms"], r["json_lag_median_ms"]
+ok = ui is not None and js is not None and ui <= js + 500
+print("%s: lag median, UI vs --output json|%s vs %s (p90 %s vs %s)|%s|no lag added (within 0.5 s): %s" % (
+    what, s(ui), s(js), s(r["ui_lag_p90_ms"]), s(r["json_lag_p90_ms"]),
+    ratio(ui, js), "met" if ok else "MISSED"))
+c = r["cpu_percent"]
+print("%s: CPU, UI vs --output none|%.1f%% vs %.1f%% (--output json %.1f%%)|%s|<= 1.5: %s" % (
+    what, c["ui"], c["none"], c["json"], ratio(c["ui"], c["none"]),
+    "met" if c["none"] > 0 and c["ui"] <= 1.5 * c["none"] else "MISSED"))
+m = r["peak_rss_kb"]
+print("%s: peak RSS, UI vs --output none|%.1f MB vs %.1f MB|%s|reported" % (
+    what, m["ui"] / 1024, m["none"] / 1024, ratio(m["ui"], m["none"])))
+print("%s: all events shown after the writer ended, UI vs JSON|%s vs %s (%d and %d of %d events)|-|reported" % (
+    what, "never" if r["ui_drain_s"] is None else "%.1f s" % r["ui_drain_s"],
+    "never" if r["json_drain_s"] is None else "%.1f s" % r["json_drain_s"],
+    r["ui_events"], r["json_events"], r["written"]))
+EOF
+
