@@ -7,7 +7,8 @@
 # backstop, the rest by Live Tail), with a stream made after the session
 # began and 2,000 events in one second (sampled); with sessions that time
 # out, are reset mid-frame and fail a CRC while most seconds are sampled;
-# and with Live Tail refused at the start (polling alone, after a warning).
+# and with Live Tail refused at the start (polling alone, after a warning),
+# for good or while the account's sessions are in use.
 . tests/integ/lib/setup.sh
 . tests/integ/lib/moto.sh
 moto_start
@@ -281,4 +282,16 @@ check "refused: every event once" \
     $PY tests/tools/checktruth.py --unordered "$T/refused" "$T/refused.jsonl"
 contains "refused: a warning" "$T/refused.err" "Live Tail refused: StartLiveTail: AccessDeniedException"
 contains "refused: polling alone" "$T/refused.err" "following by polling alone"
+proxy_stop
+
+# The account's sessions in use: a warning, polling meanwhile, as exact.
+proxy_start --job-status InProgress:Training@0
+curl -s -X POST -d '{"fail": {"StartLiveTail": "400:LimitExceededException:You have exceeded the maximum number of concurrent Live Tail sessions"}}' \
+    "$PROXY_URL/proxy-control/config" >/dev/null
+live_follow quota true --hosts 3 --rate 10 --duration 4 --seed 17
+check "quota: exit 0" test $? -eq 0
+check "quota: every event once" \
+    $PY tests/tools/checktruth.py --unordered "$T/quota" "$T/quota.jsonl"
+contains "quota: a warning" "$T/quota.err" "Live Tail: StartLiveTail: LimitExceededException"
+contains "quota: to try again later" "$T/quota.err" "; trying again in"
 finish
