@@ -911,9 +911,11 @@ dns_suffix(const char *region)
 	return ("amazonaws.com");
 }
 
-int
-config_endpoint(
-    const struct config *cfg, enum config_service svc, char **url, char **cause)
+/* The configured endpoint of svc, else AWS's own: host_prefix first
+ * ("stream-" for the streaming operations), then the service's. */
+static int
+endpoint(const struct config *cfg, enum config_service svc,
+    const char *host_prefix, char **url, char **cause)
 {
 	const char *v, *region;
 	char *from = NULL;
@@ -926,29 +928,23 @@ config_endpoint(
 	}
 	if (config_region(cfg, &region, cause) == -1)
 		return (-1);
-	xasprintf(url, "https://%s.%s.%s", services[svc].host_prefix, region,
-	    dns_suffix(region));
+	xasprintf(url, "https://%s%s.%s.%s", host_prefix,
+	    services[svc].host_prefix, region, dns_suffix(region));
 	return (0);
+}
+
+int
+config_endpoint(
+    const struct config *cfg, enum config_service svc, char **url, char **cause)
+{
+	return (endpoint(cfg, svc, "", url, cause));
 }
 
 int
 config_stream_endpoint(
     const struct config *cfg, enum config_service svc, char **url, char **cause)
 {
-	const char *v, *region;
-	char *from = NULL;
-	int r;
-
-	if ((v = configured_endpoint(cfg, svc, &from)) != NULL) {
-		r = endpoint_check(v, from, url, cause);
-		free(from);
-		return (r);
-	}
-	if (config_region(cfg, &region, cause) == -1)
-		return (-1);
-	xasprintf(url, "https://stream-%s.%s.%s", services[svc].host_prefix,
-	    region, dns_suffix(region));
-	return (0);
+	return (endpoint(cfg, svc, "stream-", url, cause));
 }
 
 const char *

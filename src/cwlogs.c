@@ -66,17 +66,18 @@ cwlogs_describe_streams_body(
 	return (buf_steal(&b));
 }
 
-char *
-cwlogs_get_events_body(const char *group, const char *stream, const char *token,
-    int64_t start_time, int64_t end_time, int limit)
+/* A GetLogEvents request, read from the stream's head or its end. */
+static char *
+events_body(const char *group, const char *stream, int from_head,
+    const char *token, int64_t start_time, int64_t end_time, int limit)
 {
 	struct buf b = BUF_INIT;
 
 	buf_addc(&b, '{');
 	add_string(&b, "logGroupName", group);
 	add_string(&b, "logStreamName", stream);
-	/* A forward token is only followed forward with startFromHead. */
-	buf_adds(&b, ",\"startFromHead\":true");
+	buf_adds(&b,
+	    from_head ? ",\"startFromHead\":true" : ",\"startFromHead\":false");
 	add_string(&b, "nextToken", token);
 	add_int(&b, "startTime", start_time);
 	add_int(&b, "endTime", end_time);
@@ -86,20 +87,20 @@ cwlogs_get_events_body(const char *group, const char *stream, const char *token,
 }
 
 char *
+cwlogs_get_events_body(const char *group, const char *stream, const char *token,
+    int64_t start_time, int64_t end_time, int limit)
+{
+	/* A forward token is only followed forward with startFromHead. */
+	return (
+	    events_body(group, stream, 1, token, start_time, end_time, limit));
+}
+
+char *
 cwlogs_tail_body(const char *group, const char *stream, int64_t start_time,
     int64_t end_time, int limit)
 {
-	struct buf b = BUF_INIT;
-
-	buf_addc(&b, '{');
-	add_string(&b, "logGroupName", group);
-	add_string(&b, "logStreamName", stream);
-	buf_adds(&b, ",\"startFromHead\":false");
-	add_int(&b, "startTime", start_time);
-	add_int(&b, "endTime", end_time);
-	add_limit(&b, limit);
-	buf_addc(&b, '}');
-	return (buf_steal(&b));
+	return (
+	    events_body(group, stream, 0, NULL, start_time, end_time, limit));
 }
 
 char *

@@ -38,10 +38,23 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* Send sig to on_signal; flags SA_RESTART or 0 (blocking calls end with
+ * EINTR, so the loop sees the signal). */
+static void
+catch_signal(int sig, int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = flags;
+	sigaction(sig, &sa, NULL);
+}
+
 int
 loop_signals_init(char **cause)
 {
-	struct sigaction sa;
 	int i;
 
 	if (pipe(signal_pipe) != 0) {
@@ -53,26 +66,16 @@ loop_signals_init(char **cause)
 		    fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
 		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signal(SIGINT, SA_RESTART);
+	catch_signal(SIGTERM, SA_RESTART);
 	return (0);
 }
 
 void
 loop_signals_interrupt_io(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signal(SIGINT, 0);
+	catch_signal(SIGTERM, 0);
 }
 
 int
@@ -84,13 +87,7 @@ loop_signal(void)
 void
 loop_watch_resize(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGWINCH, &sa, NULL);
+	catch_signal(SIGWINCH, SA_RESTART);
 }
 
 int
