@@ -95,12 +95,22 @@ void aws_cancel(struct aws *, void *arg);
  */
 typedef void (*aws_answer_fn)(void *arg, const char *operation, int throttled);
 void aws_on_answer(struct aws *, aws_answer_fn, void *arg);
+/*
+ * fn says whether a retry of operation may be sent at now (1), or else
+ * (0) lowers *deadline to when it may: a retry takes its turn from the
+ * same request budget as a first attempt, as every attempt does in
+ * botocore's adaptive mode. Retries that fn holds wait in the list of
+ * retries; without fn they go when their backoff ends.
+ */
+typedef int (*aws_gate_fn)(
+    void *arg, const char *operation, int64_t now, int64_t *deadline);
+void aws_set_gate(struct aws *, aws_gate_fn, void *arg);
 /* The Region requests go to. */
 const char *aws_region(const struct aws *);
 
 /* When the next retry is due (monotonic ms), or -1. */
 int64_t aws_next_deadline(const struct aws *);
-/* Start the retries that are due. */
+/* Start the retries that are due and that the gate lets go. */
 void aws_tick(struct aws *, int64_t now_ms);
 
 /* At most n attempts of a call, whatever failed (--check asks once). */

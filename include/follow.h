@@ -112,6 +112,11 @@ int follow_stream_read(
     const struct follow *, const char *name, size_t len, int64_t since);
 /* The FilterLogEvents budget now, calls a second. */
 double follow_rate(const struct follow *);
+/*
+ * A FilterLogEvents retry may go at now (1), within the budget; else 0 with
+ * *deadline lowered to when it may (budget_take()).
+ */
+int follow_take(struct follow *, int64_t now, int64_t *deadline);
 /* A FilterLogEvents answer came, throttled or not: the rate adapts. */
 void follow_answer(struct follow *, int throttled, int64_t now);
 

@@ -61,6 +61,8 @@ struct aws {
 	struct aws_stats stats;
 	aws_answer_fn on_answer; /* told of every answer, or NULL */
 	void *answer_arg;
+	aws_gate_fn gate; /* lets retries go within a budget, or NULL */
+	void *gate_arg;
 };
 
 static const char *const target_prefix[] = {
@@ -664,9 +666,18 @@ void
 aws_tick(struct aws *a, int64_t now_ms)
 {
 	struct call **cp = &a->waiting, *c;
+	int64_t when;
 
 	while ((c = *cp) != NULL) {
 		if (c->due > now_ms) {
+			cp = &c->next;
+			continue;
+		}
+		/* Its backoff is over; now its turn in the budget. */
+		when = -1;
+		if (a->gate != NULL &&
+		    !a->gate(a->gate_arg, c->operation, now_ms, &when)) {
+			c->due = when > now_ms ? when : now_ms + 1;
 			cp = &c->next;
 			continue;
 		}
@@ -695,6 +706,13 @@ aws_on_answer(struct aws *a, aws_answer_fn fn, void *arg)
 {
 	a->on_answer = fn;
 	a->answer_arg = arg;
+}
+
+void
+aws_set_gate(struct aws *a, aws_gate_fn fn, void *arg)
+{
+	a->gate = fn;
+	a->gate_arg = arg;
 }
 
 const char *

@@ -713,6 +713,12 @@ follow_rate(const struct follow *f)
 	return (f->budget.rate);
 }
 
+int
+follow_take(struct follow *f, int64_t now, int64_t *deadline)
+{
+	return (budget_take(&f->budget, now, deadline));
+}
+
 void
 follow_answer(struct follow *f, int throttled, int64_t now)
 {

@@ -140,6 +140,19 @@ on_answer(void *arg, const char *operation, int throttled)
 		budget_answer(&s->get, throttled, now);
 }
 
+/* A retry of a read takes its token from its API's budget too. */
+static int
+on_retry(void *arg, const char *operation, int64_t now, int64_t *deadline)
+{
+	struct source_cw *s = arg;
+
+	if (strcmp(operation, "FilterLogEvents") == 0 && s->follow != NULL)
+		return (follow_take(s->follow, now, deadline));
+	if (strcmp(operation, "GetLogEvents") == 0)
+		return (budget_take(&s->get, now, deadline));
+	return (1);
+}
+
 static struct stream *live_stream(void *, const char *, size_t);
 
 struct source_cw *
@@ -173,6 +186,7 @@ source_cw_new(
 		    budget_quota("FilterLogEvents", aws_region(aws));
 	budget_init(&s->get, s->opt.get_rate, 1, s->started_at);
 	aws_on_answer(aws, on_answer, s);
+	aws_set_gate(aws, on_retry, s);
 	/* Only GetLogEvents reads a stream back from its end. */
 	if (s->opt.tailing) {
 		s->getlog = 1;
@@ -218,6 +232,7 @@ source_cw_free(struct source_cw *s)
 	free(s->v);
 	follow_free(s->follow);
 	aws_on_answer(s->aws, NULL, NULL);
+	aws_set_gate(s->aws, NULL, NULL);
 	source_live_free(s->live);
 	strmap_free(s->known);
 	free(s->list_token);
