@@ -35,8 +35,12 @@
 #define PRUNE_EVERY_MS 1000
 /* Held beyond this, events go out without waiting for their history. */
 #define HELD_MAX_BYTES (64 * 1024 * 1024)
-/* The backstop's first query waits at most this long for the session. */
+/*
+ * The backstop's first query waits at most this long for the session,
+ * from when Live Tail begins to connect (after the job's description).
+ */
 #define BACKLOG_WAIT_MS 5000
+#define BACKLOG_ARMED (-1) /* the wait is on, its clock not yet started */
 
 /* A Live Tail event held until its stream's history is out. */
 struct held {
@@ -261,7 +265,7 @@ source_live_set(struct source_live *sl, int on)
 		}
 		/* Only the first query waits; once it began, this is moot. */
 		if (livetail_state(sl->lt) == LIVETAIL_OFF) {
-			sl->backlog_until = clock_mono_ms() + BACKLOG_WAIT_MS;
+			sl->backlog_until = BACKLOG_ARMED;
 			follow_hold_backlog(sl->follow, 1);
 		}
 		livetail_start(sl->lt);
@@ -287,10 +291,15 @@ source_live_step(
 		sl->status = SINK_OK;
 		return (rc);
 	}
+	if (sl->backlog_until == BACKLOG_ARMED)
+		sl->backlog_until = now + BACKLOG_WAIT_MS;
 	if (sl->backlog_until != 0) {
-		if (now >= sl->backlog_until)
+		if (now >= sl->backlog_until) {
+			log_debug("Live Tail not live after %d s: the backstop "
+				  "begins without it",
+			    BACKLOG_WAIT_MS / 1000);
 			backlog_go(sl);
-		else if (*deadline < 0 || sl->backlog_until < *deadline)
+		} else if (*deadline < 0 || sl->backlog_until < *deadline)
 			*deadline = sl->backlog_until;
 	}
 	if (sl->nheld > 0)
