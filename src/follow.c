@@ -76,6 +76,7 @@ struct batch {
 	int64_t idle_ms;
 	int64_t swept_at; /* a complete look-back began then; 0: none */
 	int waiting; /* its streams have shown no event yet */
+	int again; /* asked again (follow_poll_now()) during its query */
 	int failures, bad_answers;
 };
 
@@ -460,9 +461,11 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 	b->next_poll = now + (b->fresh ? f->opt.poll_ms : b->idle_ms);
 	if (f->pace_ms > 0)
 		b->next_poll = now + f->pace_ms;
-	/* Streams that joined during the query have not been asked yet. */
-	if (b->nq < b->n)
+	/* Streams that joined during the query have not been asked yet;
+	 * a second Live Tail sampled may be newer than the query. */
+	if (b->nq < b->n || b->again)
 		b->next_poll = now;
+	b->again = 0;
 }
 
 /* One event of the page in hand: out, unless seen or not ours. */
@@ -597,8 +600,10 @@ follow_poll_now(struct follow *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nb; i++)
+	for (i = 0; i < f->nb; i++) {
 		f->b[i]->next_poll = 0;
+		f->b[i]->again = f->b[i]->querying;
+	}
 }
 
 void
