@@ -29,6 +29,14 @@ moment the emulator sent each event: "pushed_*" from ingestion to the send
 to the line in the output (cwdemux's part: transport, decoding, the wait
 for a stream's history, output).
 
+A host's events wait in cwdemux (both tools alike) until its instance group
+is known: until its own marker or a host map (another host's
+"instance_groups_dict") is out; at simjob's slow rates that is a host's
+first 10 s to 2 minutes. So each latency is also given over the events of
+placed hosts only ("placed_*": stamped at or after the first write of a
+marker of the host or of a host map): the delivery latency, which the
+target is about; the other figures keep the wait for the group in.
+
 Prints one JSON object: for "live" and "poll", events delivered (distinct,
 duplicates apart), latency median and p99 (ms; "latency_*" from the write
 stamp, "ingest_latency_*" from ingestion), requests per minute by
@@ -39,6 +47,7 @@ recovered events may come out of their stream's order).
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -55,6 +64,10 @@ from follow import (Reader, cpu_seconds, latency, now_ms, peak_rss_kb,  # noqa: 
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 STAMP_TEXT = re.compile(r"@(\d+) ")
+MARKER_TEXT = re.compile(r'^(?:SM_CURRENT_INSTANCE_GROUP=|\s*"current_instance_group":|'
+                         r'\s*"current_group_name":|SM_RESOURCE_CONFIG=\{.*"current_group_name")',
+                         re.M)
+MAP_TEXT = re.compile(r'"instance_groups_dict":|^SM_INSTANCE_GROUPS_DICT=|"instance_groups":', re.M)
 
 
 def tee(pipe, keep):
@@ -84,14 +97,15 @@ def ingestion_times(url, job):
     return times
 
 
-def ingest_latency(reader, since, want, times):
-    """Median and p99 latency (ms) from ingestion of the events stamped
-    since, of want; an event moto does not hold is left out."""
+def ingest_latency(reader, keep, want, times):
+    """Median and p99 latency (ms) from ingestion of the events keep admits,
+    of want; an event moto does not hold is left out."""
     lat = []
     for line, (stamp, at) in reader.first.items():
-        if stamp < since:
+        stream = json.loads(line)["stream"]
+        if not keep(stream, stamp):
             continue
-        t = times.get((json.loads(line)["stream"], stamp))
+        t = times.get((stream, stamp))
         if t is not None:
             lat.append(at - t)
     lat.sort()
@@ -111,13 +125,47 @@ def sent_times(path):
     return times
 
 
-def split_latency(reader, since, ingested, sent):
+def placed_since(gendir):
+    """stream -> the write stamp from which its host's group is known: the
+    first write of the host's marker or of any host map (the marker rules
+    of patterns/sagemaker.rules, found as the stamped messages hold them)."""
+    with open(os.path.join(gendir, "truth.json")) as f:
+        hosts = json.load(f)["streams"]
+    own, any_map = {}, None
+    with open(os.path.join(gendir, "truth.events.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            msg = base64.b64decode(e["message_b64"]).decode("utf-8", "replace")
+            m = STAMP_TEXT.match(msg)
+            if m is None:
+                continue
+            stamp = int(m.group(1))
+            if MAP_TEXT.search(msg) and (any_map is None or stamp < any_map):
+                any_map = stamp
+            if MARKER_TEXT.search(msg) and stamp < own.get(e["host"], stamp + 1):
+                own[e["host"]] = stamp
+    never = float("inf")
+    return {stream: min(own.get(host, never), never if any_map is None else any_map)
+            for stream, host in hosts.items()}
+
+
+def write_latency(reader, keep, want):
+    """Median and p99 latency (ms) from the write stamp of the events keep
+    admits, of want."""
+    lat = sorted(at - stamp for line, (stamp, at) in reader.first.items()
+                 if keep(json.loads(line)["stream"], stamp))
+    missing = max(0, want - len(lat))
+    return {"latency_median_ms": percentile(lat, missing, 0.5),
+            "latency_p99_ms": percentile(lat, missing, 0.99)}
+
+
+def split_latency(reader, keep, ingested, sent):
     """Median and p99 (ms) of ingestion to send and of send to output, over
-    the events stamped since that Live Tail sent."""
+    the events keep admits that Live Tail sent."""
     pushed, own = [], []
     for line, (stamp, at) in reader.first.items():
         key = (json.loads(line)["stream"], stamp)
-        if stamp < since or key not in sent:
+        if not keep(*key) or key not in sent:
             continue
         own.append(at - sent[key])
         if key in ingested:
@@ -214,11 +262,26 @@ def main():
                                 ("sessions", "updates", "events", "sampled_updates",
                                  "dropped_by_sampling")}}
         times = ingestion_times(args.live_proxy, job)
+        placed = placed_since(out)
+
+        def after_warmup(stream, stamp):
+            return stamp >= since
+
+        def of_placed(stream, stamp):
+            return stamp >= since and stamp >= placed.get(stream, float("inf"))
+        with open(os.path.join(out, "truth.events.jsonl"), "rb") as f:
+            want_placed = sum(1 for line in f if of_placed(
+                json.loads(line)["stream"], stamp_of(line)))
         for name, t in tools.items():
             r = latency(t["reader"], since, want)
-            r.update(ingest_latency(t["reader"], since, want, times))
+            r.update(ingest_latency(t["reader"], after_warmup, want, times))
+            r.update({"placed_" + k: v for k, v in
+                      ingest_latency(t["reader"], of_placed, want_placed, times).items()})
+            r.update({"placed_" + k: v for k, v in
+                      write_latency(t["reader"], of_placed, want_placed).items()})
+            r["placed_measured"] = want_placed
             if name == "live" and args.sent_log:
-                r.update(split_latency(t["reader"], since, times,
+                r.update(split_latency(t["reader"], of_placed, times,
                                        sent_times(args.sent_log)))
             r.update({
                 "delivered": t["reader"].lines,

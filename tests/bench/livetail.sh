@@ -90,19 +90,24 @@ def missed(x):
     return m + ("" if x["duplicates"] == 0 else ", %d twice" % x["duplicates"])
 
 
-p99 = lv["ingest_latency_p99_ms"]
-print("%s|latency p99 from ingestion, live vs polling|%s vs %s%s (median %s vs %s)|%s|<= 1.5 s: %s" % (
-    what, s(p99), s(pl["ingest_latency_p99_ms"]), missed(lv),
-    s(lv["ingest_latency_median_ms"]), s(pl["ingest_latency_median_ms"]),
-    ratio(p99, pl["ingest_latency_p99_ms"]),
+p99 = lv["placed_ingest_latency_p99_ms"]
+print("%s|latency p99 from ingestion, live vs polling|%s vs %s%s (median %s vs %s; placed hosts)|%s|<= 1.5 s: %s" % (
+    what, s(p99), s(pl["placed_ingest_latency_p99_ms"]), missed(lv),
+    s(lv["placed_ingest_latency_median_ms"]), s(pl["placed_ingest_latency_median_ms"]),
+    ratio(p99, pl["placed_ingest_latency_p99_ms"]),
     "met" if p99 is not None and p99 <= 1500 else "MISSED"))
+print("%s|the same, every event after warm-up|%s vs %s (median %s vs %s; a host's lines wait for its group)|%s|-" % (
+    what, s(lv["ingest_latency_p99_ms"]), s(pl["ingest_latency_p99_ms"]),
+    s(lv["ingest_latency_median_ms"]), s(pl["ingest_latency_median_ms"]),
+    ratio(lv["ingest_latency_p99_ms"], pl["ingest_latency_p99_ms"])))
 if "own_p99_ms" in lv:
     print("%s|live p99: emulator's push, then cwdemux's own|%s from ingestion to the send, then %s to the output (medians %s, %s)|-|-" % (
         what, s(lv["pushed_p99_ms"]), s(lv["own_p99_ms"]), s(lv["pushed_median_ms"]),
         s(lv["own_median_ms"])))
-print("%s|latency p99 from the write, live vs polling|%s vs %s (median %s vs %s; moto's write time included)|%s|-" % (
-    what, s(lv["latency_p99_ms"]), s(pl["latency_p99_ms"]), s(lv["latency_median_ms"]),
-    s(pl["latency_median_ms"]), ratio(lv["latency_p99_ms"], pl["latency_p99_ms"])))
+print("%s|latency p99 from the write, live vs polling|%s vs %s (median %s vs %s; placed hosts; moto's write time in)|%s|-" % (
+    what, s(lv["placed_latency_p99_ms"]), s(pl["placed_latency_p99_ms"]),
+    s(lv["placed_latency_median_ms"]), s(pl["placed_latency_median_ms"]),
+    ratio(lv["placed_latency_p99_ms"], pl["placed_latency_p99_ms"])))
 back = lv["requests_per_min"].get("FilterLogEvents", 0)
 print("%s|backstop FilterLogEvents/min vs polling|%.1f vs %.1f (%d session%s, %d updates, %d sampled)|%s|-" % (
     what, back, pl["requests_per_min"].get("FilterLogEvents", 0), lt["sessions"],
