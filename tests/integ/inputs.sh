@@ -103,6 +103,22 @@ check "--from - reads standard input" test \
     "$(awk '{ print $1, $2 }' "$T/stdin.lines" | sort -u)" = "train_group stdin"
 check "--from -: every event" test "$(wc -l <"$T/stdin.lines")" -eq 150
 
+# Two jobs side by side, --from without a job: a host is per job, so job
+# jb's algo-1 (no marker) is not placed by job ja's algo-1's marker.
+mkdir -p "$T/two/ja/algo-1-1700000000" "$T/two/jb/algo-1-1700000001"
+printf '2024-06-01T00:00:00.000Z SM_CURRENT_INSTANCE_GROUP=eval_group\n2024-06-01T00:00:02.000Z a says hi\n' \
+    >"$T/two/ja/algo-1-1700000000/000000"
+printf '2024-06-01T00:00:01.000Z b says hi\n2024-06-01T00:00:03.000Z b again\n' \
+    >"$T/two/jb/algo-1-1700000001/000000"
+"$CWDEMUX" --from "$T/two" --output json 2>/dev/null |
+    $PY -c 'import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    print(e["stream"].split("/")[0], e["group"])' | sort | uniq -c |
+    awk '{ print $2, $3, $1 }' >"$T/two.got"
+printf 'ja eval_group 2\njb unassigned 2\n' >"$T/two.want"
+same "two jobs side by side: a host is per job" "$T/two.got" "$T/two.want"
+
 # A FIFO no one writes: SIGTERM ends the run with 130 (it hung in open()).
 mkfifo "$T/fifo"
 "$CWDEMUX" --from "$T/fifo" >/dev/null 2>&1 &
