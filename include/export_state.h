@@ -77,7 +77,18 @@ export_state_groups(const struct export_state *, size_t *n);
  * the files already hold it (a resumed run passes it over).
  */
 int export_state_seen(struct export_state *, const char *stream, size_t len);
-/* Take back the count of the event export_state_seen() saw last. */
+/*
+ * A stream's handle, for export_state_seen_at(): the same count without
+ * a lookup by name, for callers that keep handles by stream (an export
+ * of merged events switches stream at almost every event). A handle
+ * lives as long as the state.
+ */
+struct spos;
+struct spos *
+export_state_stream(struct export_state *, const char *stream, size_t len);
+int export_state_seen_at(struct export_state *, struct spos *);
+/* Take back the count of the event export_state_seen() or
+ * export_state_seen_at() saw last. */
 void export_state_unsee(struct export_state *);
 /* Events the files held when the state was loaded. */
 unsigned long long export_state_held(const struct export_state *);

@@ -126,6 +126,21 @@ export_state_seen(struct export_state *st, const char *stream, size_t len)
 	return (++st->last_pos->seen <= st->last_pos->skip);
 }
 
+struct spos *
+export_state_stream(struct export_state *st, const char *stream, size_t len)
+{
+	return (spos_get(st, stream, len));
+}
+
+int
+export_state_seen_at(struct export_state *st, struct spos *sp)
+{
+	/* export_state_seen() must not take it for its own last stream's. */
+	st->last_stream = NULL;
+	st->last_pos = sp;
+	return (++sp->seen <= sp->skip);
+}
+
 void
 export_state_unsee(struct export_state *st)
 {
