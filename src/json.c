@@ -39,21 +39,32 @@ word_needs_escape(uint64_t w)
 		    highs) != 0);
 }
 
-/* How many bytes from p on need no escaping, 8 at a time while it can. */
+/*
+ * How many bytes from p on are their own JSON text: ASCII that needs no
+ * escaping (8 bytes at a time while it can) and valid UTF-8 sequences, so
+ * text with a few non-ASCII characters (a progress bar's blocks) is still
+ * copied in one piece.
+ */
 static size_t
 clean_run(const unsigned char *p, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, n;
+	uint32_t cp;
 	uint64_t w;
 
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (word_needs_escape(w))
-			break;
+	for (;;) {
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&w, p + i, 8);
+			if (word_needs_escape(w))
+				break;
+		}
+		while (i < len && !needs_escape(p[i]))
+			i++;
+		if (i == len || p[i] < 0x80 ||
+		    (n = utf8_decode(p + i, len - i, &cp)) == 0)
+			return (i);
+		i += n;
 	}
-	while (i < len && !needs_escape(p[i]))
-		i++;
-	return (i);
 }
 
 static void
