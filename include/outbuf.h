@@ -32,8 +32,15 @@ enum sink_status outbuf_flush(struct outbuf *, char **cause);
  * nothing: "cwdemux JOB | grep -m1 x" must still stop once grep has.
  */
 int outbuf_gone(int fd);
-/* Flush when the buffer is large enough to be worth a write. */
-enum sink_status outbuf_maybe_flush(struct outbuf *, char **cause);
+/* Flush when the buffer is large enough to be worth a write. Every
+ * event of every output asks: inline, a call only to write. */
+static inline enum sink_status
+outbuf_maybe_flush(struct outbuf *ob, char **cause)
+{
+	if (ob->b.len < OUTBUF_FLUSH_AT)
+		return (SINK_OK);
+	return (outbuf_flush(ob, cause));
+}
 /*
  * The last flush, for a sink's finish. A descriptor that failed before
  * fails again the same way: then SINK_ERROR without a cause, since the

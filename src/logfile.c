@@ -283,7 +283,9 @@ read_line(struct logfile *lf, const char **line, size_t *len)
 	size_t n;
 	int rc;
 
-	buf_reset(&lf->part);
+	/* Per line: the call only when a line spanned reads. */
+	if (lf->part.len > 0)
+		buf_reset(&lf->part);
 	lf->line_at = lf->in_place ? lf->chunk_at + (int64_t)lf->pos : -1;
 	for (;;) {
 		if (lf->pos == lf->fill) {
@@ -459,7 +461,8 @@ start_event(struct logfile *lf, int i, const struct start *st, const char *line,
 	slot_set(s, line + st->msg, n - st->msg, lf->line_in_chunk);
 	if (lf->line_at >= 0)
 		s->at = lf->line_at + (int64_t)st->msg;
-	buf_reset(&s->stream);
+	if (s->stream.len > 0)
+		buf_reset(&s->stream);
 	if (st->stream_len > 0)
 		buf_add(&s->stream, line + st->stream, st->stream_len);
 	s->ts = st->ts;

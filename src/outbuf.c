@@ -77,14 +77,6 @@ outbuf_finish(struct outbuf *ob, char **cause)
 	return (rc);
 }
 
-enum sink_status
-outbuf_maybe_flush(struct outbuf *ob, char **cause)
-{
-	if (ob->b.len < OUTBUF_FLUSH_AT)
-		return (SINK_OK);
-	return (outbuf_flush(ob, cause));
-}
-
 void
 outbuf_free(struct outbuf *ob)
 {
