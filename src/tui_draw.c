@@ -56,7 +56,7 @@ static const char *const help_text[] = {
     "",
     "  ?            this help (any key closes it)",
     "  q            quit (the terminal is restored)",
-    "  o  Esc       overview: one pane per group",
+    "  o  Esc       overview (Esc while narrowing: stop it)",
     "  Enter        focus the selected group",
     "  Tab  S-Tab   next / previous group",
     "  1 ... 9      focus group 1 to 9",
