@@ -2,8 +2,9 @@
  * One pass over a message for the bytes later stages look for. With SSE2
  * (every x86-64) sixteen bytes are compared with each byte of interest at
  * once and the answers gathered with OR, so the pass costs a few
- * instructions a block whatever the message holds; elsewhere a byte loop
- * does the same.
+ * instructions a block whatever the message holds; with AVX2 (asked of
+ * the CPU at run time) thirty-two bytes; elsewhere a byte loop does the
+ * same.
  */
 #include <string.h>
 
@@ -28,7 +29,7 @@ textscan_lines(const char *s, size_t len, unsigned lacks)
 }
 
 #if defined(__x86_64__) && defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
 
 /* The blocks' accumulated comparisons, one a byte of interest. */
 struct acc {
@@ -51,6 +52,49 @@ block(struct acc *a, __m128i v)
 		    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
 }
 
+/* The AVX2 pass, for len >= 32: the same as the SSE2 one, twice as wide. */
+__attribute__((target("avx2"))) static unsigned
+scan32(const char *s, size_t len)
+{
+	__m256i nl, hash, cr, pipe, esc, json, v;
+	unsigned lacks = 0;
+	size_t i = 0;
+
+	nl = hash = cr = pipe = esc = json = _mm256_setzero_si256();
+	for (;;) {
+		/* The last bytes again when len is not a multiple of 32. */
+		v = _mm256_loadu_si256((const __m256i *)(s + i));
+		nl = _mm256_or_si256(
+		    nl, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
+		hash = _mm256_or_si256(
+		    hash, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('#')));
+		cr = _mm256_or_si256(
+		    cr, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')));
+		pipe = _mm256_or_si256(
+		    pipe, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('|')));
+		esc = _mm256_or_si256(
+		    esc, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1b)));
+		/* Signed: below 0x20 is a control character, below 0 a byte
+		 * from 0x80 on. */
+		json = _mm256_or_si256(json,
+		    _mm256_or_si256(
+			_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v),
+			_mm256_or_si256(
+			    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+			    _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')))));
+		if (i + 32 == len)
+			break;
+		i = i + 64 <= len ? i + 32 : len - 32;
+	}
+	lacks |= _mm256_movemask_epi8(nl) == 0 ? TEXT_NO_NL : 0;
+	lacks |= _mm256_movemask_epi8(hash) == 0 ? TEXT_NO_HASH : 0;
+	lacks |= _mm256_movemask_epi8(cr) == 0 ? TEXT_NO_CR : 0;
+	lacks |= _mm256_movemask_epi8(pipe) == 0 ? TEXT_NO_PIPE : 0;
+	lacks |= _mm256_movemask_epi8(esc) == 0 ? TEXT_NO_ESC : 0;
+	lacks |= _mm256_movemask_epi8(json) == 0 ? TEXT_JSON_PLAIN : 0;
+	return (lacks);
+}
+
 unsigned
 textscan(const char *s, size_t len)
 {
@@ -59,6 +103,8 @@ textscan(const char *s, size_t len)
 	unsigned lacks = 0;
 	size_t i;
 
+	if (len >= 32 && __builtin_cpu_supports("avx2"))
+		return (scan32(s, len));
 	a.nl = a.hash = a.cr = a.pipe = a.esc = a.json = _mm_setzero_si128();
 	for (i = 0; i + 16 <= len; i += 16)
 		block(&a, _mm_loadu_si128((const __m128i *)(s + i)));
