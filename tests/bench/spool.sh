@@ -19,7 +19,8 @@ set -u
 PY=${PYTHON:-python3}
 LINES=${SPOOL_LINES:-10000000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/cwdemux-bench-spool.XXXXXX")
-SOCK="cwdemux-bench-spool-$$"
+SOCK="cwdemux-bench-spool-$$-0"
+UI_N=0
 . tests/integ/lib/cleanup.sh
 at_exit 'tmux -L "$SOCK" kill-server 2>/dev/null'
 
@@ -57,7 +58,9 @@ tm() {
 until_screen() {
 	_n=0
 	while [ "$_n" -lt 30000 ]; do
-		if tm capture-pane -p -t b | grep -qF -- "$1"; then
+		tm capture-pane -p -t b >"$T/screen" ||
+		    { echo "spool bench: the tmux server is gone" >&2; exit 1; }
+		if grep -qF -- "$1" "$T/screen"; then
 			[ "${2:-}" != gone ] && return 0
 		else
 			[ "${2:-}" = gone ] && return 0
@@ -95,7 +98,11 @@ redraw() {
 # ui DIR JOB: cwdemux's UI over a saved job; its pid in $PID, the seconds
 # until everything is read in $LOAD.
 ui() {
+	# A server of its own each time: the last one may still be going
+	# away (a new session on its socket then fails).
 	tm kill-server 2>/dev/null
+	UI_N=$((UI_N + 1))
+	SOCK="cwdemux-bench-spool-$$-$UI_N"
 	rm -f "$T/pid"
 	tm -f /dev/null new-session -d -s b -x 120 -y 40 \
 	    "env -i PATH='$PATH' HOME='$T' LANG=C.UTF-8 TERM=screen TMPDIR='$T' sh"
@@ -227,7 +234,7 @@ awk -v u="$UI1" -v n="$LNAV" 'BEGIN {
 # writes 16 streams at 312.5 events/s each (SPOOL_FOLLOW_RATE) through
 # moto; the UI (in tmux),
 # --output none and --output json follow it at once, through the proxy.
-echo "following 5,000 events/s: the UI beside --output none and --output json"
+echo "following 16 streams at ${SPOOL_FOLLOW_RATE:-312.5} events/s each: the UI beside --output none and --output json"
 . tests/integ/lib/moto.sh
 . tests/integ/lib/proxy.sh
 moto_start
