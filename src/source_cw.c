@@ -1021,7 +1021,8 @@ cut_tails(struct source_cw *s)
 				v[n++].i = k;
 			}
 		}
-		qsort(v, n, sizeof *v, tail_event_cmp);
+		if (n > 1)
+			qsort(v, n, sizeof *v, tail_event_cmp);
 		for (k = 0; k < n && k < (size_t)s->opt.tail; k++)
 			keep[v[k].stream]++;
 		for (j = i; j < s->n; j++)
