@@ -114,7 +114,7 @@ vs "gzip export --jobs 1" "$GZ1" "$ZCAT" zcat 0
 cpu() {
 	awk -v what="$1" -v c="$(cat "$T/cpu.$2")" -v m="$(cat "$T/cpu.2")" \
 	    'BEGIN {
-		printf "1 offline|%s, CPU time vs mawk|%.2f s vs %.2f s|%.2f|(CPU, no target)\n",
+		printf "1 offline|%s, CPU time vs mawk|%.2f s vs %.2f s|%.2f|-\n",
 		    what, c, m, c / m
 	}' >>"$ROWS"
 }
