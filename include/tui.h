@@ -11,8 +11,9 @@
  * and calls tui_resized() when it came.
  *
  * The terminal is restored on every exit path: tui_end(), a fatal signal
- * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT: restored, then re-raised) and
- * allocation failure (the xmalloc fatal hook). Messages logged while the
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, and SIGHUP unless ignored:
+ * restored, the spool removed, then re-raised) and allocation failure
+ * (the xmalloc fatal hook). Messages logged while the
  * UI runs are held and printed by tui_end().
  *
  * Ownership: the caller owns the struct tui (tui_new/tui_free); the state

@@ -35,6 +35,9 @@ struct tui_bar {
 static struct tui *active;
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+/* SIGHUP (the terminal closed) kills the process too: caught the same way,
+ * so the spool goes with it, unless it was ignored (nohup). */
+static int hup_caught;
 
 /* The terminal back, and the spool's files gone (the process dies). */
 static void
@@ -56,7 +59,8 @@ on_nomem(void)
 	log_release();
 }
 
-/* A crash: give the terminal back, then die of the same signal. */
+/* A crash, or the terminal gone: give the terminal back (and remove the
+ * spool), then die of the same signal. */
 static void
 on_fatal(int sig)
 {
@@ -111,6 +115,9 @@ tui_start(struct tui *t, char **cause)
 	xmalloc_set_fatal_hook(on_nomem);
 	for (i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
 		signal(fatal_signals[i], on_fatal);
+	hup_caught = signal(SIGHUP, on_fatal) != SIG_IGN;
+	if (!hup_caught)
+		signal(SIGHUP, SIG_IGN);
 	log_hold();
 	cbreak();
 	noecho();
@@ -164,6 +171,8 @@ tui_end(struct tui *t)
 	}
 	for (i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
 		signal(fatal_signals[i], SIG_DFL);
+	if (hup_caught)
+		signal(SIGHUP, SIG_DFL);
 	xmalloc_set_fatal_hook(NULL);
 	active = NULL;
 	log_release();

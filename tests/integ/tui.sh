@@ -633,6 +633,12 @@ see_slow "spool: again" "from files (all read)"
 kill -TERM "$(cat "$T/ui.pid")"
 see "spool: SIGTERM" "rc=130"
 check "spool: removed on SIGTERM" test "$(spools)" -eq 0
+# SIGHUP (the terminal closed under it): the spool goes with the process.
+uis --from "$T/huge" "$HJOB"
+see_slow "spool: again" "from files (all read)"
+kill -HUP "$(cat "$T/ui.pid")"
+see "spool: SIGHUP" "rc=129"
+check "spool: removed on SIGHUP" test "$(spools)" -eq 0
 uis --from "$T/huge" --spool "$T/kept" "$HJOB"
 see_slow "spool: --spool" "from files (all read)"
 tm send-keys -t ui q
