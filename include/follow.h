@@ -63,6 +63,13 @@ void follow_add_stream(struct follow *, const char *name, struct stream *st);
 enum source_status
 follow_step(struct follow *, int64_t now, int64_t *deadline, char **cause);
 
+/*
+ * A drain's backlog may be read in a few slices of time at once, released
+ * in their order: the job logged from about first to about last (ms since
+ * the epoch). Before the first follow_step() only; a wrong span costs
+ * speed, never an event.
+ */
+void follow_set_span(struct follow *, int64_t first, int64_t last);
 /* Look back the whole window now, in every batch (the job ended). */
 void follow_sweep_now(struct follow *);
 /*

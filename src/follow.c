@@ -40,6 +40,8 @@
 #define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
 #define MAX_FAILURES 10 /* server errors in a row before failing */
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
+#define SLICES 4 /* a drain's backlog: queries of its time at once */
+#define AHEAD_BYTES (8 << 20) /* answers later slices hold, in all */
 
 struct fstream {
 	char *name;
@@ -63,6 +65,14 @@ struct batch {
 	struct cwlogs_page page; /* the answer in hand */
 	size_t next; /* its next event */
 	int in_hand;
+	/* A backlog slice's pages parsed while one is in hand, oldest
+	 * first; past nahead, spare pages to parse into. */
+	struct cwlogs_page *ahead;
+	size_t *ahead_len; /* each one's answer, bytes */
+	size_t nahead, spare;
+	int fetched; /* the query's last page has come */
+	int ended; /* a backlog slice: its query came to its end */
+	int64_t slice_lo, slice_hi; /* a slice of the backlog's time, or -1 */
 	int in_flight;
 	int querying; /* a query is under way (between pages) */
 	char *token; /* its nextToken */
@@ -95,6 +105,7 @@ struct follow {
 	int no_group; /* the backlog found no log group */
 	struct strmap *names; /* stream name -> struct fstream */
 	struct budget budget;
+	size_t ahead_bytes; /* answers the backlog's slices hold ahead */
 	size_t rr;
 	char *error;
 	int64_t warned_at;
@@ -128,6 +139,7 @@ follow_new(struct aws *aws, struct pipeline *p, const struct follow_options *o)
 	budget_init(&f->budget, f->opt.rate, 1, clock_mono_ms());
 	f->backlog = new_batch(f, 1);
 	f->backlog->backlog = 1;
+	f->backlog->slice_lo = f->backlog->slice_hi = -1;
 	return (f);
 }
 
@@ -147,6 +159,10 @@ follow_free(struct follow *f)
 			free(b->v[j]);
 		}
 		cwlogs_page_free(&b->page);
+		for (j = 0; j < b->spare; j++)
+			cwlogs_page_free(&b->ahead[j]);
+		free(b->ahead);
+		free(b->ahead_len);
 		free(b->token);
 		free(b);
 	}
@@ -280,6 +296,7 @@ on_page(void *arg, const struct aws_result *r)
 {
 	struct batch *b = arg;
 	struct follow *f = b->f;
+	struct cwlogs_page *page;
 	int64_t now = clock_mono_ms();
 	char *cause = NULL, *msg;
 
@@ -287,14 +304,17 @@ on_page(void *arg, const struct aws_result *r)
 	if (r->error == AWS_NOT_FOUND) {
 		/* No log group (yet): the query found nothing. Following,
 		 * the listing says so. */
-		if (b->backlog && f->opt.drain)
+		if (b->backlog && f->opt.drain && !f->no_group)
 			log_warn(
 			    "log group %s does not exist (yet): no streams",
 			    f->opt.log_group);
-		f->no_group = b->backlog;
-		cwlogs_page_reset(&b->page);
-		b->in_hand = 1;
-		b->next = 0;
+		f->no_group |= b->backlog;
+		b->fetched = 1;
+		if (!b->in_hand) {
+			cwlogs_page_reset(&b->page);
+			b->in_hand = 1;
+			b->next = 0;
+		}
 		return;
 	}
 	if (r->error == AWS_THROTTLED ||
@@ -312,7 +332,16 @@ on_page(void *arg, const struct aws_result *r)
 		return;
 	}
 	b->failures = 0;
-	if (cwlogs_parse_events(r->body, r->len, &b->page, &cause) != 0) {
+	/* A slice's page that comes while one is in hand waits its turn. */
+	if (b->in_hand && b->nahead == b->spare) {
+		b->ahead =
+		    xreallocarray(b->ahead, b->spare + 1, sizeof *b->ahead);
+		b->ahead_len = xreallocarray(
+		    b->ahead_len, b->spare + 1, sizeof *b->ahead_len);
+		memset(&b->ahead[b->spare++], 0, sizeof *b->ahead);
+	}
+	page = !b->in_hand ? &b->page : &b->ahead[b->nahead];
+	if (cwlogs_parse_events(r->body, r->len, page, &cause) != 0) {
 		/* The same page is asked for again. */
 		if (++b->bad_answers > MAX_BAD_ANSWERS) {
 			xasprintf(&msg,
@@ -327,8 +356,23 @@ on_page(void *arg, const struct aws_result *r)
 		return;
 	}
 	b->bad_answers = 0;
-	b->in_hand = 1;
-	b->next = 0;
+	if (b->in_hand) {
+		b->ahead_len[b->nahead++] = r->len;
+		f->ahead_bytes += r->len;
+	} else {
+		b->in_hand = 1;
+		b->next = 0;
+	}
+	/* The token moves with a parsed page. An empty page that hands back
+	 * the token it was given is the end too: asking again would loop. */
+	if (page->next == NULL ||
+	    (page->n == 0 && b->token != NULL &&
+		strcmp(page->next, b->token) == 0))
+		b->fetched = 1;
+	else {
+		free(b->token);
+		b->token = xstrdup(page->next);
+	}
 }
 
 static void
@@ -376,10 +420,17 @@ begin_query(struct follow *f, struct batch *b, int64_t now)
 	if (b->backlog && !f->opt.drain &&
 	    (b->end_time < 0 || clock_wall_ms() < b->end_time))
 		b->end_time = clock_wall_ms();
+	/* A slice of a drain's backlog reads its own part of the time. */
+	if (b->backlog && b->slice_lo >= 0 && b->slice_lo > b->start_time)
+		b->start_time = b->slice_lo;
+	if (b->backlog && b->slice_hi >= 0 &&
+	    (b->end_time < 0 || b->slice_hi - 1 < b->end_time))
+		b->end_time = b->slice_hi - 1;
 	b->began = now;
 	if (b->backlog)
 		f->backlog_began = now;
 	b->fresh = 0;
+	b->fetched = 0;
 	b->querying = 1;
 	free(b->token);
 	b->token = NULL;
@@ -436,6 +487,18 @@ backlog_read(struct follow *f)
 		    f->opt.prefix != NULL ? f->opt.prefix : "");
 }
 
+/* The backlog's slice whose turn it is to release, or NULL: all ended. */
+static struct batch *
+backlog_slice(const struct follow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nb; i++)
+		if (f->b[i]->backlog && !f->b[i]->ended)
+			return (f->b[i]);
+	return (NULL);
+}
+
 /* A query came to its end. */
 static void
 end_query(struct follow *f, struct batch *b, int64_t now)
@@ -444,7 +507,9 @@ end_query(struct follow *f, struct batch *b, int64_t now)
 
 	b->querying = 0;
 	if (b->backlog) {
-		backlog_read(f);
+		b->ended = 1;
+		if (backlog_slice(f) == NULL)
+			backlog_read(f);
 		return;
 	}
 	for (i = 0; i < b->nq; i++)
@@ -503,28 +568,39 @@ release_event(struct follow *f, struct batch *b, const struct cwlogs_event *ev,
 	return (rc);
 }
 
-/* Release b's page in hand; then the query goes on or ends. */
+/*
+ * Release b's pages in hand, the one in hand and those ahead in order; the
+ * query ends when its last page is out. *released counts the events.
+ */
 static enum sink_status
-release_page(struct follow *f, struct batch *b, int64_t now, char **cause)
+release_page(struct follow *f, struct batch *b, int64_t now, size_t *released,
+    char **cause)
 {
+	struct cwlogs_page spent;
 	enum sink_status rc;
-	const char *next = b->page.next;
 
-	while (b->next < b->page.n) {
-		rc = release_event(f, b, &b->page.v[b->next++], cause);
-		if (rc != SINK_OK)
-			return (rc);
+	for (;;) {
+		*released += b->page.n - b->next;
+		while (b->next < b->page.n) {
+			rc = release_event(f, b, &b->page.v[b->next++], cause);
+			if (rc != SINK_OK)
+				return (rc);
+		}
+		if (b->nahead == 0)
+			break;
+		spent = b->page;
+		b->page = b->ahead[0];
+		f->ahead_bytes -= b->ahead_len[0];
+		b->nahead--;
+		memmove(b->ahead, b->ahead + 1, b->nahead * sizeof *b->ahead);
+		memmove(b->ahead_len, b->ahead_len + 1,
+		    b->nahead * sizeof *b->ahead_len);
+		b->ahead[b->nahead] = spent;
+		b->next = 0;
 	}
 	b->in_hand = 0;
-	/* An empty page that hands back the token it was given is the end
-	 * too: asking again would loop. */
-	if (next == NULL ||
-	    (b->page.n == 0 && b->token != NULL && strcmp(next, b->token) == 0))
+	if (b->fetched)
 		end_query(f, b, now);
-	else {
-		free(b->token);
-		b->token = xstrdup(next);
-	}
 	return (SINK_OK);
 }
 
@@ -537,10 +613,11 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 
 	for (i = 0; i < f->nb; i++) {
 		b = f->b[i];
-		if (!b->in_hand)
+		/* The backlog's slices release in the order of their time. */
+		if (!b->in_hand || (b->backlog && b != backlog_slice(f)))
 			continue;
-		released += b->page.n;
-		if ((rc = release_page(f, b, now, cause)) == SINK_ERROR)
+		if ((rc = release_page(f, b, now, &released, cause)) ==
+		    SINK_ERROR)
 			return (SOURCE_OUTPUT_ERROR);
 		if (rc == SINK_CLOSED)
 			return (SOURCE_CLOSED);
@@ -562,10 +639,15 @@ follow_step(struct follow *f, int64_t now, int64_t *deadline, char **cause)
 	for (k = 0; k < f->nb; k++) {
 		b = f->b[(start + k) % f->nb];
 		/* The backlog first, alone; then every batch but it. */
-		if (b->backlog ? f->backlog_done || f->backlog_held
+		if (b->backlog ? b->ended || f->backlog_held
 			       : !f->backlog_done || b->n == 0)
 			continue;
-		if (b->in_flight || b->in_hand)
+		if (b->in_flight || (b->in_hand && !b->backlog))
+			continue;
+		/* Slices run ahead of their turn within a memory budget. */
+		if (b->backlog &&
+		    (b->fetched ||
+			(b->in_hand && f->ahead_bytes >= AHEAD_BYTES)))
 			continue;
 		/* Its next page goes at once, unless a retry waits. */
 		if (b->next_poll > now) {
@@ -716,6 +798,32 @@ double
 follow_rate(const struct follow *f)
 {
 	return (f->budget.rate);
+}
+
+void
+follow_set_span(struct follow *f, int64_t first, int64_t last)
+{
+	int64_t lo = first, hi = last, cut;
+	struct batch *b;
+	int i;
+
+	if (f->opt.since >= 0 && f->opt.since > lo)
+		lo = f->opt.since;
+	if (f->opt.until >= 0 && f->opt.until < hi)
+		hi = f->opt.until;
+	/* Only a drain, before it began; the first and last slices stay
+	 * open, so a span that is wrong costs speed, never an event. */
+	if (!f->opt.drain || f->nb != 1 || f->backlog->querying ||
+	    f->backlog->ended || lo <= 0 || hi - lo < SLICES)
+		return;
+	for (i = 1; i < SLICES; i++) {
+		cut = lo + (hi - lo) / SLICES * i;
+		f->b[f->nb - 1]->slice_hi = cut;
+		b = new_batch(f, 1);
+		b->backlog = 1;
+		b->slice_lo = cut;
+		b->slice_hi = -1;
+	}
 }
 
 int

@@ -337,6 +337,14 @@ note_job(struct source_cw *s, struct sagemaker_job *job)
 	if (s->job != JOB_RUNNING && s->ended_at == 0)
 		note_end(
 		    s, s->desc.ended != 0 ? s->desc.ended : s->desc.modified);
+	/* A drain reads the job's time in slices at once (follow.h). */
+	if (s->follow != NULL && !s->opt.follow)
+		follow_set_span(s->follow,
+		    s->desc.started != 0 ? s->desc.started : s->desc.created,
+		    s->job != JOB_RUNNING && s->desc.ended != 0 ? s->desc.ended
+			: s->job != JOB_RUNNING && s->desc.modified != 0
+			? s->desc.modified
+			: clock_wall_ms());
 }
 
 static void

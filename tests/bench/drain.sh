@@ -115,19 +115,26 @@ print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.even
 done
 
 # The strictest quota, 5 FilterLogEvents a second, and 10% of them
-# throttled at random: 16 x 1,000 events in pages cut to 8 KB (about 250
-# pages), so that the drain lasts long enough to measure the rate. The
-# Region is us-east-1, whose published quota (25) is cwdemux's ceiling:
-# the adaptive rate has to find the lower one.
+# throttled at random: 16 x 200 events in pages cut to 8 KB (about 150
+# pages), so that the drain lasts long enough to measure the rate and moto
+# (whose FilterLogEvents costs O(events in the group) a page) can answer
+# well over 5 calls a second. The proxy gives the job the times of its
+# events (moto gives it those of its creation), as AWS does, so that the
+# drain reads its slices of time at once (follow.h). The Region is
+# us-east-1, whose published quota (25) is cwdemux's ceiling: the
+# adaptive rate has to find the lower one.
 rm -rf "$T/gen"
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
-$PY tests/tools/genjob.py "$T/gen" --hosts 16 --lines-per-host 1000 \
+$PY tests/tools/genjob.py "$T/gen" --hosts 16 --lines-per-host 200 \
     --seed 22 --start-ms "$START" --layout plain --events-file >/dev/null
 JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/gen/truth.json")
+SPAN=$($PY -c 'import json,sys
+e = [json.loads(l)["timestamp"] for l in open(sys.argv[1])]
+print("%d,%d" % (min(e), max(e)))' "$T/gen/truth.events.jsonl")
 moto_start || exit 1
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null || exit 1
 proxy_start --prefix-fix --page-cap 8192 --rate FilterLogEvents=5 \
-    --throttle 0.1 --ops FilterLogEvents --seed 5
+    --throttle 0.1 --ops FilterLogEvents --seed 5 --job-times "$SPAN"
 set -- $(one cwdemux lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
     --endpoint-url "$PROXY_URL" "$JOB")
 WALL=$1 OK=$5
@@ -138,7 +145,9 @@ s = json.load(sys.stdin).get("FilterLogEvents", {})
 print(s.get("forwarded", 0), s.get("throttled", 0), s.get("rate_limited", 0))')
 FWD=$1 THR=$2 LIM=$3
 echo "-- quota 5/s + 10% throttled: $FWD answered in $WALL s, $THR throttled ($LIM by the quota), every event: $OK"
-awk -v w="$WALL" -v f="$FWD" -v t="$THR" -v l="$LIM" -v ok="$OK" 'BEGIN {
+awk -v w="$WALL" -v f="$FWD" -v t="$THR" -v l="$LIM" -v ok="$OK" \
+    -v rows="$ROWS" 'BEGIN {
 	u = f / w / 5
-	printf "6 drain at quota 5/s + 10%% throttling|quota used|%d calls answered in %.1f s, %d throttled (%d by the quota), every event once: %s|%.2f|>= 0.80: %s\n", f, w, t, l, ok, u, (u >= 0.8 && ok == "yes" ? "met" : "MISSED")
-}' >>"$ROWS"
+	printf "   quota used: %.0f%% of 5 calls a second\n", u * 100
+	printf "6 drain at quota 5/s + 10%% throttling|quota used|%d calls answered in %.1f s, %d throttled (%d by the quota), every event once: %s|%.2f|>= 0.80: %s\n", f, w, t, l, ok, u, (u >= 0.8 && ok == "yes" ? "met" : "MISSED") >>rows
+}'

@@ -157,6 +157,12 @@ AWS's event-stream framing, see tests/tools/livetailemu.py): the events of
 every PutLogEvents that goes through the proxy and that moto accepts are
 pushed once a second to the sessions whose log group and stream match.
 
+--job-times START,END  DescribeTrainingJob says the job ran from START to END
+                     (ms since the epoch): TrainingStartTime and
+                     TrainingEndTime, applied after --job-status.  moto
+                     gives a job the times of its creation, hours away from
+                     the events a test loads.
+
 --live-script SCRIPT   faults by session: the n-th entry of a comma-separated
                        list applies to the n-th session (ok, timeout@S,
                        streaming@S, error@S, reset@S, corrupt@S, stall@S;
@@ -333,6 +339,17 @@ def parse_job_script(text, origin):
     return entries
 
 
+def parse_job_times(text):
+    """--job-times START,END (ms since the epoch) -> (start, end)."""
+    try:
+        start, end = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("--job-times wants START,END in ms, got %r" % text) from None
+    if end < start:
+        raise argparse.ArgumentTypeError("--job-times: END before START")
+    return start, end
+
+
 def parse_rate(text):
     """'OP=N' -> (op, N)."""
     op, sep, n = text.partition("=")
@@ -392,6 +409,7 @@ class ProxyState:
 
         self.job_lock = threading.Lock()
         self.job_script = parse_job_script(args.job_status, self.start) if args.job_status else []
+        self.job_times = args.job_times
 
         self.stats_lock = threading.Lock()
         self.stats = {}
@@ -1088,7 +1106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return data
         if op == "DescribeTrainingJob":
             state = st.job_state()
-            if state is None:
+            if state is None and st.job_times is None:
                 return data
         elif not cap and not (fix and op == "FilterLogEvents"):
             return data
@@ -1097,8 +1115,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return data
 
         if op == "DescribeTrainingJob":
-            notes.append(apply_job_state(obj, state))
-            st.count(op, "job_status_rewritten")
+            if state is not None:
+                notes.append(apply_job_state(obj, state))
+                st.count(op, "job_status_rewritten")
+            if st.job_times is not None:
+                obj["TrainingStartTime"] = st.job_times[0] / 1000
+                if "TrainingEndTime" in obj or state is None:
+                    obj["TrainingEndTime"] = st.job_times[1] / 1000
+                notes.append("jobtimes")
             return json_bytes(obj)
 
         changed = False
@@ -1216,6 +1240,8 @@ def main(argv=None):
                          "requests signed over 5 minutes off get AWS's "
                          "InvalidSignatureException, with the proxy's Date")
     ap.add_argument("--job-status", metavar="SCRIPT")
+    ap.add_argument("--job-times", type=parse_job_times, default=None,
+                    metavar="START,END")
     ap.add_argument("--live-script", default="", metavar="SCRIPT",
                     help="Live Tail faults, one entry a session: ok, timeout@S, "
                          "streaming@S, error@S, reset@S, corrupt@S, stall@S")
