@@ -74,9 +74,14 @@ for size in ${DRAIN_SIZES-16x5000 128x500 1000x100}; do
 	SINCE=$($PY -c 'import json,sys,time
 e = [json.loads(l)["timestamp"] for l in open(sys.argv[1])]
 print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.events.jsonl")
+	SPAN=$($PY -c 'import json,sys
+e = [json.loads(l)["timestamp"] for l in open(sys.argv[1])]
+print("%d,%d" % (min(e), max(e)))' "$T/gen/truth.events.jsonl")
 	moto_start || exit 1
 	$PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null || exit 1
-	proxy_start --prefix-fix --page-cap 1048576
+	# The job's times are its events' (moto's are its creation's), as
+	# on AWS: cwdemux reads a drain in slices of that time.
+	proxy_start --prefix-fix --page-cap 1048576 --job-times "$SPAN"
 	: >"$T/cwdemux.runs"
 	: >"$T/tail.runs"
 	for i in $(seq "$RUNS"); do
@@ -102,7 +107,8 @@ print("%dm" % ((time.time() * 1000 - min(e)) // 60000 + 10))' "$T/gen/truth.even
 	# cwdemux's other reader, GetLogEvents stream by stream (what it
 	# uses when FilterLogEvents is denied), once: is it ever the better
 	# tool?
-	proxy_start --prefix-fix --page-cap 1048576 --deny FilterLogEvents
+	proxy_start --prefix-fix --page-cap 1048576 --deny FilterLogEvents \
+	    --job-times "$SPAN"
 	set -- $(one getlog lines "$CWDEMUX" --no-follow --raw --raw-progress --region us-east-1 \
 	    --endpoint-url "$PROXY_URL" "$JOB") $(median cwdemux)
 	echo "   getlog  $1 $2 $3 $4 $5"
