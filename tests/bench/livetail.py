@@ -19,8 +19,8 @@ arrives counts as infinitely late.  The latency is given twice: from the
 write stamp (simjob's PutLogEvents call; it includes moto's time to take the
 write, seconds on a loaded machine, which no reader can beat) and from
 ingestion, the issue's measure: the event's ingestionTime as moto recorded
-it, read back once the run is over (FilterLogEvents through the live proxy,
-after its counters were taken).
+it, read back once the run is over (FilterLogEvents from --moto, or through
+the live proxy after its counters were taken).
 
 With --sent-log (the live proxy's LIVETAILEMU_SENT_LOG, see
 tests/tools/livetailemu.py), the live tool's latency is also split at the
@@ -79,15 +79,18 @@ def tee(pipe, keep):
         yield line
 
 
-def ingestion_times(url, job):
-    """(stream, write stamp) -> ingestionTime of the job's events, as moto
-    holds them: one PutLogEvents call has one stamp and one ingestion."""
+def ingestion_times(url, job, start_ms):
+    """(stream, write stamp) -> ingestionTime of the job's events stamped
+    from start_ms on (their timestamps are no later than their stamp), as
+    moto holds them: one PutLogEvents call has one stamp and one
+    ingestion."""
     client = botocore.session.get_session().create_client(
         "logs", region_name="us-east-1", endpoint_url=url,
         aws_access_key_id="testing", aws_secret_access_key="testing")
     times = {}
     pages = client.get_paginator("filter_log_events").paginate(
-        logGroupName=LOG_GROUP, logStreamNamePrefix=job + "/")
+        logGroupName=LOG_GROUP, logStreamNamePrefix=job + "/",
+        startTime=int(start_ms) - 60000)
     for page in pages:
         for e in page["events"]:
             m = STAMP_TEXT.match(e["message"])
@@ -193,6 +196,8 @@ def main():
     ap.add_argument("--job")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--sent-log")
+    ap.add_argument("--moto", help="read ingestion times here (moto itself: no "
+                    "1 MB page cap); default the live proxy")
     args = ap.parse_args()
     job = args.job or "bench-live-%d" % args.streams
     out = os.path.join(args.workdir, job)
@@ -261,7 +266,7 @@ def main():
                   "live_tail": {k: live1.get(k, 0) - live0.get(k, 0) for k in
                                 ("sessions", "updates", "events", "sampled_updates",
                                  "dropped_by_sampling")}}
-        times = ingestion_times(args.live_proxy, job)
+        times = ingestion_times(args.moto or args.live_proxy, job, since)
         placed = placed_since(out)
 
         def after_warmup(stream, stamp):

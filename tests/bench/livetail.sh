@@ -60,7 +60,7 @@ live() {
 	servers
 	$PY tests/bench/livetail.py --cwdemux "$CWDEMUX" \
 	    --live-proxy "$PROXY_URL" --poll-proxy "http://127.0.0.1:$PEER_PORT" \
-	    --sent-log "$LIVETAILEMU_SENT_LOG" \
+	    --sent-log "$LIVETAILEMU_SENT_LOG" --moto "$MOTO_URL" \
 	    --workdir "$T/live" --streams "$1" --rate "$2" --duration "$3" \
 	    --batch-interval "$4" ${5:+"$5"} ${6:+"$6"} ${7:+"$7"} ${8:+"$8"} \
 	    ${9:+"$9"} >"$T/live-$_n.json" || {
