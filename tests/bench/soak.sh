@@ -7,7 +7,7 @@
 # writer stops, cwdemux has SOAK_DRAIN seconds (default 300) to print
 # everything; then the job ends and the whole output is compared with the
 # ground truth (checktruth.py --late: every event exactly once, in each
-# stream's order). Prints the RSS figures (first sample after the warm-up,
+# stream's order, within the late window). Prints the RSS figures (first sample after the warm-up,
 # last, max, least-squares slope after the warm-up in MB per hour), CPU,
 # requests and faults, and exits 1 if anything was lost or repeated or the
 # memory grew. Keeps its files in SOAK_DIR when set (else a temp dir,
@@ -60,10 +60,12 @@ wait_until() {
 	done
 }
 
-# The faults of the long case of tests/integ/follow.sh: nearly half the
-# requests fail.
+# Nearly half the requests fail. Pages are capped at 1 MB, as AWS caps
+# them (moto answers 10,000 events a page whatever their size: pages of 8
+# to 15 MB, which the reader held, one a batch, and the RSS with them).
 proxy_start --job-status InProgress:Training@0 --seed 17 --throttle 0.05 \
-    --error5xx 0.22 --reset 0.13 --truncate 0.03 --malformed 0.02
+    --error5xx 0.22 --reset 0.13 --truncate 0.03 --malformed 0.02 \
+    --page-cap 1048576
 JOB=soak-$STREAMS
 echo "== soak: $STREAMS streams at $RATE events/s each for $MINUTES min," \
     "through the fault proxy; RSS every $SAMPLE s (in $T)"
@@ -150,9 +152,12 @@ if [ "$MINUTES" -ge 30 ] && [ "${NFAULTS:-0}" -lt 5000 ]; then
 	echo "soak: only ${NFAULTS:-0} faults (want at least 5,000)"
 	RC=1
 fi
-if $PY tests/tools/checktruth.py --late "$T/job" "$T/out.jsonl" \
-    >"$T/truth.out" 2>&1; then
-	TRUTH="every event exactly once"
+# Exact within the window cwdemux promises (--late-window, 60 s by
+# default): on a loaded machine the writer falls behind, and late events
+# written more than that behind newer ones may be missing (never repeated).
+if $PY tests/tools/checktruth.py --late --late-window 60000 "$T/job" \
+    "$T/out.jsonl" >"$T/truth.out" 2>&1; then
+	TRUTH="every event exactly once ($(head -1 "$T/truth.out"))"
 else
 	TRUTH="LOSS OR DUPLICATES: $(head -3 "$T/truth.out" | tr '\n' ' ')"
 	RC=1

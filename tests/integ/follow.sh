@@ -45,8 +45,12 @@ follow() {
 	# While the job still runs, everything written is soon out, not held
 	# in a buffer until the end.
 	_all=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$T/$_name/truth.json")
-	for _i in $(seq 600); do
-		[ "$(wc -l <"$T/$_name.jsonl")" -ge "$_all" ] && break
+	# (At most 60 s, counted by the clock: on a loaded machine each turn
+	# of this loop is slow, and the long case's events beyond its window
+	# may never come.)
+	_until=$(($(date +%s) + 60))
+	while [ "$(wc -l <"$T/$_name.jsonl")" -lt "$_all" ] &&
+	    [ "$(date +%s)" -lt "$_until" ]; do
 		$PY -c 'import time; time.sleep(0.1)'
 	done
 	cp "$T/$_name.jsonl" "$T/$_name.early"
@@ -87,7 +91,8 @@ follow late Completed:Completed --hosts 4 --rate 40 --events-per-host 400 \
     --late-events 0.05 --late-max-seconds 8 --burst 30 --seed 9
 check "late: exit 0" test $? -eq 0
 check "late: every event once, late ones too" \
-    $PY tests/tools/checktruth.py --late "$T/late" "$T/late.jsonl"
+    $PY tests/tools/checktruth.py --late --late-window 60000 "$T/late" \
+    "$T/late.jsonl"
 check "late: some events were late" $PY -c '
 import json, sys
 t = json.load(open(sys.argv[1]))
@@ -103,50 +108,48 @@ check "faults: exit 0" test $? -eq 0
 check "faults: every event once" \
     $PY tests/tools/checktruth.py --unordered "$T/faulty" "$T/faulty.jsonl"
 
-# The long case: faults over 600 streams (six batches asked in parallel),
-# with late events and bursts; the plain build only (CI's time). Nearly
-# half the calls fail, so each answer costs retries with exponential
-# back-off, and each batch is asked about once a second: that, not the
-# rate (raised to 100 a second here), sets how fast faults come. Nothing is
-# lost or repeated, and throttling never ends the run.
-#
-# In make check the job runs 60 s (hundreds of faults). With
-# CWDEMUX_LONG_FAULTS=1 it runs until the proxy has injected 1,050 faults
-# (issue 13's thousand; at most 300 s of writing): on a machine at load 15
-# to 20 that run lost the last event of one stream of 600 (19,000 events),
-# a defect not yet found, so it is not in make check until it is.
+# The long case: a thousand faults over 200 streams (two batches asked in
+# parallel), with late events and bursts; the plain build only (CI's
+# time). Three calls in four fail (throttled, 5xx, reset, answers cut
+# short or garbled), so each call costs retries with exponential back-off,
+# and the proxy cuts answers into pages of 256 KB (as AWS does at 1 MB):
+# a look-back is a chain of pages, a page cut short or garbled is asked for
+# again with the same token. The simulator writes until the proxy has
+# injected 1,000 faults (issue 13; at most 600 s on a loaded machine).
+# Nothing is lost or repeated, and throttling never ends the run. A loss
+# once seen here came from the test: on a loaded machine the simulator
+# fell behind, and its late events came minutes behind newer ones, beyond
+# the reader's --late-window; the truth says how far behind each was
+# written, and only those beyond the window may be missing
+# (checktruth.py --late-window).
 faults() {
 	echo $(($(proxy_stat throttled) + $(proxy_stat 5xx) + \
 	    $(proxy_stat resets) + $(proxy_stat truncated) + \
 	    $(proxy_stat malformed)))
 }
 enough_faults() {
-	[ "$(faults)" -ge 1050 ]
+	[ "$(faults)" -ge 1000 ]
 }
 if [ "$BUILD" = build-asan ]; then
 	echo "# follow: the long faults case runs in the plain build only"
 else
 	stop_all
 	proxy_start --job-status InProgress:Training@0 --seed 11 \
-	    --throttle 0.05 --error5xx 0.22 --reset 0.13 --truncate 0.03 \
-	    --malformed 0.02
-	CW_ARGS="--filter-rate 100 --late-window 10s"
-	if [ -n "${CWDEMUX_LONG_FAULTS:-}" ]; then
-		STOP_WHEN=enough_faults STOP_WITHIN=300 LONG_ARGS="" WANT=1000
-	else
-		STOP_WHEN="" LONG_ARGS="--duration 60" WANT=250
-	fi
+	    --throttle 0.08 --error5xx 0.37 --reset 0.22 --truncate 0.05 \
+	    --malformed 0.03 --page-cap 262144
+	CW_ARGS="--filter-rate 50 --late-window 10s"
+	STOP_WHEN=enough_faults STOP_WITHIN=600
 	T0=$(date +%s)
-	# shellcheck disable=SC2086
-	follow long Completed:Completed --hosts 600 --rate 0.2 \
-	    --batch-interval 5000 --late-events 0.02 --late-max-seconds 4 \
-	    --burst 5 --seed 10 $LONG_ARGS
+	follow long Completed:Completed --hosts 200 --rate 0.2 \
+	    --batch-interval 5000 --late-events 0.02 \
+	    --late-max-seconds 4 --burst 5 --seed 10
 	check "long: exit 0" test $? -eq 0
-	check "long: every event once" \
-	    $PY tests/tools/checktruth.py --late "$T/long" "$T/long.jsonl"
+	check "long: every event once" $PY tests/tools/checktruth.py --late \
+	    --late-window 10000 "$T/long" "$T/long.jsonl"
 	n=$(faults)
-	echo "# follow long: $n faults in $(($(date +%s) - T0)) s, $(proxy_stat requests) requests"
-	check "long: at least $WANT faults ($n)" test "$n" -ge "$WANT"
+	echo "# follow long: $n faults in $(($(date +%s) - T0)) s," \
+	    "$(proxy_stat requests) requests; $(head -1 "$T/check.out")"
+	check "long: at least 1000 faults ($n)" test "$n" -ge 1000
 	CW_ARGS="" STOP_WHEN=""
 fi
 

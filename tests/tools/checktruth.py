@@ -4,7 +4,7 @@
     checktruth.py GENDIR OUTPUT.jsonl
     checktruth.py --export EXPORTDIR GENDIR OUTPUT.jsonl
     checktruth.py --unordered GENDIR OUTPUT.jsonl
-    checktruth.py --late GENDIR OUTPUT.jsonl
+    checktruth.py --late [--late-window MS] GENDIR OUTPUT.jsonl
     checktruth.py --since MS --until MS [--any-group] GENDIR OUTPUT.jsonl
 
 GENDIR holds truth.json and truth.events.jsonl (genjob.py, samples2tree.py);
@@ -16,7 +16,12 @@ output comes as it arrives, each stream in its own order). With --export, also t
 file and the manifest agree with the truth. With --late (a followed job
 whose events may be ingested late with older timestamps), a stream's events
 may come out of timestamp order, but each exactly once, and events with the
-same timestamp in the order they were written. With --since/--until (ms),
+same timestamp in the order they were written. With --late-window MS (the
+reader's --late-window), an event the truth says was written more than MS
+behind a newer event of its stream (simjob.py's behind_ms: its writer fell
+behind) is outside what the reader promises: it may be missing, never
+repeated; every other event is wanted exactly once. Each event missing is
+named. With --since/--until (ms),
 only the truth's events with since <= timestamp < until are wanted; with
 --any-group the groups are not checked (a window read from CloudWatch may
 leave out the markers). Prints what differs; exits 1.
@@ -44,12 +49,57 @@ def load_truth(gendir):
     with open(os.path.join(gendir, "truth.json")) as f:
         truth = json.load(f)
     events = collections.defaultdict(list)
+    behind = {}
     with open(os.path.join(gendir, "truth.events.jsonl")) as f:
         for line in f:
             e = json.loads(line)
-            events[e["stream"]].append(
-                (e["timestamp"], base64.b64decode(e["message_b64"])))
-    return truth, events
+            event = (e["timestamp"], base64.b64decode(e["message_b64"]))
+            events[e["stream"]].append(event)
+            if e.get("behind_ms"):
+                behind[(e["stream"],) + event] = e["behind_ms"]
+    return truth, events, behind
+
+
+def excuse_beyond(want, got, behind, window, problems):
+    """Drop from want the events beyond the window that did not come out;
+    returns how many were beyond it and how many of those are missing."""
+    beyond = missing = 0
+    for stream in want:
+        have = collections.Counter(got.get(stream, ()))
+        kept = []
+        for event in want[stream]:
+            late = behind.get((stream,) + event, 0)
+            if late > window:
+                beyond += 1
+                if have[event] == 0:
+                    missing += 1
+                    continue
+            have[event] -= 1
+            kept.append(event)
+        want[stream] = kept
+    return beyond, missing
+
+
+def name_missing(want, got, problems):
+    """Say which events of a stream differ: the first few missing and
+    repeated, by timestamp."""
+    for stream in sorted(want):
+        w, g = collections.Counter(want[stream]), collections.Counter(got.get(stream, ()))
+        for event in sorted((w - g).elements())[:3]:
+            problems.append("stream %s: missing the event at %d: %.60r"
+                            % (stream, event[0], event[1]))
+        for event in sorted((g - w).elements())[:3]:
+            problems.append("stream %s: extra event at %d: %.60r"
+                            % (stream, event[0], event[1]))
+
+
+def read_output(path):
+    got = collections.defaultdict(list)
+    with open(path, "rb") as f:
+        for raw in f:
+            obj = json.loads(raw)
+            got[obj["stream"]].append((obj["timestamp"], message_bytes(obj)))
+    return got
 
 
 def check_output(truth, want, path, problems, merged=True, late=False,
@@ -94,6 +144,7 @@ def check_output(truth, want, path, problems, merged=True, late=False,
             problems.append("stream %s: %d events out, %d in the truth, "
                             "or in another order or with other bytes"
                             % (stream, len(got[stream]), len(want[stream])))
+            name_missing({stream: want[stream]}, got, problems)
     return groups
 
 
@@ -132,18 +183,25 @@ def main():
     ap.add_argument("--export")
     ap.add_argument("--unordered", action="store_true")
     ap.add_argument("--late", action="store_true")
+    ap.add_argument("--late-window", type=int, metavar="MS")
     ap.add_argument("--since", type=int)
     ap.add_argument("--until", type=int)
     ap.add_argument("--any-group", action="store_true")
     ap.add_argument("gendir")
     ap.add_argument("output")
     args = ap.parse_args()
-    truth, want = load_truth(args.gendir)
+    truth, want, behind = load_truth(args.gendir)
     for stream in want:
         want[stream] = [e for e in want[stream]
                         if (args.since is None or e[0] >= args.since)
                         and (args.until is None or e[0] < args.until)]
     problems = []
+    if args.late_window is not None:
+        beyond, missing = excuse_beyond(want, read_output(args.output), behind,
+                                        args.late_window, problems)
+        print("%d events written more than %d ms behind a newer one of their "
+              "stream (beyond the window), %d of them not shown"
+              % (beyond, args.late_window, missing))
     check_output(truth, want, args.output, problems,
                  merged=not (args.unordered or args.late), late=args.late,
                  any_group=args.any_group)

@@ -77,7 +77,11 @@ Ground truth (genjob.py's formats):
                              stopped_by, elapsed_seconds, ...)
   OUTDIR/truth.events.jsonl  written at the end, before the final truth.json:
                              {"stream","host","group","timestamp","message_b64"}
-                             per event; streams in name order, and each
+                             per event, with "behind_ms" for an event written
+                             after a newer one of its stream (by how much:
+                             the writer may fall behind, late events with
+                             it; scenario.late_behind_max_ms is the most);
+                             streams in name order, and each
                              stream's events in timestamp order, stable (equal
                              timestamps keep their write order).  That is the
                              order a reader of the stream sees, because
@@ -601,10 +605,24 @@ def final_truth(args, truth, streams, sim, t0, t_end):
     with open(path + ".tmp", "wb") as out:
         for s in made:
             prefix = genjob.truth_prefix(s.name, s.host, s.group).encode()
+            # How far each event is behind the newest of its stream written
+            # before it (s.written is in write order): a reader promises
+            # the events up to its --late-window behind (checktruth.py
+            # --late-window).
+            newest, behind = None, []
+            for ts, _ in s.written:
+                behind.append(0 if newest is None or ts >= newest else newest - ts)
+                newest = ts if newest is None else max(newest, ts)
+            sc_behind = max(behind, default=0)
+            truth["scenario"]["late_behind_max_ms"] = max(
+                truth["scenario"].get("late_behind_max_ms", 0), sc_behind)
             # CloudWatch (and moto) keep a stream sorted by timestamp; sort is stable.
-            s.written.sort(key=lambda e: e[0])
-            out.write(b"".join(b'%s"timestamp":%d,"message_b64":"%s"}\n'
-                               % (prefix, ts, base64.b64encode(msg)) for ts, msg in s.written))
+            rows = sorted(((ts, msg, late) for (ts, msg), late in zip(s.written, behind)),
+                          key=lambda e: e[0])
+            s.written = [(ts, msg) for ts, msg, _ in rows]
+            out.write(b"".join(b'%s"timestamp":%d,%s"message_b64":"%s"}\n'
+                               % (prefix, ts, b'"behind_ms":%d,' % late if late else b"",
+                                  base64.b64encode(msg)) for ts, msg, late in rows))
             events += len(s.written)
             lines += sum(msg.count(b"\n") + 1 for _, msg in s.written)
             if any(len(msg) >= 65536 for _, msg in s.written):
