@@ -2,9 +2,11 @@
  * cwdemux --check. First what the configuration resolves to, each part
  * on its own so one that fails (no Region, no credentials) is said and the
  * others are still shown; then the calls: GetCallerIdentity (STS), then
- * DescribeLogStreams, FilterLogEvents and DescribeTrainingJob at once
- * through the event loop, then GetLogEvents on a stream the first found.
- * Each call is made once, without retries: the answer is the diagnosis.
+ * DescribeLogStreams, FilterLogEvents, DescribeTrainingJob and (with
+ * --live-tail) DescribeLogGroups at once through the event loop, then
+ * GetLogEvents on a stream the first found and StartLiveTail on the ARN
+ * the groups gave, a session closed at its first message. Each call is
+ * made once, without retries: the answer is the diagnosis.
  *
  * A call AWS denies is MISSING, with its IAM action; one that is allowed
  * but finds nothing (no log group yet, no such job) is allowed, and says
@@ -29,12 +31,16 @@
 #include "clock.h"
 #include "config.h"
 #include "creds.h"
+#include "cwlogs.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
 #include "sts.h"
 #include "xmalloc.h"
+
+/* A Live Tail session that sends nothing this long is taken for broken. */
+#define LIVE_STALL_SECONDS 15
 
 /* One call to try. */
 struct probe {
@@ -44,12 +50,15 @@ struct probe {
 	struct buf body;
 	const char *skipped; /* why it is not made, or NULL */
 	int required; /* a run cannot do without it (see judge()) */
+	const char *group; /* the log group, for DescribeLogGroups */
 	const char *without; /* what a run does when it is denied */
 	int done;
 	enum aws_error error;
 	char *cause;
 	char *found; /* what an allowed call found, for its line */
 	char *stream; /* DescribeLogStreams: the first stream */
+	char *arn; /* DescribeLogGroups: the log group's ARN */
+	int opened; /* StartLiveTail: the session sent its first piece */
 	size_t *pending;
 };
 
@@ -81,7 +90,7 @@ first_stream(const char *body, size_t len)
 
 /* What an allowed call found, said in a few words. */
 static char *
-found(struct probe *p, const struct aws_result *r)
+found(struct probe *p, const struct aws_result *r, const char *group)
 {
 	yajl_val root;
 	const char *st;
@@ -92,6 +101,13 @@ found(struct probe *p, const struct aws_result *r)
 		if (p->stream == NULL)
 			return (xstrdup("no stream yet"));
 		xasprintf(&s, "streams, the first %s", p->stream);
+	} else if (strcmp(p->operation, "DescribeLogGroups") == 0) {
+		if (cwlogs_parse_group_arn(
+			r->body, r->len, group, &p->arn, &s) != 0) {
+			free(s);
+			return (xstrdup("no such log group yet"));
+		}
+		s = xstrdup(p->arn);
 	} else if (strcmp(p->operation, "DescribeTrainingJob") == 0) {
 		root = json_tree_parse(r->body, r->len, NULL, 0);
 		st = root != NULL
@@ -114,11 +130,27 @@ probe_done(void *arg, const struct aws_result *r)
 	if (r->error == AWS_CLIENT && p->service == SERVICE_SAGEMAKER &&
 	    strcmp(r->code, "ValidationException") == 0)
 		p->error = AWS_NOT_FOUND;
-	if (r->error == AWS_OK)
-		p->found = found(p, r);
+	/* A session that opened was stopped by probe_data(): allowed. */
+	if (p->opened) {
+		p->error = AWS_OK;
+		p->found = xstrdup("a session opened, then closed");
+	} else if (r->error == AWS_OK)
+		p->found = found(p, r, p->group);
 	else
 		p->cause = xstrdup(r->cause);
 	(*p->pending)--;
+}
+
+/* StartLiveTail's first piece: the session is open; stop it there. */
+static int
+probe_data(void *arg, const char *data, size_t len)
+{
+	struct probe *p = arg;
+
+	(void)data;
+	(void)len;
+	p->opened = 1;
+	return (1);
 }
 
 static void
@@ -180,6 +212,7 @@ probe_free(struct probe *p)
 	free(p->cause);
 	free(p->found);
 	free(p->stream);
+	free(p->arn);
 }
 
 /* The log group and the streams' prefix, as a run would read them. */
@@ -207,6 +240,7 @@ enum {
 	P_JOB,
 	P_GROUPS,
 	P_GET,
+	P_LIVE,
 	NPROBES,
 };
 
@@ -238,6 +272,28 @@ judge(struct probe *p, const struct options *o)
 			   "until interrupted, the job's end is not seen";
 	p[P_GROUPS].without = "--live-tail finds no log group ARN: following "
 			      "polls alone";
+	p[P_LIVE].without = "--live-tail is refused: following polls alone";
+}
+
+/* StartLiveTail on the group's ARN: stopped at its first piece (its
+ * sessionStart), so the check does not wait on a stream. */
+static void
+live_start(struct aws *aws, const struct options *o, const char *prefix,
+    const struct probe *groups, struct probe *p, size_t *pending)
+{
+	char *body;
+
+	if (groups->arn == NULL) {
+		p->skipped = "no log group ARN to ask for";
+		return;
+	}
+	p->pending = pending;
+	(*pending)++;
+	body = cwlogs_live_tail_body(
+	    groups->arn, prefix != NULL ? prefix : "", o->filter_pattern);
+	aws_stream(aws, p->service, p->operation, body, LIVE_STALL_SECONDS,
+	    probe_data, probe_done, p);
+	free(body);
 }
 
 /* The calls, once the settings resolved and credentials were found; *optional
@@ -262,6 +318,9 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 	    [P_GET] = {.action = "logs:GetLogEvents",
 		.service = SERVICE_LOGS,
 		.operation = "GetLogEvents"},
+	    [P_LIVE] = {.action = "logs:StartLiveTail",
+		.service = SERVICE_LOGS,
+		.operation = "StartLiveTail"},
 	};
 	struct sts_signer signer = {
 	    c->access_key_id, c->secret_access_key, c->session_token};
@@ -302,13 +361,16 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 		json_add_string(&p[P_JOB].body, o->job, strlen(o->job));
 		buf_adds(&p[P_JOB].body, "}");
 	}
-	if (o->live_tail) {
+	p[P_GROUPS].group = o->log_group;
+	if (!o->live_tail) {
+		p[P_GROUPS].skipped = "only --live-tail uses it";
+		p[P_LIVE].skipped = "only --live-tail uses it";
+	} else {
 		buf_adds(&p[P_GROUPS].body, "{\"logGroupNamePrefix\":");
 		json_add_string(
 		    &p[P_GROUPS].body, o->log_group, strlen(o->log_group));
 		buf_adds(&p[P_GROUPS].body, "}");
-	} else
-		p[P_GROUPS].skipped = "only --live-tail uses it";
+	}
 	for (i = 0; i < P_GET; i++)
 		probe_start(aws, &p[i], &pending);
 	if (loop_calls(http, aws, &pending, &cause) == LOOP_DONE) {
@@ -318,6 +380,9 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 			logs_body(
 			    &p[P_GET].body, o, NULL, p[P_STREAMS].stream, 1);
 		probe_start(aws, &p[P_GET], &pending);
+		if (p[P_LIVE].skipped == NULL)
+			live_start(
+			    aws, o, prefix, &p[P_GROUPS], &p[P_LIVE], &pending);
 		(void)loop_calls(http, aws, &pending, &cause);
 	}
 	judge(p, o);
@@ -332,10 +397,6 @@ check_calls(const struct options *o, struct config *cfg, struct creds_chain *ch,
 			bad = 1;
 		}
 	}
-	/* A session is a stream of its own: not opened only to be closed. */
-	if (o->live_tail)
-		printf("check logs:StartLiveTail: not tried (a session is "
-		       "opened by a run; refused, following polls alone)\n");
 	if (cause != NULL)
 		printf("check: %s\n", cause);
 	for (i = 0; i < NPROBES; i++)

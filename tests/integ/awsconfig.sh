@@ -59,13 +59,15 @@ NOGET_KEY=$7 NOGET_SECRET=$8 NOREAD_KEY=$9 NOREAD_SECRET=${10}
 curl -s -X POST -H 'Content-Type: text/plain' --data 0 \
     "$MOTO_URL/moto-api/reset-auth" >/dev/null
 mkdir "$T/home"
-# chk KEY SECRET [OPTION...]: cwdemux --check [OPTION...] JOB.
+# chk KEY SECRET [OPTION...]: cwdemux --check [OPTION...] JOB, against
+# $ENDPOINT (moto, or the proxy in front of it).
+ENDPOINT=$MOTO_URL
 chk() {
 	_key=$1 _secret=$2
 	shift 2
 	env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID="$_key" \
 	    AWS_SECRET_ACCESS_KEY="$_secret" AWS_EC2_METADATA_DISABLED=true \
-	    AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$MOTO_URL" \
+	    AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$ENDPOINT" \
 	    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
 	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
 	    "$CWDEMUX" --check "$@" "$JOB"
@@ -100,8 +102,23 @@ status "--check --live-tail, DescribeLogGroups refused: exit 0" 0 \
     chk "$PART_KEY" "$PART_SECRET" --live-tail
 contains "--check --live-tail: DescribeLogGroups optional" "$T/status.out" \
     "check logs:DescribeLogGroups: missing, optional: --live-tail finds no log group ARN"
-contains "--check --live-tail: StartLiveTail said" "$T/status.out" \
-    "check logs:StartLiveTail: not tried"
+contains "--check --live-tail: no ARN, no session asked for" "$T/status.out" \
+    "check logs:StartLiveTail: skipped (no log group ARN to ask for)"
+# StartLiveTail through the proxy's emulator (moto has none): a session
+# opens and is closed at its first message; refused, it is optional.
+. tests/integ/lib/proxy.sh
+proxy_start
+ENDPOINT=$PROXY_URL
+status "--check --live-tail: exit 0" 0 chk "$FULL_KEY" "$FULL_SECRET" --live-tail
+contains "--check --live-tail: the session opened" "$T/status.out" \
+    "check logs:StartLiveTail: ok (a session opened, then closed)"
+proxy_start --deny StartLiveTail
+ENDPOINT=$PROXY_URL
+status "--check --live-tail, StartLiveTail refused: exit 0" 0 \
+    chk "$FULL_KEY" "$FULL_SECRET" --live-tail
+contains "--check --live-tail, StartLiveTail refused: optional" "$T/status.out" \
+    "check logs:StartLiveTail: missing, optional: --live-tail is refused"
+ENDPOINT=$MOTO_URL
 status "--check, DescribeTrainingJob refused: exit 0" 0 chk "$NOJOB_KEY" "$NOJOB_SECRET"
 contains "--check, DescribeTrainingJob refused: optional, what it costs" "$T/status.out" \
     "check sagemaker:DescribeTrainingJob: missing, optional: the job's status is not known"
