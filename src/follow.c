@@ -40,7 +40,9 @@
 #define MAX_BAD_ANSWERS 5 /* malformed answers in a row before failing */
 #define MAX_FAILURES 10 /* server errors in a row before failing */
 #define RETRY_LATER_MS 5000 /* after throttling or errors outlived retries */
-#define SLICES 4 /* a drain's backlog: queries of its time at once */
+/* A drain's backlog: queries of its time at once. Each may end on a
+ * partial page: 3 cost at most 2 calls more than one query. */
+#define SLICES 3
 #define AHEAD_BYTES (8 << 20) /* answers later slices hold, in all */
 
 struct fstream {
@@ -153,6 +155,9 @@ follow_free(struct follow *f)
 		return;
 	for (i = 0; i < f->nb; i++) {
 		b = f->b[i];
+		/* The backlog's slices may have calls out still (a fall back
+		 * after the first was denied). */
+		aws_cancel(f->aws, b);
 		for (j = 0; j < b->n; j++) {
 			free(b->v[j]->name);
 			idset_free(b->v[j]->ids);

@@ -40,7 +40,7 @@ env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
 check "1,000 streams: exit 0" test $? -eq 0
 check "1,000 streams: every event once, in time order" \
     $PY tests/tools/checktruth.py --any-group "$T/gen" "$T/out.jsonl"
-# Four queries over quarters of the job's time, each a page or two.
+# Three queries over thirds of the job's time, each a page or two.
 check "1,000 streams: at most 8 FilterLogEvents calls" \
     test "$(curl -s "$PROXY_URL/proxy-control/stats" | $PY -c 'import json,sys; print(json.load(sys.stdin)["FilterLogEvents"]["requests"])')" -le 8
 

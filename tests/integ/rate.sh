@@ -19,7 +19,7 @@ check "throttling stops: back at the ceiling within a minute, never above" \
 . tests/integ/lib/proxy.sh
 START=$(( $(date +%s) * 1000 - 3600 * 1000 ))
 $PY tests/tools/genjob.py "$T/gen" --hosts 4 --lines-per-host 30 --seed 3 \
-    --layout plain --start-ms "$START" >/dev/null
+    --layout plain --start-ms "$START" --events-file >/dev/null
 JOB=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["job"])' "$T/gen/truth.json")
 moto_start
 $PY tests/tools/loadjob.py "$MOTO_URL" "$T/gen" >/dev/null
@@ -40,5 +40,20 @@ check "half the calls throttled: output equals the loaded job" \
     $PY tests/tools/checktruth.py "$T/gen" "$T/retries.jsonl"
 check "retries within the ceiling: never above 2 a second for long" \
     $PY tests/tools/ratecheck.py "$T/proxy.log" FilterLogEvents 2
+
+# FilterLogEvents denied while the drain's slices are all out: the first
+# refusal falls back to GetLogEvents, and the others' answers, which come
+# after, must find their calls cancelled (they found freed batches).
+SPAN=$($PY -c 'import json,sys
+e = [json.loads(l)["timestamp"] for l in open(sys.argv[1])]
+print("%d,%d" % (min(e), max(e)))' "$T/gen/truth.events.jsonl")
+proxy_start --deny FilterLogEvents --job-times "$SPAN"
+env -i PATH="$PATH" HOME="$T/home" AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+    "$CWDEMUX" --no-follow --output json --region us-east-1 \
+    --endpoint-url "$PROXY_URL" "$JOB" >"$T/denied.jsonl" 2>"$T/denied.err"
+check "slices denied: exit 0" test $? -eq 0
+check "slices denied: GetLogEvents prints the loaded job" \
+    $PY tests/tools/checktruth.py "$T/gen" "$T/denied.jsonl"
 
 finish
