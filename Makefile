@@ -3,7 +3,8 @@
 #   make            build ./cwdemux
 #   make check      every test layer, one "N passed, N failed" line at the end
 #   make asan       the same suite on an ASan+UBSan build (in build-asan/)
-#   make lint       formatter and man page checks (also part of check)
+#   make lint       formatter, man page and include cycle checks (also part
+#                   of check)
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS each (in build-fuzz/)
 #   make valgrind   unit tests and offline runs under valgrind's memcheck
 #                   (also part of check, but for sanitizer builds)

@@ -1,9 +1,10 @@
 /*
  * tui_state: the terminal UI's state, shared by its files, and what they
  * all ask of it: which lines the view shows (host narrowing, filter), the
- * walk over them, the groups as panes, the focused group, the message on
- * the last line. The files of the UI are layered, each knowing only those
- * below it: tui_text, tui_state and tui_sweep; then tui_draw and tui_move;
+ * groups as panes, the focused group, the message on the last line. The
+ * files of the UI are layered, each knowing only those below it: tui_text,
+ * tui_state, tui_sweep, then tui_walk (the walk over the lines shown);
+ * then tui_draw and tui_move;
  * then the screens (tui_view_*.c, one struct tui_view each); then tui_keys
  * and tui_export; tui.c on top. Nothing outside tui*.c includes it.
  *
@@ -17,7 +18,7 @@
 #include "errors.h"
 #include "mpi.h"
 #include "spool.h"
-#include "tui.h"
+#include "tui_options.h"
 #include "tui_text.h"
 
 struct tui;
@@ -178,10 +179,6 @@ int tui_visible(struct tui *, const struct spool_line *);
 /* The spool group the view walks: SPOOL_ALL for all, below
  * that for a group with no line yet. */
 int tui_walked(struct tui *);
-/* The visible line of group (or all) before or after a seq, or NULL;
- * narrowed, among the lines swept so far (tui_sweep.h). */
-const struct spool_line *tui_prev(struct tui *, int group, uint64_t before);
-const struct spool_line *tui_next(struct tui *, int group, uint64_t after);
 /* The groups as panes, again (names may have moved since last pass). */
 void tui_panes(struct tui *);
 /* The focused pane's index, or -1. */

@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "selection.h"
 #include "strmap.h"
+#include "tui.h"
 #include "tui_draw.h"
 #include "tui_keys.h"
 #include "tui_search.h"

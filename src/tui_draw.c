@@ -17,9 +17,11 @@
 #include "clock.h"
 #include "log.h"
 #include "palette.h"
+#include "sagemaker.h"
 #include "sgr.h"
 #include "tui_draw.h"
 #include "tui_sweep.h"
+#include "tui_walk.h"
 
 struct role_style {
 	short fg, bg;
@@ -353,10 +355,10 @@ tui_draw_lines(struct tui *t, int y0, int y1, int g, uint64_t *top)
 
 	*top = 0;
 	max = t->wrap ? (size_t)COLS * (size_t)(y1 - y0 + 1) : (size_t)COLS;
-	l = tui_prev(t, g, t->follow ? UINT64_MAX : t->bottom + 1);
+	l = tui_walk_prev(t, g, t->follow ? UINT64_MAX : t->bottom + 1);
 	if (l != NULL)
 		bottom = l->seq;
-	for (; l != NULL && y >= y0; l = tui_prev(t, g, l->seq)) {
+	for (; l != NULL && y >= y0; l = tui_walk_prev(t, g, l->seq)) {
 		line_cells(t, l, g == SPOOL_ALL, max);
 		rows = cell_rows(t, COLS);
 		first = y - rows + 1;

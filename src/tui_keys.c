@@ -16,6 +16,7 @@
 #include "tui_search.h"
 #include "tui_sweep.h"
 #include "tui_views.h"
+#include "tui_walk.h"
 #include "xmalloc.h"
 
 #define CTRL(c) ((c)&0x1f)
@@ -119,7 +120,7 @@ show_error(struct tui *t, size_t id, const char *what)
 	t->bottom = l->seq;
 	g = tui_walked(t);
 	for (i = 0; !t->wrap && i < t->body_rows - t->body_rows / 3 - 1; i++) {
-		if ((n = tui_next(t, g, t->bottom)) == NULL)
+		if ((n = tui_walk_next(t, g, t->bottom)) == NULL)
 			break;
 		t->bottom = n->seq;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "tui_move.h"
+#include "tui_walk.h"
 #include "xmalloc.h"
 
 /* Stop following: the view stays where it is. */
@@ -42,12 +43,12 @@ tui_move_scroll(struct tui *t, int n)
 	tui_move_pause(t);
 	s = t->bottom;
 	for (; n < 0; n++) {
-		if ((l = tui_prev(t, g, s)) == NULL)
+		if ((l = tui_walk_prev(t, g, s)) == NULL)
 			break;
 		s = l->seq;
 	}
 	for (; n > 0; n--) {
-		if ((l = tui_next(t, g, s)) == NULL) {
+		if ((l = tui_walk_next(t, g, s)) == NULL) {
 			tui_move_follow(t);
 			return;
 		}
@@ -64,12 +65,12 @@ tui_move_home(struct tui *t)
 	int g = tui_walked(t), i;
 
 	tui_move_pause(t);
-	if ((l = tui_next(t, g, 0)) == NULL)
+	if ((l = tui_walk_next(t, g, 0)) == NULL)
 		return;
 	t->bottom = l->seq;
 	/* The oldest line at the top: a page below it at the bottom. */
 	for (i = 1; i < t->body_rows; i++) {
-		if ((l = tui_next(t, g, t->bottom)) == NULL)
+		if ((l = tui_walk_next(t, g, t->bottom)) == NULL)
 			break;
 		t->bottom = l->seq;
 	}

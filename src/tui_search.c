@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "tui_search.h"
 #include "tui_sweep.h"
+#include "tui_walk.h"
 
 #define SEARCH_SLICE_MS 30
 #define SEARCH_CHECK 512
@@ -135,8 +136,8 @@ tui_search_step(struct tui *t)
 		goto progress;
 	}
 	for (;;) {
-		l = h->older ? tui_prev(t, h->g, h->at)
-			     : tui_next(t, h->g, h->at);
+		l = h->older ? tui_walk_prev(t, h->g, h->at)
+			     : tui_walk_next(t, h->g, h->at);
 		if (l == NULL) {
 			h->on = 0;
 			tui_notice(t, 1, "no %s match for /%s/",

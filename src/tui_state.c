@@ -10,9 +10,9 @@
 
 #include "escapes.h"
 #include "progress.h"
+#include "sagemaker.h"
 #include "timefmt.h"
 #include "tui_state.h"
-#include "tui_sweep.h"
 #include "xmalloc.h"
 
 void
@@ -137,49 +137,6 @@ tui_clock(int64_t ms, char out[TUI_CLOCK_LEN + 1])
 	else
 		memcpy(out, iso + 11, TUI_CLOCK_LEN);
 	out[TUI_CLOCK_LEN] = '\0';
-}
-
-/* Line seq as the sweep found it, read; NULL if it cannot be. */
-static const struct spool_line *
-swept_line(struct tui *t, uint64_t seq)
-{
-	const struct spool_line *l;
-
-	if (seq == 0)
-		return (NULL);
-	l = spool_next(t->spool, SPOOL_ALL, seq - 1);
-	return (l != NULL && l->seq == seq ? l : NULL);
-}
-
-/* A group with no line yet has nothing to walk. */
-const struct spool_line *
-tui_prev(struct tui *t, int group, uint64_t before)
-{
-	const struct spool_line *l;
-
-	if (group < SPOOL_ALL)
-		return (NULL);
-	if (tui_sweep_active(t))
-		return (swept_line(t, tui_sweep_prev(t, group, before)));
-	while ((l = spool_prev(t->spool, group, before)) != NULL &&
-	    !tui_visible(t, l))
-		before = l->seq;
-	return (l);
-}
-
-const struct spool_line *
-tui_next(struct tui *t, int group, uint64_t after)
-{
-	const struct spool_line *l;
-
-	if (group < SPOOL_ALL)
-		return (NULL);
-	if (tui_sweep_active(t))
-		return (swept_line(t, tui_sweep_next(t, group, after)));
-	while ((l = spool_next(t->spool, group, after)) != NULL &&
-	    !tui_visible(t, l))
-		after = l->seq;
-	return (l);
 }
 
 static int

@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "rules.h"
+#include "tui.h"
 #include "tui_state.h"
 #include "unit.h"
 
