@@ -55,6 +55,9 @@ struct spool_line {
 	uint32_t via_len;
 	unsigned group; /* index, see spool_group_name() */
 	unsigned cont : 1; /* continues the previous line's event */
+	/* The event's own final '\n' followed it: not stored as an empty
+	 * line of its own, put back by whoever puts the event together. */
+	unsigned eol : 1;
 	unsigned mark : 4; /* free for marking lines; 0 when added */
 	/* Its text could not be read back (the file that held it was cut
 	 * short): text says so instead. */
@@ -92,7 +95,8 @@ void spool_free(struct spool *);
  */
 void spool_abandon(struct spool *);
 
-/* Add one event, one line per '\n'-separated part. */
+/* Add one event, one line per '\n'-separated part; a '\n' that ends the
+ * event ends its last line (eol) and makes no empty line after it. */
 void spool_add(struct spool *, const struct spool_event *);
 /* Write out what is buffered (a quiet moment); lines stay readable. */
 void spool_flush(struct spool *);

@@ -161,10 +161,11 @@ void tui_show(struct tui *, const struct tui_view *v);
 /* The line (0 from the first) that byte offset off of msg is on. */
 size_t tui_line_of(const char *msg, size_t len, size_t off);
 /*
- * The text of a line as it is shown, s (len bytes) as received: collector
- * escapes decoded, the MPI tag off (strip_tag, or the rank column shown),
- * a progress bar's states collapsed to the last (unless --raw,
- * --raw-progress). Sets *tagged and *tag. Valid until the next call.
+ * The text of a line as it is shown, s (len bytes) as received: the CR of
+ * its line end off (#15), collector escapes decoded, the MPI tag off
+ * (strip_tag, or the rank column shown), a progress bar's states collapsed
+ * to the last (unless --raw-progress); with --raw, s as it is. Sets
+ * *tagged and *tag. Valid until the next call.
  */
 const char *tui_shown(struct tui *, const char *s, size_t len, int strip_tag,
     size_t *out_len, struct mpi_tag *tag, int *tagged);

@@ -6,7 +6,9 @@
  * the oldest segment whole. A record is 20 bytes of header (time, stream
  * index, length, the carrier host's index or UINT32_MAX) and the line's
  * raw bytes, or, for a line indexed in place (the length's top bit set),
- * the index of the file that holds them and their offset there; records
+ * the index of the file that holds them and their offset there. The
+ * length's next bit says the event's own final '\n' followed the line
+ * (spool_line's eol: that line end is not a line of its own); records
  * never straddle two segments. A line's place is a 40-bit logical offset:
  * the segment's number above SEG_BITS, the offset in it below.
  *
@@ -54,7 +56,9 @@
 #define REC_REF 12
 /* The length field's top bit: the text is in a file, not here. */
 #define LEN_IN_FILE 0x80000000u
-#define LEN_MAX 0x7fffffffu
+/* The length field's next bit: the event's final '\n' follows. */
+#define LEN_EOL 0x40000000u
+#define LEN_MAX 0x3fffffffu
 #define WIN_SIZE ((size_t)256 << 10)
 #define FILE_WIN_SIZE ((size_t)32 << 10)
 #define WBUF_SIZE ((size_t)256 << 10)
@@ -516,7 +520,7 @@ ent_new(struct spool *sp)
  */
 static void
 add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
-    uint32_t via, int64_t ts, const char *text, size_t len, int cont,
+    uint32_t via, int64_t ts, const char *text, size_t len, int cont, int eol,
     int64_t file, uint64_t off_in_file)
 {
 	struct sgroup *g = &sp->groups[gi];
@@ -525,7 +529,9 @@ add_line(struct spool *sp, unsigned gi, uint32_t host, uint32_t stream,
 	uint64_t rec = REC_HDR + (ref ? REC_REF : len32), off;
 	struct seg *s = seg_newest(sp);
 	unsigned char hdr[REC_HDR + REC_REF];
-	uint32_t lenf = ref ? len32 | LEN_IN_FILE : len32, fi = (uint32_t)file;
+	uint32_t lenf =
+	    (ref ? len32 | LEN_IN_FILE : len32) | (eol ? LEN_EOL : 0);
+	uint32_t fi = (uint32_t)file;
 	struct ent *e;
 
 	if (sp->error != NULL) {
@@ -679,7 +685,7 @@ spool_add(struct spool *sp, const struct spool_event *ev)
 	unsigned gi = group_index(sp, ev->group, ev->group_len);
 	uint32_t hi, si, vi = UINT32_MAX;
 	int64_t file = -1;
-	int cont = 0;
+	int cont = 0, eol = 0;
 
 	hi = name_index(sp->names, &sp->hosts, &sp->host_lens, &sp->nhosts,
 	    &sp->hosts_cap, ev->host, ev->host_len, HOSTS_MAX);
@@ -692,11 +698,16 @@ spool_add(struct spool *sp, const struct spool_event *ev)
 		    HOSTS_MAX);
 	if (ev->file != NULL && sp->error == NULL)
 		file = file_of(sp, ev);
+	/* The event's own last line end ends its last line (#15). */
+	if (end > p && end[-1] == '\n') {
+		end--;
+		eol = 1;
+	}
 	for (;;) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		add_line(sp, gi, hi, si, vi, ev->ts, p,
-		    (size_t)((nl != NULL ? nl : end) - p), cont, file,
-		    ev->off + (uint64_t)(p - ev->msg));
+		    (size_t)((nl != NULL ? nl : end) - p), cont,
+		    nl == NULL && eol, file, ev->off + (uint64_t)(p - ev->msg));
 		cont = 1;
 		if (nl == NULL)
 			break;
@@ -899,6 +910,7 @@ spool_bytes(struct spool *sp, uint64_t off, size_t len, int back)
 struct rec {
 	int64_t ts;
 	uint32_t stream, via, len;
+	int eol; /* the event's final '\n' follows */
 	int64_t file; /* the file that holds its text, or -1: the spool */
 	uint64_t at; /* where the text is: file offset, or logical offset */
 };
@@ -918,6 +930,7 @@ rec_read(struct spool *sp, uint64_t i, int back, struct rec *r)
 	memcpy(&len, h + 12, 4);
 	memcpy(&r->via, h + 16, 4);
 	r->len = len & LEN_MAX;
+	r->eol = (len & LEN_EOL) != 0;
 	r->file = -1;
 	r->at = e->off + REC_HDR;
 	if (!(len & LEN_IN_FILE))
@@ -981,6 +994,7 @@ line_at(struct spool *sp, uint64_t i)
 	c->l.seq = i + 1;
 	c->l.text = c->text;
 	c->l.len = r.len;
+	c->l.eol = r.eol;
 	c->l.host = host_name(sp, e->host, &c->l.host_len);
 	c->l.via = NULL;
 	c->l.via_len = 0;

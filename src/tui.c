@@ -331,6 +331,8 @@ mark_lines(
 		t->err_seq = xgrow(
 		    t->err_seq, t->nerr, &t->err_cap, 64, sizeof *t->err_seq);
 		line = first + tui_line_of(ev->msg, ev->len, e->offset);
+		if (line > last) /* past the event's own last line end */
+			line = last;
 		t->err_seq[t->nerr] = line;
 		spool_mark(t->spool, line, TUI_MARK_EVENT,
 		    e->severity == RULE_SEV_ERROR ? EVENT_ERROR
@@ -354,13 +356,16 @@ supersede(struct tui *t, const struct out_event *ev, uint64_t seq)
 	struct tui_bar *b;
 	struct buf key = BUF_INIT;
 	const char *s;
-	size_t len;
+	size_t len = ev->len;
 	int tagged, bar;
 
+	/* One line: the event's own last line end ends it (spool.h). */
+	if (len > 0 && ev->msg[len - 1] == '\n')
+		len--;
 	if (t->opt.raw || t->opt.raw_progress ||
-	    memchr(ev->msg, '\n', ev->len) != NULL)
+	    memchr(ev->msg, '\n', len) != NULL)
 		return;
-	s = tui_shown(t, ev->msg, ev->len, 1, &len, &tag, &tagged);
+	s = tui_shown(t, ev->msg, len, 1, &len, &tag, &tagged);
 	bar = progress_parse(s, len, &pb);
 	buf_add(&key, ev->host, ev->host_len);
 	if (ev->ranked)

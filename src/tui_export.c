@@ -34,7 +34,7 @@ next_event(void *arg, struct out_event *ev)
 	const struct spool_line *l;
 	struct mpi_tag tag;
 	unsigned long long n;
-	int hole;
+	int hole, eol;
 
 	for (;;) {
 		/* --export-filtered: the events the command line selects. */
@@ -65,6 +65,7 @@ next_event(void *arg, struct out_event *ev)
 		buf_add(&w->msg, l->text, l->len);
 		w->seq = l->seq;
 		hole = l->missing;
+		eol = l->eol;
 		n = 1;
 		while (
 		    (l = spool_next(w->t->spool, SPOOL_ALL, w->seq)) != NULL &&
@@ -73,8 +74,12 @@ next_event(void *arg, struct out_event *ev)
 			buf_add(&w->msg, l->text, l->len);
 			w->seq = l->seq;
 			hole |= l->missing;
+			eol = l->eol;
 			n++;
 		}
+		/* Its own last line end, which the spool keeps as a bit. */
+		if (eol)
+			buf_addc(&w->msg, '\n');
 		if (!hole)
 			break;
 		w->missing += n;

@@ -96,6 +96,10 @@ tui_shown(struct tui *t, const char *s, size_t len, int strip_tag,
 		*out_len = len;
 		return (s);
 	}
+	/* A CR LF line end's CR, or an event's trailing CR (a writer's CR LF
+	 * whose LF the agent took), is the line end's, as in out_lines.c. */
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
 	if (escapes_find(s, len)) {
 		buf_reset(&t->shown);
 		escapes_decode(&t->shown, s, len);

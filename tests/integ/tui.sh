@@ -754,6 +754,34 @@ tm send-keys -t ui q
 see "ended job: q, exit 0" "rc=0"
 contains "the summary is printed after the UI" "$T/ui.err" "job live: Completed (Completed)"
 
+# CR LF from CloudWatch (#15): an event keeps its line end, CR LF or a
+# lone CR; the UI shows each line without ^M and no empty line for the
+# event's own last line end (lines output: inputs.sh). Its export keeps
+# the messages as CloudWatch holds them.
+$PY tests/tools/tuiscreen.py crlf "$MOTO_URL"
+tm send-keys -t ui clear Enter
+ui --region us-east-1 --endpoint-url "$MOTO_URL" --no-follow crlf-job
+see "CR LF: the UI" "plain"
+tm send-keys -t ui a
+see "CR LF: all groups" "all groups, interleaved"
+body >"$T/crlf.screen"
+check "CR LF: no ^M shown" sh -c "! grep -qF '^M' '$T/crlf.screen'"
+# The rows from "loss 1" on, each row's text after its host column.
+sed -n '/loss 1/,$p' "$T/crlf.screen" | sed 's/^.*algo-1 *//; s/ *$//' |
+    sed -n 1,5p >"$T/crlf.rows"
+printf '%s\n' 'loss 1' 'loss 2' two lines plain >"$T/crlf.want"
+same "CR LF: one row a line, no empty row" "$T/crlf.rows" "$T/crlf.want"
+tm send-keys -t ui e C-u "$T/crlf.ui" Enter
+see "CR LF: the export is said" "exported "
+AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_EC2_METADATA_DISABLED=true "$CWDEMUX" --region us-east-1 \
+    --endpoint-url "$MOTO_URL" --no-follow --export "$T/crlf.ref" crlf-job \
+    >/dev/null 2>&1
+same "CR LF: the UI's export equals --export" \
+    "$T/crlf.ui/eval_group.log" "$T/crlf.ref/eval_group.log"
+tm send-keys -t ui q
+see "CR LF: q, exit 0" "rc=0"
+
 # A failing job, live: the other hosts' errors come first, then the
 # failing host's out-of-memory traceback, late and with an earlier time;
 # the header ends on it, the job's FailureReason beside or below it.

@@ -20,6 +20,7 @@ and the inputs the UI tests write. One subcommand per job:
   hostile FILE        appends genjob's hostile lines to a plain log file
   wide FILE           writes the wide and combining characters' log file
   held-stream URL     puts a stream whose host names no group into moto
+  crlf URL            puts job crlf-job's events that end in CR LF into moto
 """
 import json
 import re
@@ -176,11 +177,32 @@ def held_stream(args):
     return 0
 
 
+def crlf(args):
+    """As inputs.sh's: CR LF, a lone CR at the end, CR LF between lines."""
+    import boto3
+    c = boto3.client("logs", endpoint_url=args[0], region_name="us-east-1",
+                     aws_access_key_id="testing",
+                     aws_secret_access_key="testing")
+    g, s = "/aws/sagemaker/TrainingJobs", "crlf-job/algo-1-1700000000"
+    try:
+        c.create_log_group(logGroupName=g)
+    except c.exceptions.ResourceAlreadyExistsException:
+        pass
+    c.create_log_stream(logGroupName=g, logStreamName=s)
+    now = int(time.time() * 1000) - 10000
+    msgs = ["SM_CURRENT_INSTANCE_GROUP=eval_group\r\n", "loss 1\r\n",
+            "loss 2\r", "two\r\nlines\r\n", "plain"]
+    c.put_log_events(logGroupName=g, logStreamName=s, logEvents=[
+        {"timestamp": now + i, "message": m} for i, m in enumerate(msgs)])
+    return 0
+
+
 COMMANDS = {"sgr-only": sgr_only, "no-color": no_color,
             "highlighted": highlighted, "cols": cols,
             "fail-truth": fail_truth, "json-get": json_get,
             "prepend": prepend,
-            "hostile": hostile, "wide": wide, "held-stream": held_stream}
+            "hostile": hostile, "wide": wide, "held-stream": held_stream,
+            "crlf": crlf}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

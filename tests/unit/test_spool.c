@@ -74,22 +74,24 @@ test_lines(void)
 	spool_add(sp, &ev);
 
 	UNIT_CHECK(spool_groups(sp) == 1, "one group");
-	UNIT_CHECK(spool_group_lines(sp, 0) == 4, "three lines + 1: %llu",
+	UNIT_CHECK(spool_group_lines(sp, 0) == 3,
+	    "three lines (no empty one after the last line end): %llu",
 	    (unsigned long long)spool_group_lines(sp, 0));
 	/* Read from the write buffer, then from the file. */
 	l = spool_next(sp, 0, 0);
 	UNIT_MEMEQ(l->text, l->len, "one", 3, "first line");
 	UNIT_CHECK(l->via == NULL, "no carrier");
 	UNIT_CHECK(l->cont == 0 && l->seq == 1, "first starts an event");
+	UNIT_CHECK(l->eol == 0, "first: a line end between lines");
 	spool_flush(sp);
 	l = spool_next(sp, 0, l->seq);
 	UNIT_MEMEQ(l->text, l->len, "two", 3, "second line");
 	UNIT_CHECK(l->cont == 1, "second continues");
-	l = spool_next(sp, 0, l->seq);
-	UNIT_CHECK(l->len == 0 && l->cont == 1, "trailing empty line kept");
+	UNIT_CHECK(l->eol == 1, "the event's own last line end kept as eol");
 	l = spool_next(sp, 0, l->seq);
 	UNIT_MEMEQ(l->text, l->len, raw, sizeof raw - 1, "raw bytes kept");
 	UNIT_CHECK(l->mark == 0 && l->ts == 5, "mark 0, time kept");
+	UNIT_CHECK(l->eol == 0 && l->cont == 0, "no line end: no eol");
 	UNIT_STREQ(l->host, "algo-1", "host interned");
 	UNIT_MEMEQ(l->stream, l->stream_len, "s/2", 3, "stream kept");
 	UNIT_MEMEQ(l->via, l->via_len, "algo-9", 6, "carrier kept");
@@ -359,10 +361,60 @@ test_in_place(void)
 	rmdir(dir);
 }
 
+/*
+ * Line ends (#15): each event's lines as "text|" with "$" after a line its
+ * event's own last line end followed (eol); a CR stays in the raw text.
+ */
+static const struct {
+	const char *msg;
+	const char *want;
+} line_ends[] = {
+    {"loss 1\r\n", "loss 1\r$|"},
+    {"loss 2\r", "loss 2\r|"},
+    {"two\r\nlines\r\n", "two\r|lines\r$|"},
+    {"plain", "plain|"},
+    {"", "|"},
+    {"\n", "$|"},
+    {"\n\n", "|$|"},
+    {"a\n\nb", "a||b|"},
+    {"a\n\n", "a|$|"},
+};
+
+static void
+test_line_ends(void)
+{
+	struct spool *sp = open_spool(NULL, 0, 0);
+	const struct spool_line *l;
+	uint64_t seq = 0;
+	char got[64], name[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof line_ends / sizeof line_ends[0]; i++) {
+		add(sp, "g", "h", line_ends[i].msg);
+		n = 0;
+		while ((l = spool_next(sp, SPOOL_ALL, seq)) != NULL &&
+		    n + l->len + 3 < sizeof got) {
+			if (l->cont != (n > 0))
+				break;
+			memcpy(got + n, l->text, l->len);
+			n += l->len;
+			if (l->eol)
+				got[n++] = '$';
+			got[n++] = '|';
+			seq = l->seq;
+		}
+		got[n] = '\0';
+		snprintf(name, sizeof name, "line ends of event %zu", i);
+		UNIT_STREQ(got, line_ends[i].want, name);
+	}
+	spool_free(sp);
+}
+
 int
 main(void)
 {
 	test_lines();
+	test_line_ends();
 	test_groups();
 	test_limit();
 	test_in_place();

@@ -114,10 +114,51 @@ test_line_of(void)
 		    "line of %zu in %s", v[i].off, v[i].msg);
 }
 
+/* A line as shown (#15): one CR of its line end off, unless --raw. */
+static void
+test_shown(void)
+{
+	static const struct {
+		const char *in;
+		int raw;
+		const char *want;
+	} v[] = {
+	    {"loss 1\r", 0, "loss 1"},
+	    {"loss 1\r\r", 0, "loss 1\r"},
+	    {"plain", 0, "plain"},
+	    {"", 0, ""},
+	    {"\r", 0, ""},
+	    {"loss 1\r", 1, "loss 1\r"},
+	};
+	struct tui_options o;
+	struct mpi_tag tag;
+	struct tui *t;
+	char *cause = NULL;
+	const char *s;
+	size_t i, len;
+	int tagged;
+
+	memset(&o, 0, sizeof o);
+	o.scrollback = 100;
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		o.raw = v[i].raw;
+		t = tui_new(&o, &cause);
+		UNIT_CHECK(
+		    t != NULL, "tui_new: %s", cause != NULL ? cause : "");
+		if (t == NULL)
+			return;
+		s = tui_shown(
+		    t, v[i].in, strlen(v[i].in), 1, &len, &tag, &tagged);
+		UNIT_MEMEQ(s, len, v[i].want, strlen(v[i].want), "shown");
+		tui_free(t);
+	}
+}
+
 int
 main(void)
 {
 	test_marks();
 	test_line_of();
+	test_shown();
 	return (unit_done("tuierrors"));
 }
