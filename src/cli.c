@@ -170,7 +170,7 @@ cli_usage(void)
 	    "  -s, --since WHEN      events from 10m, 2h, 1d, 1w ago, or a time\n"
 	    "      --until WHEN      events before then (same forms)\n"
 	    "      --tail N          the last N events of each host, then on\n"
-	    "      --live-tail       lines within 1 s by Live Tail (billed)  --no-live-tail\n"
+	    "      --live-tail       lines in about 1 s by Live Tail (billed) --no-live-tail\n"
 	    "      --from PATH       logs on disk, not CloudWatch (repeatable)\n"
 	    "      --from-format F   export, tail, tail-short or json (sniffed)\n"
 	    "      --jobs N          threads for --from (default: the cores)\n"
