@@ -27,9 +27,13 @@ STREAMS=${SOAK_STREAMS:-600}
 # 5,000 in 30 minutes).
 RATE=${SOAK_RATE:-0.1}
 # Samples in the first WARMUP seconds are left out of the slope: cwdemux
-# is listing streams and reading their heads, and its buffers grow to
-# their working size.
-WARMUP=${SOAK_WARMUP:-120}
+# is listing streams and reading their heads, its buffers grow to their
+# working size, and a host's lines are held until its marker places it.
+# The markers are in the start-up a host prints first (genjob's, about 64
+# lines), which at RATE events a second takes 64 / RATE seconds: at 0.1 a
+# second, more than ten minutes (a fixed 120 s counted the hold's growth
+# as a leak).
+WARMUP=${SOAK_WARMUP:-$(awk -v r="$RATE" 'BEGIN { printf "%d", 120 + 64 / r }')}
 if [ -n "${SOAK_DIR:-}" ]; then
 	T=$SOAK_DIR
 	mkdir -p "$T"
