@@ -694,8 +694,11 @@ $PY tests/tools/simjob.py "$MOTO_URL" "$T/live" --ready-file "$T/ready" \
 SIM_PID=$!
 wait_for "$T/ready"
 EXTRA="AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true" tm_start
+# --raw-progress: a bar's newer state replaces its older line, which moves
+# a paused view by a line (a known defect, in the closing note of #20); the
+# pause check below is about new lines, which must not move it.
 ui --region us-east-1 --endpoint-url "$PROXY_URL" --grace 1s \
-    --status-interval 1s live
+    --status-interval 1s --raw-progress live
 see "live header: status" "live  InProgress (Training)"
 see "live header: elapsed" "elapsed "
 see "live header: data_group, type, hosts" "data_group ml.c5.18xlarge 2/2"
